@@ -1,0 +1,65 @@
+// The one C door of VaultCore: libsodium, plus static inline wrappers for the variadic
+// system calls Swift cannot call directly (prctl, and keyctl/add_key through syscall).
+#ifndef VAULT_CSODIUM_SHIM_H
+#define VAULT_CSODIUM_SHIM_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <string.h>
+
+#include <sodium.h>
+#include <errno.h>
+#include <stdint.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/keyctl.h>
+
+/// Disables core dumps and ptrace attachment for this process. Returns 0 on success.
+static inline int vault_harden_process(void) {
+  struct rlimit none = {0, 0};
+  int a = setrlimit(RLIMIT_CORE, &none);
+  int b = prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  return (a == 0 && b == 0) ? 0 : -1;
+}
+
+/// add_key(2) into the user keyring. Returns the key serial or -1 (errno set).
+static inline long vault_add_user_key(const char *description, const void *payload, size_t length) {
+  return syscall(SYS_add_key, "user", description, payload, length, KEY_SPEC_USER_KEYRING);
+}
+
+/// keyctl(KEYCTL_SEARCH) in the user keyring. Returns the key serial or -1 (errno set).
+static inline long vault_search_user_key(const char *description) {
+  return syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING, "user", description, 0);
+}
+
+/// keyctl(KEYCTL_READ). Returns the payload length or -1 (errno set).
+static inline long vault_read_key(long key, void *buffer, size_t length) {
+  return syscall(SYS_keyctl, KEYCTL_READ, key, buffer, length);
+}
+
+/// keyctl(KEYCTL_SET_TIMEOUT) in seconds.
+static inline long vault_set_key_timeout(long key, unsigned int seconds) {
+  return syscall(SYS_keyctl, KEYCTL_SET_TIMEOUT, key, seconds);
+}
+
+/// keyctl(KEYCTL_SETPERM): possessor and same user may view, read, write, search, setattr.
+static inline long vault_set_key_permissions(long key) {
+  unsigned int perm = 0x3f000000u /* possessor: all */ | 0x003f0000u /* user: all */;
+  return syscall(SYS_keyctl, KEYCTL_SETPERM, key, perm);
+}
+
+/// keyctl(KEYCTL_INVALIDATE): the key is gone at once.
+static inline long vault_invalidate_key(long key) {
+  return syscall(SYS_keyctl, KEYCTL_INVALIDATE, key);
+}
+
+/// memmem(3): the fast substring search `exec` uses to find its group in a large vault.
+static inline void *vault_memmem(const void *haystack, size_t haystack_length,
+                                 const void *needle, size_t needle_length) {
+  return memmem(haystack, haystack_length, needle, needle_length);
+}
+
+#endif

@@ -1,0 +1,303 @@
+/// Verification, decryption and changes: everything that needs keys.
+extension VaultFile {
+  /// The default environments of a new vault.
+  public static let defaultEnvironments = ["dev", "prod", "staging"]
+
+  /// A new vault whose only member and owner is `identity`, named `memberName`.
+  public static func create(
+    identity: Identity, memberName: String, environments: [String] = defaultEnvironments,
+    path: String
+  ) throws -> VaultFile {
+    try Names.check(memberName, as: .member)
+    for environment in environments { try Names.check(environment, as: .environment) }
+    let sorted = environments.sorted()
+    let member = Member(
+      name: memberName, identity: identity.publicIdentity, isOwner: true, read: sorted,
+      write: sorted)
+    var keys: [EnvironmentKey] = []
+    var seals: [Seal] = []
+    for name in sorted {
+      let pair = BoxKeyPair.generate()
+      keys.append(EnvironmentKey(name: name, publicKey: pair.publicKey))
+      seals.append(
+        Seal(
+          environment: name, member: memberName,
+          box: try SealedBox.seal(pair.secretKey, to: identity.boxKeyPair.publicKey)))
+    }
+    let header = Header(
+      vaultID: Sodium.randomBytes(16), members: [member], environments: keys, seals: seals,
+      signer: [], signature: [])
+    var file = VaultFile(path: path, header: header, headerSignedText: [], blocks: [])
+    file.signHeader(with: identity)
+    return file
+  }
+
+  /// Re-serializes and signs the header as `identity`, an owner.
+  public mutating func signHeader(with identity: Identity) {
+    let text = Self.headerText(header)
+    header.signer = identity.signingKeyPair.publicKey
+    header.signature = identity.signingKeyPair.sign(
+      Signatures.header(vaultID: header.vaultID, signedText: text))
+    headerSignedText = text
+  }
+
+  // MARK: Verifying
+
+  /// Checks the membership rules and an owner's signature over the header.
+  public func verifyHeader() throws {
+    func fail(_ what: String, _ problem: IntegrityProblem) -> VaultError {
+      .integrity(path: path, what: what, problem: problem)
+    }
+    guard header.members.contains(where: { $0.isOwner }) else {
+      throw fail("members", .headerNotSignedByOwner)
+    }
+    let environmentNames = Set(header.environments.map(\.name))
+    var identities = Set<PublicIdentity>()
+    for member in header.members {
+      guard identities.insert(member.identity).inserted else {
+        throw VaultError.malformed(path: path, line: 0, problem: .duplicate("identity of \(member.name)"))
+      }
+      for environment in member.read + member.write where !environmentNames.contains(environment) {
+        throw VaultError.malformed(
+          path: path, line: 0, problem: .badField("member \(member.name): unknown env \(environment)"))
+      }
+    }
+    // Exactly one seal per (environment, reader), and none for anyone else.
+    var expected = Set<String>()
+    for member in header.members {
+      for environment in member.read { expected.insert("\(environment) \(member.name)") }
+    }
+    let present = Set(header.seals.map { "\($0.environment) \($0.member)" })
+    guard expected == present else {
+      throw VaultError.malformed(path: path, line: 0, problem: .badField("seals do not match readers"))
+    }
+    guard let signer = header.member(signingKey: header.signer) else {
+      throw fail("members", .unknownSigner)
+    }
+    guard signer.isOwner else { throw fail("members (signed by \(signer.name))", .headerNotSignedByOwner) }
+    guard
+      SigningKeyPair.verify(
+        signature: header.signature,
+        message: Signatures.header(vaultID: header.vaultID, signedText: headerSignedText),
+        publicKey: header.signer)
+    else { throw fail("members", .badSignature) }
+  }
+
+  /// The verified group of (`project`, `environment`), or nil when it has no entries.
+  public func group(project: String, environment: String) throws -> Group? {
+    guard let block = blocks.first(where: { $0.project == project && $0.environment == environment })
+    else { return nil }
+    return try decode(block)
+  }
+
+  /// Every group, each verified.
+  public func allGroups() throws -> [Group] {
+    try blocks.map(decode)
+  }
+
+  /// Decodes a block strictly and verifies the group signature and every entry signature.
+  public func decode(_ block: Block) throws -> Group {
+    var lines = block.text.split(separator: 0x0A, omittingEmptySubsequences: false)
+    lines.removeLast()  // the text ends with a newline
+    func bad(_ offset: Int, _ problem: FormatProblem) -> VaultError {
+      .malformed(path: path, line: block.line + offset, problem: problem)
+    }
+    for (offset, line) in lines.enumerated() where line.contains(where: { $0 < 0x20 || $0 > 0x7E }) {
+      throw bad(offset, .invalidCharacter)
+    }
+    guard let f = LineCodec.fields(lines[0]), f.count == 5, f[0].elementsEqual("group".utf8),
+      let signer = Base64URL.decode(f[3], length: 32), let signature = Base64URL.decode(f[4], length: 64)
+    else { throw bad(0, .badField("group")) }
+    var group = Group(
+      project: block.project, environment: block.environment, signer: signer, signature: signature,
+      entries: [])
+    for (offset, line) in lines.enumerated().dropFirst() {
+      guard let fields = LineCodec.fields(line), fields[0].elementsEqual("entry".utf8),
+        let entry = LineCodec.parseEntry(fields)
+      else { throw bad(offset, .badField("entry")) }
+      guard entry.project == block.project, entry.environment == block.environment else {
+        throw bad(offset, .unexpectedLine(expected: "entry \(block.project) \(block.environment)"))
+      }
+      guard line.elementsEqual(LineCodec.entryLine(entry).utf8) else {
+        throw bad(offset, .nonCanonical("entry"))
+      }
+      if let last = group.entries.last {
+        if last.name == entry.name { throw bad(offset, .duplicate("entry \(entry.label)")) }
+        guard last.name < entry.name else { throw bad(offset, .outOfOrder) }
+      }
+      group.entries.append(entry)
+    }
+    guard !group.entries.isEmpty else { throw bad(0, .badField("empty group")) }
+    guard block.text.elementsEqual(LineCodec.groupText(group)) else {
+      throw bad(0, .nonCanonical("group"))
+    }
+    try verify(group)
+    return group
+  }
+
+  private func verify(_ group: Group) throws {
+    let label = "\(group.project)/\(group.environment)"
+    try checkWriter(group.signer, environment: group.environment, what: label)
+    guard
+      SigningKeyPair.verify(
+        signature: group.signature,
+        message: Signatures.group(vaultID: header.vaultID, signedText: LineCodec.groupSignedText(group)),
+        publicKey: group.signer)
+    else { throw VaultError.integrity(path: path, what: label, problem: .badSignature) }
+    for entry in group.entries {
+      try checkWriter(entry.writer, environment: entry.environment, what: entry.label)
+      guard
+        SigningKeyPair.verify(
+          signature: entry.signature,
+          message: Signatures.entry(vaultID: header.vaultID, unsignedLine: LineCodec.entryUnsigned(entry)),
+          publicKey: entry.writer)
+      else { throw VaultError.integrity(path: path, what: entry.label, problem: .badSignature) }
+    }
+  }
+
+  private func checkWriter(_ key: [UInt8], environment: String, what: String) throws {
+    guard let member = header.member(signingKey: key) else {
+      throw VaultError.integrity(path: path, what: what, problem: .unknownSigner)
+    }
+    guard member.write.contains(environment) else {
+      throw VaultError.integrity(
+        path: path, what: "\(what) (signed by \(member.name))", problem: .signerCannotWrite)
+    }
+  }
+
+  // MARK: Reading
+
+  /// The member `identity` is in this vault.
+  public func member(for identity: Identity) throws -> Member {
+    guard let member = header.member(for: identity.publicIdentity) else {
+      throw VaultError.notAMember(path: path)
+    }
+    return member
+  }
+
+  /// Opens `identity`'s sealed copy of `environment`'s key pair.
+  public func environmentKeyPair(
+    _ environment: String, project: String, identity: Identity
+  ) throws -> BoxKeyPair {
+    let member = try member(for: identity)
+    guard let key = header.environment(environment) else {
+      throw VaultError.environmentNotFound(environment)
+    }
+    guard member.read.contains(environment),
+      let seal = header.seals.first(where: { $0.environment == environment && $0.member == member.name })
+    else {
+      throw VaultError.cannotRead(member: member.name, project: project, environment: environment)
+    }
+    let pair: BoxKeyPair
+    do {
+      pair = try BoxKeyPair(secretKey: SealedBox.open(seal.box, with: identity.boxKeyPair))
+    } catch {
+      throw VaultError.integrity(path: path, what: "seal \(environment) \(member.name)", problem: .decryptionFailed)
+    }
+    guard pair.publicKey == key.publicKey else {
+      throw VaultError.integrity(path: path, what: "env \(environment)", problem: .keyMismatch)
+    }
+    return pair
+  }
+
+  /// Decrypts one verified entry.
+  public func open(_ entry: Entry, with environmentKey: BoxKeyPair) throws -> SecretBytes {
+    let ad = Signatures.associatedData(
+      vaultID: header.vaultID, project: entry.project, environment: entry.environment,
+      name: entry.name, version: entry.version)
+    do {
+      return try EntryCipher.open(entry.sealed, with: environmentKey, associatedData: ad)
+    } catch {
+      throw VaultError.integrity(path: path, what: entry.label, problem: .decryptionFailed)
+    }
+  }
+
+  /// Every entry of (`project`, `environment`), verified and decrypted, sorted by name.
+  public func secrets(
+    project: String, environment: String, identity: Identity
+  ) throws -> [(entry: Entry, value: SecretBytes)] {
+    let keyPair = try environmentKeyPair(environment, project: project, identity: identity)
+    guard let group = try group(project: project, environment: environment) else { return [] }
+    return try group.entries.map { ($0, try open($0, with: keyPair)) }
+  }
+
+  // MARK: Changing
+
+  /// Stores `values` as new versions in (`project`, `environment`), signed by `identity`,
+  /// and re-signs the group. Returns the new entries.
+  @discardableResult
+  public mutating func set(
+    _ values: [(name: String, value: SecretBytes)], project: String, environment: String,
+    identity: Identity, now: String = Timestamp.now()
+  ) throws -> [Entry] {
+    try Names.check(project, as: .project)
+    try Names.check(environment, as: .environment)
+    let member = try member(for: identity)
+    guard let key = header.environment(environment) else {
+      throw VaultError.environmentNotFound(environment)
+    }
+    guard member.write.contains(environment) else {
+      throw VaultError.cannotWrite(member: member.name, environment: environment)
+    }
+    var entries = try group(project: project, environment: environment)?.entries ?? []
+    var written: [Entry] = []
+    for (name, value) in values {
+      try Names.check(name, as: .name)
+      let version = (entries.first { $0.name == name }?.version ?? 0) + 1
+      let ad = Signatures.associatedData(
+        vaultID: header.vaultID, project: project, environment: environment, name: name,
+        version: version)
+      var entry = Entry(
+        project: project, environment: environment, name: name, version: version, created: now,
+        writer: identity.signingKeyPair.publicKey,
+        sealed: try EntryCipher.seal(value, to: key.publicKey, associatedData: ad), signature: [])
+      entry.signature = identity.signingKeyPair.sign(
+        Signatures.entry(vaultID: header.vaultID, unsignedLine: LineCodec.entryUnsigned(entry)))
+      entries.removeAll { $0.name == name }
+      entries.append(entry)
+      written.append(entry)
+    }
+    try replaceGroup(project: project, environment: environment, entries: entries, identity: identity)
+    return written
+  }
+
+  /// Removes `name` from (`project`, `environment`) and re-signs the group.
+  public mutating func remove(
+    _ name: String, project: String, environment: String, identity: Identity
+  ) throws {
+    let member = try member(for: identity)
+    guard member.write.contains(environment) else {
+      throw VaultError.cannotWrite(member: member.name, environment: environment)
+    }
+    var entries = try group(project: project, environment: environment)?.entries ?? []
+    guard entries.contains(where: { $0.name == name }) else {
+      throw VaultError.entryNotFound(label: "\(project)/\(environment)/\(name)")
+    }
+    entries.removeAll { $0.name == name }
+    try replaceGroup(project: project, environment: environment, entries: entries, identity: identity)
+  }
+
+  private mutating func replaceGroup(
+    project: String, environment: String, entries: [Entry], identity: Identity
+  ) throws {
+    let index = blocks.firstIndex { ($0.project, $0.environment) >= (project, environment) } ?? blocks.count
+    let replacing = index < blocks.count && blocks[index].project == project
+      && blocks[index].environment == environment
+    if entries.isEmpty {
+      if replacing { blocks.remove(at: index) }
+      return
+    }
+    var group = Group(
+      project: project, environment: environment, signer: identity.signingKeyPair.publicKey,
+      signature: [], entries: entries.sorted { $0.name < $1.name })
+    group.signature = identity.signingKeyPair.sign(
+      Signatures.group(vaultID: header.vaultID, signedText: LineCodec.groupSignedText(group)))
+    let text = LineCodec.groupText(group)
+    let block = Block(project: project, environment: environment, text: text[...], line: 0)
+    if replacing {
+      blocks[index] = block
+    } else {
+      blocks.insert(block, at: index)
+    }
+  }
+}

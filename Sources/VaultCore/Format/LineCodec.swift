@@ -1,0 +1,138 @@
+/// Encoding and strict decoding of single vault lines (FileFormat.md, "Lines"). Decoding
+/// checks every field's character set and length, and that re-encoding gives the same bytes.
+enum LineCodec {
+  typealias Bytes = ArraySlice<UInt8>
+
+  static func list(_ names: [String]) -> String {
+    names.isEmpty ? "-" : names.joined(separator: ",")
+  }
+
+  static func memberLine(_ m: Member) -> String {
+    "member \(m.name) \(m.identity.description) \(m.isOwner ? "owner" : "member")"
+      + " read=\(list(m.read)) write=\(list(m.write))"
+  }
+
+  static func environmentLine(_ e: EnvironmentKey) -> String {
+    "env \(e.name) \(Base64URL.encode(e.publicKey))"
+  }
+
+  static func sealLine(_ s: Seal) -> String {
+    "seal \(s.environment) \(s.member) \(Base64URL.encode(s.box))"
+  }
+
+  /// The entry line without its trailing ` <signature>`: what the writer signs.
+  static func entryUnsigned(_ e: Entry) -> String {
+    "entry \(e.project) \(e.environment) \(e.name) \(e.version) \(e.created)"
+      + " \(Base64URL.encode(e.writer)) \(Base64URL.encode(e.sealed.ephemeralPublicKey))"
+      + " \(Base64URL.encode(e.sealed.nonce)) \(Base64URL.encode(e.sealed.ciphertext))"
+  }
+
+  static func entryLine(_ e: Entry) -> String {
+    entryUnsigned(e) + " " + Base64URL.encode(e.signature)
+  }
+
+  static func groupUnsigned(project: String, environment: String, signer: [UInt8]) -> String {
+    "group \(project) \(environment) \(Base64URL.encode(signer))"
+  }
+
+  /// The bytes a group signature covers: the unsigned group line and every entry line.
+  static func groupSignedText(_ g: Group) -> [UInt8] {
+    var text = Array(groupUnsigned(project: g.project, environment: g.environment, signer: g.signer).utf8)
+    text.append(0x0A)
+    for entry in g.entries {
+      text += Array(entryLine(entry).utf8)
+      text.append(0x0A)
+    }
+    return text
+  }
+
+  static func groupText(_ g: Group) -> [UInt8] {
+    var text = Array(groupUnsigned(project: g.project, environment: g.environment, signer: g.signer).utf8)
+    text += Array(" \(Base64URL.encode(g.signature))\n".utf8)
+    for entry in g.entries {
+      text += Array(entryLine(entry).utf8)
+      text.append(0x0A)
+    }
+    return text
+  }
+
+  // MARK: Decoding
+
+  /// Splits a line into fields separated by single spaces; empty fields are refused.
+  static func fields(_ line: Bytes) -> [Bytes]? {
+    let parts = line.split(separator: 0x20, omittingEmptySubsequences: false)
+    for part in parts where part.isEmpty { return nil }
+    return parts
+  }
+
+  static func text(_ bytes: Bytes) -> String {
+    String(decoding: bytes, as: UTF8.self)
+  }
+
+  static func envList(_ field: Bytes, key: String) -> [String]? {
+    guard field.starts(with: key.utf8) else { return nil }
+    let body = field.dropFirst(key.utf8.count)
+    if body.elementsEqual("-".utf8) { return [] }
+    var result: [String] = []
+    for part in body.split(separator: 0x2C, omittingEmptySubsequences: false) {
+      guard Names.isValidEnvironment(part) else { return nil }
+      let name = text(part)
+      // Strictly increasing: sorted, no duplicates, one encoding.
+      if let last = result.last, !(last < name) { return nil }
+      result.append(name)
+    }
+    return result
+  }
+
+  static func parseMember(_ f: [Bytes]) -> Member? {
+    guard f.count == 6, Names.isValidMember(f[1]), let identity = PublicIdentity(utf8: f[2]),
+      let read = envList(f[4], key: "read="), let write = envList(f[5], key: "write=")
+    else { return nil }
+    let isOwner: Bool
+    if f[3].elementsEqual("owner".utf8) {
+      isOwner = true
+    } else if f[3].elementsEqual("member".utf8) {
+      isOwner = false
+    } else {
+      return nil
+    }
+    return Member(name: text(f[1]), identity: identity, isOwner: isOwner, read: read, write: write)
+  }
+
+  static func parseEnvironment(_ f: [Bytes]) -> EnvironmentKey? {
+    guard f.count == 3, Names.isValidEnvironment(f[1]),
+      let key = Base64URL.decode(f[2], length: 32)
+    else { return nil }
+    return EnvironmentKey(name: text(f[1]), publicKey: key)
+  }
+
+  static func parseSeal(_ f: [Bytes]) -> Seal? {
+    guard f.count == 4, Names.isValidEnvironment(f[1]), Names.isValidMember(f[2]),
+      let box = Base64URL.decode(f[3], length: SealedBox.sealedKeyLength)
+    else { return nil }
+    return Seal(environment: text(f[1]), member: text(f[2]), box: box)
+  }
+
+  /// The largest ciphertext accepted: a 64 KiB value padded, plus the tag.
+  static let maximumCiphertext = 65_536 + EntryCipher.paddingBlock + AEAD.tagLength
+
+  static func parseEntry(_ f: [Bytes]) -> Entry? {
+    guard f.count == 11, Names.isValidProject(f[1]), Names.isValidEnvironment(f[2]),
+      Names.isValidName(f[3]), let version = IdentityFile.parseDecimal(f[4]), version >= 1,
+      version <= UInt64(Int64.max), Timestamp.isValid(f[5]),
+      let writer = Base64URL.decode(f[6], length: 32),
+      let ephemeral = Base64URL.decode(f[7], length: 32),
+      let nonce = Base64URL.decode(f[8], length: AEAD.nonceLength),
+      f[9].count <= maximumCiphertext * 4 / 3 + 4,
+      let ciphertext = Base64URL.decode(f[9]),
+      ciphertext.count > AEAD.tagLength,
+      (ciphertext.count - AEAD.tagLength) % EntryCipher.paddingBlock == 0,
+      let signature = Base64URL.decode(f[10], length: 64)
+    else { return nil }
+    return Entry(
+      project: text(f[1]), environment: text(f[2]), name: text(f[3]), version: version,
+      created: text(f[5]), writer: writer,
+      sealed: EntryCipher.Sealed(ephemeralPublicKey: ephemeral, nonce: nonce, ciphertext: ciphertext),
+      signature: signature)
+  }
+}

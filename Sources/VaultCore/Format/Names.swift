@@ -1,0 +1,69 @@
+/// The character sets of projects, environments, names and members (FileFormat.md,
+/// "Labels"). All are ASCII without spaces, so a label needs no escaping in a vault line.
+public enum Names {
+  /// Names that change how programs load or start; a vault refuses to store or inject them
+  /// unless explicitly allowed, because in a team vault the content is what others wrote.
+  public static let reservedNames: Set<String> = [
+    "PATH", "IFS", "ENV", "BASH_ENV", "SHELLOPTS", "BASHOPTS", "PS4", "PROMPT_COMMAND",
+    "CDPATH", "GLOBIGNORE", "NODE_OPTIONS", "NODE_PATH", "PYTHONSTARTUP", "PYTHONPATH",
+    "PYTHONHOME", "PYTHONINSPECT", "PERL5OPT", "PERL5LIB", "PERLLIB", "RUBYOPT", "RUBYLIB",
+    "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "GCONV_PATH", "HOSTALIASES",
+    "LOCPATH", "NLSPATH", "GIT_SSH_COMMAND", "GIT_EXEC_PATH",
+  ]
+
+  /// Reserved prefixes: the dynamic loaders' variables.
+  public static let reservedPrefixes = ["LD_", "DYLD_"]
+
+  static func isAlnum(_ c: UInt8) -> Bool {
+    (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
+  }
+
+  static func isLowerAlnum(_ c: UInt8) -> Bool {
+    (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7A)
+  }
+
+  /// Project: `[A-Za-z0-9][A-Za-z0-9._-]{0,63}`.
+  public static func isValidProject<C: Collection<UInt8>>(_ s: C) -> Bool {
+    guard let first = s.first, isAlnum(first), s.count <= 64 else { return false }
+    return s.allSatisfy { isAlnum($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
+  }
+
+  /// Member: the same set as a project.
+  public static func isValidMember<C: Collection<UInt8>>(_ s: C) -> Bool {
+    isValidProject(s)
+  }
+
+  /// Environment: `[a-z][a-z0-9_-]{0,31}`.
+  public static func isValidEnvironment<C: Collection<UInt8>>(_ s: C) -> Bool {
+    guard let first = s.first, first >= 0x61 && first <= 0x7A, s.count <= 32 else {
+      return false
+    }
+    return s.allSatisfy { isLowerAlnum($0) || $0 == 0x5F || $0 == 0x2D }
+  }
+
+  /// Variable name: `[A-Za-z_][A-Za-z0-9_]{0,127}`.
+  public static func isValidName<C: Collection<UInt8>>(_ s: C) -> Bool {
+    guard let first = s.first, !(first >= 0x30 && first <= 0x39), s.count <= 128 else {
+      return false
+    }
+    return s.allSatisfy { isAlnum($0) || $0 == 0x5F }
+  }
+
+  /// Whether `name` changes how programs load or start.
+  public static func isReserved(_ name: String) -> Bool {
+    reservedNames.contains(name) || reservedPrefixes.contains { name.hasPrefix($0) }
+  }
+
+  /// Validates a user-supplied label part, throwing `invalidName`.
+  public static func check(_ value: String, as kind: VaultError.NameKind) throws {
+    let bytes = Array(value.utf8)
+    let valid: Bool
+    switch kind {
+    case .project: valid = isValidProject(bytes)
+    case .member: valid = isValidMember(bytes)
+    case .environment: valid = isValidEnvironment(bytes)
+    case .name: valid = isValidName(bytes)
+    }
+    guard valid else { throw VaultError.invalidName(kind: kind, value: value) }
+  }
+}

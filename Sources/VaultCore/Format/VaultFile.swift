@@ -1,0 +1,273 @@
+import CSodium
+
+/// A parsed vault file: the header in full, and each group as a block of raw lines that is
+/// decoded (and verified) only when a command needs it. FileFormat.md is the grammar.
+public struct VaultFile: Sendable {
+  public static let formatVersion = "1"
+
+  /// Where the file was read from, for messages.
+  public var path: String
+  public var header: Header
+  /// The header's bytes up to (not including) the `signed` line: what an owner signs.
+  public var headerSignedText: [UInt8]
+  /// The groups, sorted by (project, environment).
+  public var blocks: [Block]
+
+  public init(path: String, header: Header, headerSignedText: [UInt8], blocks: [Block]) {
+    self.path = path
+    self.header = header
+    self.headerSignedText = headerSignedText
+    self.blocks = blocks
+  }
+
+  // MARK: Serializing
+
+  /// The header lines up to (not including) `signed`.
+  public static func headerText(_ header: Header) -> [UInt8] {
+    var text = "vault \(formatVersion)\nid \(Base64URL.encode(header.vaultID))\n"
+    for member in header.members { text += LineCodec.memberLine(member) + "\n" }
+    for environment in header.environments { text += LineCodec.environmentLine(environment) + "\n" }
+    for seal in header.seals { text += LineCodec.sealLine(seal) + "\n" }
+    return Array(text.utf8)
+  }
+
+  /// The whole file's canonical bytes.
+  public func serialized() -> [UInt8] {
+    var output = headerSignedText
+    output += Array(
+      "signed \(Base64URL.encode(header.signer)) \(Base64URL.encode(header.signature))\n".utf8)
+    for block in blocks { output += block.text }
+    output += Array("end\n".utf8)
+    return output
+  }
+
+  // MARK: Parsing
+
+  /// Parses the header fully and frames every group (labels, order, duplicates) without
+  /// decoding entries. Used by every command that writes or lists.
+  public static func parse(_ bytes: [UInt8], path: String) throws -> VaultFile {
+    var reader = LineReader(bytes: bytes, path: path)
+    let (header, signedText) = try parseHeader(&reader)
+    var blocks: [Block] = []
+    var current: (project: String, environment: String, start: Int, line: Int, lastName: String)?
+    func close(at end: Int) {
+      if let c = current {
+        blocks.append(
+          Block(project: c.project, environment: c.environment, text: bytes[c.start..<end], line: c.line))
+      }
+      current = nil
+    }
+    while true {
+      guard let line = reader.next() else { throw reader.error(.missingEnd) }
+      try reader.checkCharacters(line)
+      if line.elementsEqual("end".utf8) {
+        close(at: reader.lineStart)
+        guard reader.isAtEnd else { throw reader.error(.dataAfterEnd, line: reader.lineNumber + 1) }
+        break
+      }
+      let parts = line.split(separator: 0x20, maxSplits: 4, omittingEmptySubsequences: false)
+      guard parts.count >= 4 else { throw reader.error(.unexpectedLine(expected: "group, entry or end")) }
+      let project = LineCodec.text(parts[1])
+      let environment = LineCodec.text(parts[2])
+      guard Names.isValidProject(parts[1]) else { throw reader.error(.badField("project")) }
+      guard Names.isValidEnvironment(parts[2]) else { throw reader.error(.badField("environment")) }
+      if parts[0].elementsEqual("group".utf8) {
+        close(at: reader.lineStart)
+        if let previous = blocks.last {
+          if previous.project == project && previous.environment == environment {
+            throw reader.error(.duplicate("group \(project)/\(environment)"))
+          }
+          guard (previous.project, previous.environment) < (project, environment) else {
+            throw reader.error(.outOfOrder)
+          }
+        }
+        current = (project, environment, reader.lineStart, reader.lineNumber, "")
+      } else if parts[0].elementsEqual("entry".utf8) {
+        guard let c = current, c.project == project, c.environment == environment else {
+          throw reader.error(.unexpectedLine(expected: "group \(project) \(environment)"))
+        }
+        guard Names.isValidName(parts[3]) else { throw reader.error(.badField("name")) }
+        let name = LineCodec.text(parts[3])
+        if name == c.lastName {
+          throw reader.error(.duplicate("entry \(project)/\(environment)/\(name)"))
+        }
+        guard c.lastName < name else { throw reader.error(.outOfOrder) }
+        current?.lastName = name
+      } else {
+        throw reader.error(.unexpectedLine(expected: "group, entry or end"))
+      }
+    }
+    for block in blocks where block.text.firstIndex(of: 0x0A) == block.text.index(before: block.text.endIndex) {
+      throw VaultError.malformed(path: path, line: block.line, problem: .badField("empty group"))
+    }
+    return VaultFile(path: path, header: header, headerSignedText: signedText, blocks: blocks)
+  }
+
+  /// Parses the header and finds only the block of (`project`, `environment`), so the cost
+  /// of `exec` does not grow with other projects' entries. Other groups are not checked.
+  public static func parse(
+    _ bytes: [UInt8], path: String, onlyProject project: String, environment: String
+  ) throws -> VaultFile {
+    var reader = LineReader(bytes: bytes, path: path)
+    let (header, signedText) = try parseHeader(&reader)
+    let end = Array("\nend\n".utf8)
+    guard bytes.count >= end.count + reader.offset - 1, bytes.suffix(end.count).elementsEqual(end)
+    else {
+      throw VaultError.malformed(path: path, line: reader.lineNumber + 1, problem: .missingEnd)
+    }
+    let needle = Array("\ngroup \(project) \(environment) ".utf8)
+    let searchStart = reader.offset - 1
+    let found = bytes.withUnsafeBytes { buffer -> (Int, Int?)? in
+      guard let base = buffer.baseAddress else { return nil }
+      func find(from start: Int) -> Int? {
+        guard start < buffer.count else { return nil }
+        let hit = needle.withUnsafeBytes { n in
+          vault_memmem(base + start, buffer.count - start, n.baseAddress, n.count)
+        }
+        guard let hit else { return nil }
+        return base.distance(to: UnsafeRawPointer(hit))
+      }
+      guard let first = find(from: searchStart) else { return nil }
+      return (first, find(from: first + 1))
+    }
+    var blocks: [Block] = []
+    if let (match, duplicate) = found {
+      let start = match + 1
+      guard duplicate == nil else {
+        throw VaultError.malformed(
+          path: path, line: lineNumber(of: start, in: bytes),
+          problem: .duplicate("group \(project)/\(environment)"))
+      }
+      // The block runs until the first line that is not an entry of this group.
+      let entryPrefix = Array("entry \(project) \(environment) ".utf8)
+      var cursor = start
+      cursor = (bytes[cursor...].firstIndex(of: 0x0A) ?? bytes.count - 1) + 1
+      while cursor < bytes.count, bytes[cursor...].starts(with: entryPrefix) {
+        cursor = (bytes[cursor...].firstIndex(of: 0x0A) ?? bytes.count - 1) + 1
+      }
+      blocks.append(
+        Block(
+          project: project, environment: environment, text: bytes[start..<cursor],
+          line: lineNumber(of: start, in: bytes)))
+    }
+    return VaultFile(path: path, header: header, headerSignedText: signedText, blocks: blocks)
+  }
+
+  private static func lineNumber(of offset: Int, in bytes: [UInt8]) -> Int {
+    1 + bytes[..<offset].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+  }
+
+  private static func parseHeader(_ reader: inout LineReader) throws -> (Header, [UInt8]) {
+    guard let first = reader.next() else { throw reader.error(.empty, line: 1) }
+    let magic = Array("vault ".utf8)
+    guard first.starts(with: magic) else { throw reader.error(.wrongMagic) }
+    try reader.checkCharacters(first)
+    let version = LineCodec.text(first.dropFirst(magic.count))
+    guard version == formatVersion else {
+      throw VaultError.unsupportedVersion(path: reader.path, version: version)
+    }
+    guard let idLine = reader.next() else { throw reader.error(.missingEnd) }
+    try reader.checkCharacters(idLine)
+    guard let idFields = LineCodec.fields(idLine), idFields.count == 2,
+      idFields[0].elementsEqual("id".utf8), let vaultID = Base64URL.decode(idFields[1], length: 16)
+    else { throw reader.error(.unexpectedLine(expected: "id")) }
+
+    var members: [Member] = []
+    var environments: [EnvironmentKey] = []
+    var seals: [Seal] = []
+    while true {
+      guard let line = reader.next() else { throw reader.error(.missingEnd) }
+      try reader.checkCharacters(line)
+      guard let f = LineCodec.fields(line), let keyword = f.first else {
+        throw reader.error(.nonCanonical("spaces"))
+      }
+      func canonical(_ encoded: String) throws {
+        guard line.elementsEqual(encoded.utf8) else { throw reader.error(.nonCanonical(LineCodec.text(keyword))) }
+      }
+      if keyword.elementsEqual("member".utf8) {
+        guard environments.isEmpty, seals.isEmpty else { throw reader.error(.outOfOrder) }
+        guard let member = LineCodec.parseMember(f) else { throw reader.error(.badField("member")) }
+        try canonical(LineCodec.memberLine(member))
+        if let last = members.last {
+          if last.name == member.name { throw reader.error(.duplicate("member \(member.name)")) }
+          guard last.name < member.name else { throw reader.error(.outOfOrder) }
+        }
+        members.append(member)
+      } else if keyword.elementsEqual("env".utf8) {
+        guard seals.isEmpty else { throw reader.error(.outOfOrder) }
+        guard let environment = LineCodec.parseEnvironment(f) else { throw reader.error(.badField("env")) }
+        try canonical(LineCodec.environmentLine(environment))
+        if let last = environments.last {
+          if last.name == environment.name { throw reader.error(.duplicate("env \(environment.name)")) }
+          guard last.name < environment.name else { throw reader.error(.outOfOrder) }
+        }
+        environments.append(environment)
+      } else if keyword.elementsEqual("seal".utf8) {
+        guard let seal = LineCodec.parseSeal(f) else { throw reader.error(.badField("seal")) }
+        try canonical(LineCodec.sealLine(seal))
+        if let last = seals.last {
+          if (last.environment, last.member) == (seal.environment, seal.member) {
+            throw reader.error(.duplicate("seal \(seal.environment) \(seal.member)"))
+          }
+          guard (last.environment, last.member) < (seal.environment, seal.member) else {
+            throw reader.error(.outOfOrder)
+          }
+        }
+        seals.append(seal)
+      } else if keyword.elementsEqual("signed".utf8) {
+        guard f.count == 3, let signer = Base64URL.decode(f[1], length: 32),
+          let signature = Base64URL.decode(f[2], length: 64)
+        else { throw reader.error(.badField("signed")) }
+        let signedText = Array(reader.bytes[0..<reader.lineStart])
+        let header = Header(
+          vaultID: vaultID, members: members, environments: environments, seals: seals,
+          signer: signer, signature: signature)
+        return (header, signedText)
+      } else {
+        throw reader.error(.unexpectedLine(expected: "member, env, seal or signed"))
+      }
+    }
+  }
+}
+
+/// Walks a file line by line, keeping line numbers for messages.
+struct LineReader {
+  let bytes: [UInt8]
+  let path: String
+  /// The offset of the next unread line.
+  private(set) var offset = 0
+  /// The offset and 1-based number of the line last returned.
+  private(set) var lineStart = 0
+  private(set) var lineNumber = 0
+
+  init(bytes: [UInt8], path: String) {
+    self.bytes = bytes
+    self.path = path
+  }
+
+  var isAtEnd: Bool { offset >= bytes.count }
+
+  /// The next line without its newline; nil at the end or when the last line has no newline
+  /// (a truncated file).
+  mutating func next() -> ArraySlice<UInt8>? {
+    guard offset < bytes.count, let newline = bytes[offset...].firstIndex(of: 0x0A) else {
+      lineNumber += 1
+      return nil
+    }
+    lineStart = offset
+    lineNumber += 1
+    offset = newline + 1
+    return bytes[lineStart..<newline]
+  }
+
+  /// Refuses bytes outside printable ASCII (no CR, tab, NUL or UTF-8).
+  func checkCharacters(_ line: ArraySlice<UInt8>) throws {
+    for byte in line where byte < 0x20 || byte > 0x7E {
+      throw error(.invalidCharacter)
+    }
+  }
+
+  func error(_ problem: FormatProblem, line: Int? = nil) -> VaultError {
+    .malformed(path: path, line: line ?? lineNumber, problem: problem)
+  }
+}

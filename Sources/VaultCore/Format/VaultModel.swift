@@ -1,0 +1,93 @@
+/// A member of a vault: a public identity, a role, and the environments it may read and write.
+public struct Member: Sendable, Equatable {
+  public var name: String
+  public var identity: PublicIdentity
+  public var isOwner: Bool
+  /// Environments whose key this member holds a sealed copy of, sorted.
+  public var read: [String]
+  /// Environments this member may sign entries for, sorted.
+  public var write: [String]
+
+  public init(name: String, identity: PublicIdentity, isOwner: Bool, read: [String], write: [String]) {
+    self.name = name
+    self.identity = identity
+    self.isOwner = isOwner
+    self.read = read.sorted()
+    self.write = write.sorted()
+  }
+}
+
+/// An environment's X25519 public key; its secret key is sealed to each reader.
+public struct EnvironmentKey: Sendable, Equatable {
+  public var name: String
+  public var publicKey: [UInt8]
+}
+
+/// One member's sealed copy of one environment's secret key.
+public struct Seal: Sendable, Equatable {
+  public var environment: String
+  public var member: String
+  public var box: [UInt8]
+}
+
+/// Everything before the groups: vault id, members, environments, seals, and an owner's
+/// signature over them.
+public struct Header: Sendable, Equatable {
+  public var vaultID: [UInt8]
+  public var members: [Member]
+  public var environments: [EnvironmentKey]
+  public var seals: [Seal]
+  public var signer: [UInt8]
+  public var signature: [UInt8]
+
+  /// The member whose identity is `identity`, if any.
+  public func member(for identity: PublicIdentity) -> Member? {
+    members.first { $0.identity == identity }
+  }
+
+  /// The member whose signing key is `key`, if any.
+  public func member(signingKey key: [UInt8]) -> Member? {
+    members.first { $0.identity.signingKey == key }
+  }
+
+  /// The environment named `name`, if any.
+  public func environment(_ name: String) -> EnvironmentKey? {
+    environments.first { $0.name == name }
+  }
+}
+
+/// One secret: its label, version, time, writer, ciphertext and the writer's signature.
+public struct Entry: Sendable, Equatable {
+  public var project: String
+  public var environment: String
+  public var name: String
+  public var version: UInt64
+  public var created: String
+  public var writer: [UInt8]
+  public var sealed: EntryCipher.Sealed
+  public var signature: [UInt8]
+
+  /// `project/environment/name`.
+  public var label: String { "\(project)/\(environment)/\(name)" }
+}
+
+/// The entries of one (project, environment), with the signature that covers them as a set.
+public struct Group: Sendable, Equatable {
+  public var project: String
+  public var environment: String
+  public var signer: [UInt8]
+  public var signature: [UInt8]
+  /// Sorted by name, names unique.
+  public var entries: [Entry]
+}
+
+/// Where a group's lines sit in the file, kept as raw bytes so a write copies the groups it
+/// did not change byte for byte.
+public struct Block: Sendable {
+  public var project: String
+  public var environment: String
+  /// The block's lines, each with its newline.
+  public var text: ArraySlice<UInt8>
+  /// The 1-based line number of the group line.
+  public var line: Int
+}

@@ -1,0 +1,69 @@
+/// What went wrong, with the path or label concerned and never a secret. The executable
+/// maps each case to one line on stderr and an exit code (README, "Exit codes").
+public enum VaultError: Error, Equatable, Sendable {
+  // Finding things.
+  case vaultNotFound(path: String)
+  case identityNotFound(path: String)
+  case entryNotFound(label: String)
+  case noEntries(project: String, environment: String)
+  case environmentNotFound(String)
+  case alreadyExists(path: String)
+
+  // Input the user gave.
+  case invalidName(kind: NameKind, value: String)
+  case reservedName(String)
+  case emptyValue
+  case emptyPassphrase
+  case passphraseMismatch
+  case invalidIdentityString
+  case dotenv(line: Int, problem: String)
+  case noTerminal(purpose: String)
+  case cancelled
+
+  // Unlocking and access.
+  case wrongPassphrase(path: String)
+  case notAMember(path: String)
+  case cannotRead(member: String, project: String, environment: String)
+  case cannotWrite(member: String, environment: String)
+
+  // File contents.
+  case malformed(path: String, line: Int, problem: FormatProblem)
+  case unsupportedVersion(path: String, version: String)
+  case kdfParametersOutOfRange(path: String, opsLimit: UInt64, memLimit: UInt64)
+  case integrity(path: String, what: String, problem: IntegrityProblem)
+
+  // The operating system.
+  case io(path: String, operation: String, errno: Int32)
+  case symlink(path: String)
+  case commandNotFound(String)
+  case notExecutable(String, errno: Int32)
+
+  /// Which kind of name was invalid.
+  public enum NameKind: String, Sendable {
+    case project, environment, name, member
+  }
+}
+
+/// How a vault or identity file broke its grammar (FileFormat.md).
+public enum FormatProblem: Equatable, Sendable {
+  case empty
+  case wrongMagic
+  case missingEnd
+  case dataAfterEnd
+  case invalidCharacter
+  case unexpectedLine(expected: String)
+  case badField(String)
+  case nonCanonical(String)
+  case outOfOrder
+  case duplicate(String)
+}
+
+/// How a file failed authentication.
+public enum IntegrityProblem: Equatable, Sendable {
+  case badSignature
+  case unknownSigner
+  case signerCannotWrite
+  case decryptionFailed
+  case headerNotSignedByOwner
+  case keyMismatch
+}
