@@ -1,0 +1,64 @@
+/// Finds and unlocks the identity a command acts as: `VAULT_IDENTITY` (the secret string),
+/// else the identity file (`VAULT_IDENTITY_FILE` or the default path), through the unlock
+/// cache when allowed, else with a passphrase.
+public struct IdentitySource: Sendable {
+  /// How a command may use the unlock cache.
+  public struct CachePolicy: Sendable {
+    public var enabled: Bool
+    public var timeout: UInt32
+    public init(enabled: Bool, timeout: UInt32) {
+      self.enabled = enabled
+      self.timeout = timeout
+    }
+  }
+
+  public var paths: Paths
+
+  public init(paths: Paths) {
+    self.paths = paths
+  }
+
+  /// The `VAULT_IDENTITY` secret string, when set.
+  public var inlineSecret: String? {
+    guard let value = paths.environment["VAULT_IDENTITY"], !value.isEmpty else { return nil }
+    return value
+  }
+
+  /// Reads and parses the identity file.
+  public func file() throws -> IdentityFile {
+    let path = paths.identityFile
+    guard let contents = try FileSystem.read(path, maximumSize: 64 << 10) else {
+      throw VaultError.identityNotFound(path: path)
+    }
+    return try IdentityFile.parse(contents.bytes, path: path)
+  }
+
+  /// The public identity, without unlocking anything.
+  public func publicIdentity() throws -> PublicIdentity {
+    if let inlineSecret {
+      return try Identity(secretString: SecretBytes(copying: Array(inlineSecret.utf8))).publicIdentity
+    }
+    return try file().publicIdentity
+  }
+
+  /// The unlocked identity. `passphrase` is called only when a passphrase is needed.
+  public func unlock(
+    cache: CachePolicy, passphrase: (IdentityFile) throws -> SecretBytes
+  ) throws -> Identity {
+    if let inlineSecret {
+      return try Identity(secretString: SecretBytes(copying: Array(inlineSecret.utf8)))
+    }
+    let file = try file()
+    guard file.needsPassphrase else { return try file.unlock(passphrase: nil) }
+    if cache.enabled, let secret = UnlockCache.load(file.publicIdentity),
+      let identity = try? Identity(secret: secret), identity.publicIdentity == file.publicIdentity
+    {
+      return identity
+    }
+    let identity = try file.unlock(passphrase: try passphrase(file))
+    if cache.enabled {
+      UnlockCache.store(identity.secret, for: file.publicIdentity, timeout: cache.timeout)
+    }
+    return identity
+  }
+}

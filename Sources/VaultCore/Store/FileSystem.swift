@@ -1,0 +1,147 @@
+import Glibc
+
+/// The file operations the vault needs, on Glibc directly: no Foundation (it costs start-up
+/// time on the `exec` path), no `Data.write(.atomic)` (it resets modes), no `replaceItemAt`.
+public enum FileSystem {
+  /// A file's bytes and permission bits.
+  public struct Contents: Sendable {
+    public var bytes: [UInt8]
+    public var mode: mode_t
+  }
+
+  /// Reads a regular file. Returns nil when it does not exist; refuses symlinks.
+  public static func read(_ path: String, maximumSize: Int = 256 << 20) throws -> Contents? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+    if fd < 0 {
+      let error = errno
+      if error == ENOENT || error == ENOTDIR { return nil }
+      if error == ELOOP { throw VaultError.symlink(path: path) }
+      throw VaultError.io(path: path, operation: "open", errno: error)
+    }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw VaultError.io(path: path, operation: "stat", errno: errno) }
+    guard (info.st_mode & S_IFMT) == S_IFREG else {
+      throw VaultError.io(path: path, operation: "read (not a regular file)", errno: EINVAL)
+    }
+    guard Int(info.st_size) <= maximumSize else {
+      throw VaultError.io(path: path, operation: "read (file too large)", errno: EFBIG)
+    }
+    var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+    var total = 0
+    while true {
+      if total == bytes.count { bytes.append(contentsOf: [UInt8](repeating: 0, count: 4096)) }
+      let count = bytes.withUnsafeMutableBytes { buffer in
+        Glibc.read(fd, buffer.baseAddress! + total, buffer.count - total)
+      }
+      if count < 0 {
+        if errno == EINTR { continue }
+        throw VaultError.io(path: path, operation: "read", errno: errno)
+      }
+      if count == 0 { break }
+      total += count
+      guard total <= maximumSize else {
+        throw VaultError.io(path: path, operation: "read (file too large)", errno: EFBIG)
+      }
+    }
+    bytes.removeLast(bytes.count - total)
+    return Contents(bytes: bytes, mode: info.st_mode & 0o7777)
+  }
+
+  /// Whether anything exists at `path` (a dangling symlink counts).
+  public static func exists(_ path: String) -> Bool {
+    var info = stat()
+    return lstat(path, &info) == 0
+  }
+
+  /// Whether `path` is a directory.
+  public static func isDirectory(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+  }
+
+  /// Creates `path` and its missing parents with mode 0700.
+  public static func makeDirectories(_ path: String) throws {
+    if path.isEmpty || isDirectory(path) { return }
+    try makeDirectories(Paths.directory(of: path))
+    if mkdir(path, 0o700) != 0 && errno != EEXIST {
+      throw VaultError.io(path: path, operation: "mkdir", errno: errno)
+    }
+  }
+
+  /// Replaces `path` atomically: a 0600 temp file in the same directory, written, fsynced,
+  /// renamed over `path`, then the directory fsynced. A crash leaves the old or the new file.
+  /// With `exclusive`, the new file is linked into place and fails if `path` exists.
+  public static func writeAtomically(_ path: String, _ bytes: [UInt8], exclusive: Bool = false) throws {
+    let directory = Paths.directory(of: path)
+    let suffix = Base64URL.encode(Sodium.randomBytes(9))
+    let temp = directory + "/." + Paths.baseName(of: path) + ".tmp-" + suffix
+    let fd = open(temp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o600)
+    guard fd >= 0 else { throw VaultError.io(path: temp, operation: "create", errno: errno) }
+    var done = false
+    defer {
+      if !done { unlink(temp) }
+    }
+    do {
+      defer { close(fd) }
+      // The umask may have narrowed the mode further, never widened it; make it exact.
+      guard fchmod(fd, 0o600) == 0 else { throw VaultError.io(path: temp, operation: "chmod", errno: errno) }
+      var written = 0
+      while written < bytes.count {
+        let count = bytes.withUnsafeBytes { buffer in
+          write(fd, buffer.baseAddress! + written, buffer.count - written)
+        }
+        if count < 0 {
+          if errno == EINTR { continue }
+          throw VaultError.io(path: temp, operation: "write", errno: errno)
+        }
+        written += count
+      }
+      guard fsync(fd) == 0 else { throw VaultError.io(path: temp, operation: "fsync", errno: errno) }
+    }
+    if exclusive {
+      guard link(temp, path) == 0 else {
+        let error = errno
+        if error == EEXIST { throw VaultError.alreadyExists(path: path) }
+        throw VaultError.io(path: path, operation: "link", errno: error)
+      }
+      unlink(temp)
+    } else {
+      guard rename(temp, path) == 0 else { throw VaultError.io(path: path, operation: "rename", errno: errno) }
+    }
+    done = true
+    syncDirectory(directory)
+  }
+
+  private static func syncDirectory(_ directory: String) {
+    let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if fd >= 0 {
+      fsync(fd)
+      close(fd)
+    }
+  }
+}
+
+/// An exclusive `flock` on the directory that holds a vault, held for a whole
+/// read-modify-write. Locking the directory, not the file, survives the rename that replaces
+/// the vault's inode and leaves no lock file for `git status` to show.
+public final class DirectoryLock {
+  private let fd: Int32
+
+  /// Blocks until the lock on `directory` is held.
+  public init(directory: String) throws {
+    fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard fd >= 0 else { throw VaultError.io(path: directory, operation: "open", errno: errno) }
+    while flock(fd, LOCK_EX) != 0 {
+      if errno == EINTR { continue }
+      let error = errno
+      close(fd)
+      throw VaultError.io(path: directory, operation: "lock", errno: error)
+    }
+  }
+
+  deinit {
+    flock(fd, LOCK_UN)
+    close(fd)
+  }
+}

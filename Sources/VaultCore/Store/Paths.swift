@@ -1,0 +1,115 @@
+import Glibc
+
+/// Where identities and vaults live, and how the project is named (DESIGN.md, "Concepts").
+public struct Paths: Sendable {
+  /// The environment variables that steer discovery.
+  public var environment: [String: String]
+  /// The current directory.
+  public var currentDirectory: String
+
+  public init(environment: [String: String], currentDirectory: String) {
+    self.environment = environment
+    self.currentDirectory = currentDirectory
+  }
+
+  /// The process's own environment and working directory.
+  public static func current() -> Paths {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    let cwd = getcwd(&buffer, buffer.count) != nil
+      ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      : "."
+    return Paths(environment: ProcessEnvironment.dictionary(), currentDirectory: cwd)
+  }
+
+  private func value(_ name: String) -> String? {
+    guard let value = environment[name], !value.isEmpty else { return nil }
+    return value
+  }
+
+  public var home: String {
+    if let home = value("HOME") { return home }
+    if let entry = getpwuid(getuid()), let dir = entry.pointee.pw_dir { return String(cString: dir) }
+    return "/"
+  }
+
+  private func xdg(_ name: String, default relative: String) -> String {
+    if let path = value(name), path.hasPrefix("/") { return path }
+    return home + "/" + relative
+  }
+
+  /// `${XDG_CONFIG_HOME:-~/.config}/vault/identity`, or `$VAULT_IDENTITY_FILE`.
+  public var identityFile: String {
+    value("VAULT_IDENTITY_FILE") ?? defaultIdentityFile
+  }
+
+  /// `${XDG_CONFIG_HOME:-~/.config}/vault/identity`.
+  public var defaultIdentityFile: String {
+    xdg("XDG_CONFIG_HOME", default: ".config") + "/vault/identity"
+  }
+
+  /// `${XDG_DATA_HOME:-~/.local/share}/vault/personal.vault`.
+  public var personalVault: String {
+    xdg("XDG_DATA_HOME", default: ".local/share") + "/vault/personal.vault"
+  }
+
+  /// The vault to use: `explicit` (`--vault`), else `$VAULT_FILE`, else the nearest `.vault`
+  /// walking up from the current directory, else the personal vault.
+  public func vaultFile(explicit: String?) -> String {
+    if let explicit, !explicit.isEmpty { return absolute(explicit) }
+    if let file = value("VAULT_FILE") { return absolute(file) }
+    var directory = currentDirectory
+    while true {
+      let candidate = (directory == "/" ? "" : directory) + "/.vault"
+      if FileSystem.exists(candidate) { return candidate }
+      if directory == "/" || directory.isEmpty { break }
+      directory = Self.directory(of: directory)
+    }
+    return personalVault
+  }
+
+  /// The project: `explicit` (`--project`), else `$VAULT_PROJECT`, else the basename of the
+  /// git work tree root, else of the current directory.
+  public func project(explicit: String?) throws -> String {
+    let name: String
+    if let explicit, !explicit.isEmpty {
+      name = explicit
+    } else if let project = value("VAULT_PROJECT") {
+      name = project
+    } else {
+      name = Self.baseName(of: gitRoot ?? currentDirectory)
+    }
+    try Names.check(name, as: .project)
+    return name
+  }
+
+  /// The nearest directory at or above the current one that holds `.git`.
+  public var gitRoot: String? {
+    var directory = currentDirectory
+    while true {
+      if FileSystem.exists((directory == "/" ? "" : directory) + "/.git") { return directory }
+      if directory == "/" || directory.isEmpty { return nil }
+      directory = Self.directory(of: directory)
+    }
+  }
+
+  public func absolute(_ path: String) -> String {
+    path.hasPrefix("/") ? path : currentDirectory + "/" + path
+  }
+
+  /// The directory part of `path` ("/" for a top-level path, "." for a bare name).
+  public static func directory(of path: String) -> String {
+    var bytes = Array(path.utf8)
+    while bytes.count > 1 && bytes.last == 0x2F { bytes.removeLast() }
+    guard let slash = bytes.lastIndex(of: 0x2F) else { return "." }
+    if slash == 0 { return "/" }
+    return String(decoding: bytes[..<slash], as: UTF8.self)
+  }
+
+  /// The last component of `path`.
+  public static func baseName(of path: String) -> String {
+    var bytes = Array(path.utf8)
+    while bytes.count > 1 && bytes.last == 0x2F { bytes.removeLast() }
+    guard let slash = bytes.lastIndex(of: 0x2F) else { return path }
+    return String(decoding: bytes[(slash + 1)...], as: UTF8.self)
+  }
+}

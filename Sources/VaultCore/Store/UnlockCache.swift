@@ -1,0 +1,67 @@
+import CSodium
+import Glibc
+
+/// Caches an unlocked identity's 64 secret bytes in the Linux kernel's user keyring, one key
+/// per identity fingerprint (`vault:<fingerprint>`), with a timeout. No daemon: the kernel
+/// drops the key when the timeout passes, and `vault lock` invalidates it at once.
+public enum UnlockCache {
+  /// What the kernel said.
+  public enum Status: Equatable, Sendable {
+    case cached
+    case empty
+    /// keyctl is refused here (seccomp in some containers, or no kernel support).
+    case unavailable(errno: Int32)
+  }
+
+  /// The default time an unlock stays cached: 15 minutes.
+  public static let defaultTimeout: UInt32 = 900
+
+  static func description(_ identity: PublicIdentity) -> String {
+    "vault:" + identity.fingerprint
+  }
+
+  private static func isRefusal(_ error: Int32) -> Bool {
+    error == ENOSYS || error == EPERM || error == EACCES || error == EOPNOTSUPP
+  }
+
+  /// The cached identity secret, or nil on a miss or when keyctl is refused.
+  public static func load(_ identity: PublicIdentity) -> SecretBytes? {
+    let key = vault_search_user_key(description(identity))
+    guard key >= 0 else { return nil }
+    let secret = SecretBytes(count: 64)
+    let length = secret.withUnsafeMutableBytes { vault_read_key(key, $0.baseAddress!, 64) }
+    guard length == 64 else { return nil }
+    return secret
+  }
+
+  /// Caches `secret` for `timeout` seconds. Returns false when the kernel refused.
+  @discardableResult
+  public static func store(_ secret: SecretBytes, for identity: PublicIdentity, timeout: UInt32) -> Bool {
+    let key = secret.withUnsafeBytes {
+      vault_add_user_key(description(identity), $0.baseAddress!, $0.count)
+    }
+    guard key >= 0 else { return false }
+    _ = vault_set_key_permissions(key)
+    guard vault_set_key_timeout(key, timeout) == 0 else {
+      _ = vault_invalidate_key(key)
+      return false
+    }
+    return true
+  }
+
+  /// Forgets the cached unlock of `identity`. Returns whether one was cached.
+  @discardableResult
+  public static func clear(_ identity: PublicIdentity) -> Bool {
+    let key = vault_search_user_key(description(identity))
+    guard key >= 0 else { return false }
+    return vault_invalidate_key(key) == 0
+  }
+
+  /// Whether `identity` is cached, or why the cache cannot work here.
+  public static func status(_ identity: PublicIdentity) -> Status {
+    let key = vault_search_user_key(description(identity))
+    if key >= 0 { return .cached }
+    let error = errno
+    return isRefusal(error) ? .unavailable(errno: error) : .empty
+  }
+}

@@ -1,0 +1,59 @@
+/// Reads and writes one vault file: strict parsing, header verification, an exclusive lock
+/// across every read-modify-write, and atomic replacement.
+public struct VaultStore: Sendable {
+  /// Where the vault lives.
+  public let path: String
+
+  public init(path: String) {
+    self.path = path
+  }
+
+  /// Something worth telling the user that does not stop the command.
+  public enum Warning: Equatable, Sendable {
+    case readableByOthers(path: String)
+  }
+
+  /// Reads the file; throws `vaultNotFound` when missing.
+  private func contents(warn: (Warning) -> Void) throws -> [UInt8] {
+    guard let contents = try FileSystem.read(path) else { throw VaultError.vaultNotFound(path: path) }
+    if contents.mode & 0o077 != 0 { warn(.readableByOthers(path: path)) }
+    return contents.bytes
+  }
+
+  /// The whole vault, header verified, every group framed.
+  public func load(warn: (Warning) -> Void = { _ in }) throws -> VaultFile {
+    let file = try VaultFile.parse(try contents(warn: warn), path: path)
+    try file.verifyHeader()
+    return file
+  }
+
+  /// The header and the one group of (`project`, `environment`), for `exec` and `get`.
+  public func load(
+    project: String, environment: String, warn: (Warning) -> Void = { _ in }
+  ) throws -> VaultFile {
+    let file = try VaultFile.parse(
+      try contents(warn: warn), path: path, onlyProject: project, environment: environment)
+    try file.verifyHeader()
+    return file
+  }
+
+  /// Locks the vault's directory, re-reads the vault, applies `change`, and replaces the file
+  /// atomically. When `change` throws, nothing is written.
+  public func update<T>(
+    warn: (Warning) -> Void = { _ in }, _ change: (inout VaultFile) throws -> T
+  ) throws -> T {
+    let lock = try DirectoryLock(directory: Paths.directory(of: path))
+    var file = try load(warn: warn)
+    let result = try change(&file)
+    try FileSystem.writeAtomically(path, file.serialized())
+    withExtendedLifetime(lock) {}
+    return result
+  }
+
+  /// Writes a new vault; refuses when one exists.
+  public func create(_ file: VaultFile) throws {
+    try FileSystem.makeDirectories(Paths.directory(of: path))
+    if FileSystem.exists(path) { throw VaultError.alreadyExists(path: path) }
+    try FileSystem.writeAtomically(path, file.serialized(), exclusive: true)
+  }
+}
