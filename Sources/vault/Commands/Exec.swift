@@ -1,0 +1,64 @@
+import ArgumentParser
+import VaultCore
+
+extension VaultCommand {
+  struct Exec: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Run a command with the environment's secrets in its environment.",
+      discussion: """
+        Replaces vault with the command (execve): same pid, and the exit status and signals
+        are the command's. Inherited variables of the same names are replaced, so the command
+        sees each once. Anything after `--` belongs to the command.
+
+        Examples:
+          vault exec --env prod -- ./app
+          vault exec --env dev --only OPENAI_API_KEY -- python3 main.py --verbose
+        """)
+
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var label: LabelOptions
+    @OptionGroup var unlock: UnlockOptions
+
+    @Option(name: .customLong("only"), help: ArgumentHelp("Inject only this name (repeatable).", valueName: "name"))
+    var only: [String] = []
+
+    @Option(help: ArgumentHelp(
+      "Allow injecting this name although it changes how programs start (repeatable).", valueName: "name"))
+    var allowReserved: [String] = []
+
+    @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.")
+    var command: [String] = []
+
+    var commandLine: [String] {
+      command.first == "--" ? Array(command.dropFirst()) : command
+    }
+
+    func validate() throws {
+      guard !commandLine.isEmpty else {
+        throw ValidationError("no command to run; usage: vault exec [--env ENV] -- COMMAND [ARGS...]")
+      }
+    }
+
+    func run() throws {
+      let session = Session()
+      let project = try session.paths.project(explicit: label.project)
+      let arguments = commandLine
+      let executable = try Launcher.resolve(arguments[0], path: session.paths.environment["PATH"])
+      let file = try session.store(vault).load(project: project, environment: label.environment, warn: Output.warn)
+      let identity = try session.unlock(unlock)
+      var secrets = try file.secrets(project: project, environment: label.environment, identity: identity)
+      if !only.isEmpty {
+        for name in only where !secrets.contains(where: { $0.entry.name == name }) {
+          throw VaultError.entryNotFound(label: "\(project)/\(label.environment)/\(name)")
+        }
+        secrets.removeAll { !only.contains($0.entry.name) }
+      }
+      guard !secrets.isEmpty else {
+        throw VaultError.noEntries(project: project, environment: label.environment)
+      }
+      try Launcher.checkNames(secrets.map(\.entry.name), allowed: Set(allowReserved))
+      try Launcher.exec(
+        executable, arguments: arguments, injecting: secrets.map { ($0.entry.name, $0.value) })
+    }
+  }
+}

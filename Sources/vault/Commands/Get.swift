@@ -1,0 +1,40 @@
+import ArgumentParser
+import VaultCore
+
+extension VaultCommand {
+  struct Get: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Print one secret's value alone on stdout, for pipes.",
+      discussion: """
+        Examples:
+          vault get --env prod | pbcopy
+          curl -H "Authorization: Bearer $(vault get --env dev)" https://api.openai.com/v1/models
+        Prefer `vault exec`: a value in a shell variable can leak into history or logs.
+        """)
+
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var label: LabelOptions
+    @OptionGroup var unlock: UnlockOptions
+
+    @Argument(help: "The secret's name.")
+    var name: String = "OPENAI_API_KEY"
+
+    @Flag(name: [.customShort("n"), .long], help: "Do not print a newline after the value.")
+    var noNewline = false
+
+    func run() throws {
+      let session = Session()
+      let project = try session.paths.project(explicit: label.project)
+      try Names.check(name, as: .name)
+      let store = session.store(vault)
+      let file = try store.load(project: project, environment: label.environment, warn: Output.warn)
+      let identity = try session.unlock(unlock)
+      let secrets = try file.secrets(project: project, environment: label.environment, identity: identity)
+      guard let secret = secrets.first(where: { $0.entry.name == name }) else {
+        throw VaultError.entryNotFound(label: "\(project)/\(label.environment)/\(name)")
+      }
+      Output.secret(secret.value)
+      if !noNewline { Output.bytes([0x0A]) }
+    }
+  }
+}

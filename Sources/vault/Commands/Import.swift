@@ -1,0 +1,57 @@
+import ArgumentParser
+import VaultCore
+
+extension VaultCommand {
+  struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Store every NAME=VALUE of a .env file (`-` reads stdin) as entries.",
+      discussion: """
+        Comments, blank lines, quotes and an `export` prefix are understood. All lines are
+        checked before anything is stored: one bad line and nothing is imported. Delete the
+        .env file afterwards.
+
+        Examples:
+          vault import --env staging .env.staging
+          cat .env | vault import --env dev -
+        """)
+
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var label: LabelOptions
+    @OptionGroup var unlock: UnlockOptions
+
+    @Argument(help: "The .env file, or - for stdin.")
+    var file: String
+
+    @Flag(help: "Allow names that change how programs load or start.")
+    var allowReserved = false
+
+    func run() throws {
+      let session = Session()
+      let project = try session.paths.project(explicit: label.project)
+      let text: SecretBytes
+      if file == "-" {
+        text = try Prompt.standardInput()
+      } else {
+        guard var contents = try FileSystem.read(session.paths.absolute(file), maximumSize: 1 << 20)?.bytes else {
+          throw VaultError.io(path: file, operation: "open", errno: 2)
+        }
+        text = SecretBytes(copying: contents)
+        wipe(&contents)
+      }
+      let entries = try Dotenv.parse(text)
+      guard !entries.isEmpty else { throw VaultError.dotenv(line: 1, problem: "no NAME=VALUE lines") }
+      for (name, _) in entries where Names.isReserved(name) && !allowReserved {
+        throw VaultError.reservedName(name)
+      }
+      let store = session.store(vault)
+      _ = try store.load(warn: Output.warn)
+      let identity = try session.unlock(unlock)
+      let written = try store.update { vaultFile in
+        try vaultFile.set(entries, project: project, environment: label.environment, identity: identity)
+      }
+      for entry in written {
+        Output.line("stored \(entry.label) (version \(entry.version))")
+      }
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import VaultCore
+
+extension VaultCommand {
+  struct Remove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "rm",
+      abstract: "Remove a secret from an environment.",
+      discussion: """
+        Removing does not revoke: revoke a leaked key in the provider's dashboard too.
+
+        Examples:
+          vault rm --env dev OPENAI_API_KEY
+        """)
+
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var label: LabelOptions
+    @OptionGroup var unlock: UnlockOptions
+
+    @Argument(help: "The secret's name.")
+    var name: String
+
+    func run() throws {
+      let session = Session()
+      let project = try session.paths.project(explicit: label.project)
+      try Names.check(name, as: .name)
+      let store = session.store(vault)
+      _ = try store.load(warn: Output.warn)
+      let identity = try session.unlock(unlock)
+      try store.update { file in
+        try file.remove(name, project: project, environment: label.environment, identity: identity)
+      }
+      Output.line("removed \(project)/\(label.environment)/\(name)")
+    }
+  }
+}

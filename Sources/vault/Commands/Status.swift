@@ -1,0 +1,39 @@
+import ArgumentParser
+import VaultCore
+
+extension VaultCommand {
+  struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Show the identity, the vault, your access and the unlock cache.",
+      discussion: """
+        Examples:
+          vault status
+        """)
+
+    @OptionGroup var vault: VaultOptions
+
+    func run() throws {
+      let session = Session()
+      let source = session.identitySource()
+      let identity = try source.publicIdentity()
+      Output.line("identity: \(source.inlineSecret != nil ? "$VAULT_IDENTITY" : session.paths.identityFile)")
+      Output.line("public:   \(identity.description)")
+      switch UnlockCache.status(identity) {
+      case .cached: Output.line("cache:    unlocked (kernel keyring)")
+      case .empty: Output.line("cache:    locked")
+      case .unavailable: Output.line("cache:    unavailable here (keyctl refused); every command asks for the passphrase")
+      }
+      let store = session.store(vault)
+      Output.line("vault:    \(store.path)")
+      let file = try store.load(warn: Output.warn)
+      if let member = file.header.member(for: identity) {
+        Output.line("member:   \(member.name)\(member.isOwner ? " (owner)" : "")")
+        Output.line("reads:    \(member.read.joined(separator: ", "))")
+        Output.line("writes:   \(member.write.joined(separator: ", "))")
+      } else {
+        Output.line("member:   not a member of this vault")
+      }
+      Output.line("entries:  \(file.blocks.count) groups")
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import VaultCore
+
+/// Which vault file to use.
+struct VaultOptions: ParsableArguments {
+  @Option(name: .customLong("vault"), help: ArgumentHelp(
+    "The vault file (default: $VAULT_FILE, else the nearest .vault upwards, else the personal vault).",
+    valueName: "path"))
+  var vaultPath: String?
+}
+
+/// Which project and environment a command acts on.
+struct LabelOptions: ParsableArguments {
+  @Option(help: ArgumentHelp(
+    "The project (default: $VAULT_PROJECT, else the git work tree's or current directory's name).",
+    valueName: "name"))
+  var project: String?
+
+  @Option(name: .customLong("env"), help: ArgumentHelp("The environment.", valueName: "env"))
+  var environment: String = "dev"
+
+  func validate() throws {
+    guard Names.isValidEnvironment(Array(environment.utf8)) else {
+      throw ValidationError("invalid environment '\(Failure.printable(environment))': use lowercase letters, digits, '_', '-'")
+    }
+  }
+}
+
+/// How the identity is unlocked.
+struct UnlockOptions: ParsableArguments {
+  @Option(help: ArgumentHelp(
+    "Read the passphrase from this file (default: $VAULT_PASSPHRASE_FILE, else a no-echo prompt).",
+    valueName: "file"))
+  var passphraseFile: String?
+
+  @Flag(help: "Neither use nor fill the unlock cache.")
+  var noCache = false
+
+  @Option(help: ArgumentHelp(
+    "How long an unlock stays cached in the kernel keyring: seconds, or a number with s, m or h.",
+    valueName: "duration"))
+  var cacheTTL: String = "15m"
+
+  func validate() throws {
+    guard Self.seconds(cacheTTL) != nil else {
+      throw ValidationError("invalid --cache-ttl '\(Failure.printable(cacheTTL))': use seconds, or a number with s, m or h (1s to 24h)")
+    }
+  }
+
+  /// `900`, `900s`, `15m`, `1h` in seconds, between 1 s and 24 h; nil otherwise.
+  static func seconds(_ text: String) -> UInt32? {
+    var digits = Substring(text)
+    var unit: UInt32 = 1
+    switch text.last {
+    case "s": digits = digits.dropLast()
+    case "m": digits = digits.dropLast(); unit = 60
+    case "h": digits = digits.dropLast(); unit = 3600
+    default: break
+    }
+    guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let value = UInt32(digits),
+      value > 0, value <= 86_400 / unit
+    else { return nil }
+    return value * unit
+  }
+
+  var cachePolicy: IdentitySource.CachePolicy {
+    IdentitySource.CachePolicy(enabled: !noCache, timeout: Self.seconds(cacheTTL) ?? UnlockCache.defaultTimeout)
+  }
+}

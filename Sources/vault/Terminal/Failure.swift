@@ -1,0 +1,135 @@
+import Glibc
+import VaultCore
+
+/// Maps every `VaultError` to one line on stderr, an optional hint, and a stable exit code
+/// (README, "Exit codes").
+enum Failure {
+  static let general: Int32 = 1
+  static let notFound: Int32 = 2
+  static let unlock: Int32 = 3
+  static let access: Int32 = 4
+  static let integrity: Int32 = 5
+  static let exists: Int32 = 6
+  static let usage: Int32 = 64
+  static let notExecutable: Int32 = 126
+  static let commandNotFound: Int32 = 127
+  static let cancelled: Int32 = 130
+
+  /// The message, hint and exit code of `error`.
+  static func describe(_ error: VaultError) -> (message: String, hint: String?, code: Int32) {
+    switch error {
+    case .vaultNotFound(let path):
+      return ("no vault at '\(path)'", "run `vault init` to create one", notFound)
+    case .identityNotFound(let path):
+      return ("no identity at '\(path)'", "run `vault init`, or set VAULT_IDENTITY or VAULT_IDENTITY_FILE", notFound)
+    case .entryNotFound(let label):
+      return ("no entry \(label)", "`vault list` shows what is stored", notFound)
+    case .noEntries(let project, let environment):
+      return ("no entries for \(project)/\(environment)", "store one with `vault set --project \(project) --env \(environment)`", notFound)
+    case .environmentNotFound(let name):
+      return ("no environment '\(name)' in this vault", nil, notFound)
+    case .alreadyExists(let path):
+      return ("'\(path)' already exists; refusing to overwrite it", nil, exists)
+    case .invalidName(let kind, let value):
+      let rule: String
+      switch kind {
+      case .project, .member: rule = "letters, digits, '.', '_', '-', starting with a letter or digit, at most 64"
+      case .environment: rule = "lowercase letters, digits, '_', '-', starting with a letter, at most 32"
+      case .name: rule = "letters, digits and '_', not starting with a digit, at most 128"
+      }
+      let hint = kind == .project ? "name the project with --project or VAULT_PROJECT" : nil
+      return ("invalid \(kind.rawValue) '\(printable(value))': use \(rule)", hint, usage)
+    case .reservedName(let name):
+      return ("refusing \(name): it changes how programs load or start", "pass --allow-reserved \(name) if you mean it", usage)
+    case .emptyValue:
+      return ("empty value; nothing stored", nil, usage)
+    case .emptyPassphrase:
+      return ("empty passphrase", "use --no-passphrase for an identity without one", usage)
+    case .passphraseMismatch:
+      return ("passphrases do not match", nil, usage)
+    case .invalidIdentityString:
+      return ("VAULT_IDENTITY is not a valid secret identity (VAULT-SECRET-…)", nil, usage)
+    case .dotenv(let line, let problem):
+      return ("line \(line): \(problem); nothing imported", nil, usage)
+    case .noTerminal(let purpose):
+      return ("no terminal to ask for the \(purpose)", purpose == "value"
+        ? "pipe the value on stdin" : "use --passphrase-file or VAULT_PASSPHRASE_FILE", usage)
+    case .cancelled:
+      return ("cancelled", nil, cancelled)
+    case .wrongPassphrase(let path):
+      return ("wrong passphrase for '\(path)'", nil, unlock)
+    case .notAMember(let path):
+      return ("this identity is not a member of '\(path)'", "`vault identity show` prints it for an owner to add", access)
+    case .cannotRead(let member, let project, let environment):
+      return ("\(member) cannot read \(project)/\(environment)", nil, access)
+    case .cannotWrite(let member, let environment):
+      return ("\(member) cannot write to \(environment)", nil, access)
+    case .malformed(let path, let line, let problem):
+      let place = line > 0 ? "'\(path)' line \(line)" : "'\(path)'"
+      return ("\(place): \(describe(problem))", nil, integrity)
+    case .unsupportedVersion(let path, let version):
+      return ("'\(path)': unsupported format version '\(printable(version))'", "a newer vault may have written it", integrity)
+    case .kdfParametersOutOfRange(let path, let ops, let mem):
+      return ("'\(path)': Argon2id parameters ops=\(ops) mem=\(mem) are outside the accepted range (ops 2-10, mem 64 MiB-1 GiB)", nil, integrity)
+    case .integrity(let path, let what, let problem):
+      return ("'\(path)': \(what): \(describe(problem))", nil, integrity)
+    case .io(let path, let operation, let code):
+      return ("\(operation) '\(path)': \(String(cString: strerror(code)))", nil, general)
+    case .symlink(let path):
+      return ("'\(path)' is a symbolic link; refusing to follow it", "pass the real path with --vault", general)
+    case .commandNotFound(let command):
+      return ("command not found: \(printable(command))", nil, commandNotFound)
+    case .notExecutable(let command, let code):
+      return ("cannot execute \(printable(command)): \(String(cString: strerror(code)))", nil, notExecutable)
+    }
+  }
+
+  static func describe(_ problem: FormatProblem) -> String {
+    switch problem {
+    case .empty: return "empty file"
+    case .wrongMagic: return "not a vault file"
+    case .missingEnd: return "truncated (no end line)"
+    case .dataAfterEnd: return "data after the end line"
+    case .invalidCharacter: return "invalid character"
+    case .unexpectedLine(let expected): return "expected \(expected)"
+    case .badField(let field): return "malformed \(field)"
+    case .nonCanonical(let what): return "non-canonical \(what) encoding"
+    case .outOfOrder: return "lines out of order"
+    case .duplicate(let what): return "duplicated \(what)"
+    }
+  }
+
+  static func describe(_ problem: IntegrityProblem) -> String {
+    switch problem {
+    case .badSignature: return "signature does not verify"
+    case .unknownSigner: return "signed by a key that is not a member"
+    case .signerCannotWrite: return "signer has no write access"
+    case .decryptionFailed: return "decryption failed (tampered or moved)"
+    case .headerNotSignedByOwner: return "membership not signed by an owner"
+    case .keyMismatch: return "key does not match its public key"
+    }
+  }
+
+  /// Control characters and non-ASCII shown escaped, so a hostile name cannot drive the terminal.
+  static func printable(_ text: String) -> String {
+    var result = ""
+    for scalar in text.unicodeScalars.prefix(80) {
+      if scalar.value >= 0x20 && scalar.value < 0x7F {
+        result.unicodeScalars.append(scalar)
+      } else {
+        result += "\\u{\(String(scalar.value, radix: 16))}"
+      }
+    }
+    return text.unicodeScalars.count > 80 ? result + "…" : result
+  }
+
+  /// Prints `error` and exits with its code.
+  static func exit(_ error: VaultError) -> Never {
+    let (message, hint, code) = describe(error)
+    var text = "vault: error: \(message)\n"
+    if let hint { text += "vault: hint: \(hint)\n" }
+    let bytes = Array(text.utf8)
+    bytes.withUnsafeBytes { Output.write(2, $0) }
+    Glibc.exit(code)
+  }
+}
