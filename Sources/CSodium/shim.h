@@ -3,9 +3,6 @@
 #ifndef VAULT_CSODIUM_SHIM_H
 #define VAULT_CSODIUM_SHIM_H
 
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 #include <string.h>
 
 #include <sodium.h>
@@ -55,6 +52,10 @@ static inline long vault_set_key_permissions(long key) {
 static inline long vault_invalidate_key(long key) {
   return syscall(SYS_keyctl, KEYCTL_INVALIDATE, key);
 }
+
+// glibc declares memmem only under _GNU_SOURCE, which would change other system headers
+// and clash with Foundation's modules in the tests; declare it directly.
+extern void *memmem(const void *, size_t, const void *, size_t);
 
 /// memmem(3): the fast substring search `exec` uses to find its group in a large vault.
 static inline void *vault_memmem(const void *haystack, size_t haystack_length,
