@@ -4,11 +4,32 @@ import VaultCore
 // Core dumps and ptrace off before anything can touch key material.
 ProcessEnvironment.harden()
 
+/// The subcommand path the arguments name (`set`, `identity passwd`), for the usage hint.
+func commandPath(_ arguments: [String]) -> String {
+  var path = ["vault"]
+  var command: ParsableCommand.Type = VaultCommand.self
+  for argument in arguments {
+    guard let next = command.configuration.subcommands.first(where: { $0._commandName == argument })
+    else { break }
+    path.append(argument)
+    command = next
+  }
+  return path.joined(separator: " ")
+}
+
 do {
   var command = try VaultCommand.parseAsRoot()
   try command.run()
 } catch let error as VaultError {
   Failure.exit(error)
 } catch {
-  VaultCommand.exit(withError: error)
+  let code = VaultCommand.exitCode(for: error)
+  // --help, --version and completion scripts print and exit 0 the parser's way.
+  if code == .success { VaultCommand.exit(withError: error) }
+  // Usage errors read like every other error: one `vault: error:` line, then a hint.
+  let message = VaultCommand.message(for: error)
+    .split(whereSeparator: \.isNewline).joined(separator: "; ")
+  if message.isEmpty { VaultCommand.exit(withError: error) }
+  let path = commandPath(Array(CommandLine.arguments.dropFirst()))
+  Failure.exit(message: message, hint: "`\(path) --help` shows the usage", code: code.rawValue)
 }

@@ -126,6 +126,11 @@ enum Failure {
   /// Prints `error` and exits with its code.
   static func exit(_ error: VaultError) -> Never {
     let (message, hint, code) = describe(error)
+    exit(message: message, hint: hint, code: code)
+  }
+
+  /// Prints `vault: error: message` (and a hint) on stderr and exits with `code`.
+  static func exit(message: String, hint: String?, code: Int32) -> Never {
     var text = "vault: error: \(message)\n"
     if let hint { text += "vault: hint: \(hint)\n" }
     let bytes = Array(text.utf8)
