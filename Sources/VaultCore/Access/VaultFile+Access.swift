@@ -52,9 +52,13 @@ extension VaultFile {
       throw fail("members", .headerNotSignedByOwner)
     }
     let environmentNames = Set(header.environments.map(\.name))
-    var identities = Set<PublicIdentity>()
+    // Each key names one member: a signature's writer and a seal's reader are unambiguous.
+    var signingKeys = Set<[UInt8]>()
+    var boxKeys = Set<[UInt8]>()
     for member in header.members {
-      guard identities.insert(member.identity).inserted else {
+      guard signingKeys.insert(member.identity.signingKey).inserted,
+        boxKeys.insert(member.identity.boxKey).inserted
+      else {
         throw VaultError.malformed(path: path, line: 0, problem: .duplicate("identity of \(member.name)"))
       }
       for environment in member.read + member.write where !environmentNames.contains(environment) {
