@@ -13,6 +13,7 @@ public enum VaultError: Error, Equatable, Sendable {
   case invalidName(kind: NameKind, value: String)
   case reservedName(String)
   case emptyValue
+  case valueTooLong(label: String, limit: Int)
   case emptyPassphrase
   case passphraseMismatch
   case invalidIdentityString

@@ -247,6 +247,12 @@ extension VaultFile {
     var written: [Entry] = []
     for (name, value) in values {
       try Names.check(name, as: .name)
+      // A longer value would pad past what readers accept: refuse it rather than write an
+      // entry nobody can read.
+      guard value.count <= EntryCipher.maximumValueLength else {
+        throw VaultError.valueTooLong(
+          label: "\(project)/\(environment)/\(name)", limit: EntryCipher.maximumValueLength)
+      }
       let version = (entries.first { $0.name == name }?.version ?? 0) + 1
       let ad = Signatures.associatedData(
         vaultID: header.vaultID, project: project, environment: environment, name: name,

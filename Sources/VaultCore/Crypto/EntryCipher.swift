@@ -10,6 +10,9 @@ public enum EntryCipher {
   /// Values are padded to a multiple of this many bytes so lengths do not tell key kinds apart.
   public static let paddingBlock = 256
 
+  /// The longest value a vault stores (64 KiB); readers refuse longer ciphertexts.
+  public static let maximumValueLength = 65_536
+
   /// The ephemeral public key, nonce and ciphertext of one sealed value.
   public struct Sealed: Sendable, Equatable {
     public var ephemeralPublicKey: [UInt8]

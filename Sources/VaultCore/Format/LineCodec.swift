@@ -114,7 +114,7 @@ enum LineCodec {
   }
 
   /// The largest ciphertext accepted: a 64 KiB value padded, plus the tag.
-  static let maximumCiphertext = 65_536 + EntryCipher.paddingBlock + AEAD.tagLength
+  static let maximumCiphertext = EntryCipher.maximumValueLength + EntryCipher.paddingBlock + AEAD.tagLength
 
   static func parseEntry(_ f: [Bytes]) -> Entry? {
     guard f.count == 11, Names.isValidProject(f[1]), Names.isValidEnvironment(f[2]),

@@ -43,6 +43,8 @@ enum Failure {
       return ("refusing \(name): it changes how programs load or start", "pass --allow-reserved \(name) if you mean it", usage)
     case .emptyValue:
       return ("empty value; nothing stored", nil, usage)
+    case .valueTooLong(let label, let limit):
+      return ("value for \(label) is longer than \(limit) bytes; nothing stored", nil, usage)
     case .emptyPassphrase:
       return ("empty passphrase", "use --no-passphrase for an identity without one", usage)
     case .passphraseMismatch:
