@@ -40,25 +40,11 @@ extension VaultCommand {
     }
 
     func run() throws {
-      let session = Session()
-      let project = try session.paths.project(explicit: label.project)
-      let arguments = commandLine
-      let executable = try Launcher.resolve(arguments[0], path: session.paths.environment["PATH"])
-      let file = try session.store(vault).load(project: project, environment: label.environment, warn: Output.warn)
-      let identity = try session.unlock(unlock)
-      var secrets = try file.secrets(project: project, environment: label.environment, identity: identity)
-      if !only.isEmpty {
-        for name in only where !secrets.contains(where: { $0.entry.name == name }) {
-          throw VaultError.entryNotFound(label: "\(project)/\(label.environment)/\(name)")
-        }
-        secrets.removeAll { !only.contains($0.entry.name) }
-      }
-      guard !secrets.isEmpty else {
-        throw VaultError.noEntries(project: project, environment: label.environment)
-      }
-      try Launcher.checkNames(secrets.map(\.entry.name), allowed: Set(allowReserved))
-      try Launcher.exec(
-        executable, arguments: arguments, injecting: secrets.map { ($0.entry.name, $0.value) })
+      let request = ExecRequest(
+        vaultPath: vault.vaultPath, project: label.project, environment: label.environment,
+        passphraseFile: unlock.passphraseFile, noCache: unlock.noCache, cacheTTL: unlock.cacheTTL,
+        only: only, allowReserved: allowReserved, command: commandLine)
+      try request.run()
     }
   }
 }

@@ -1,0 +1,93 @@
+import VaultCore
+
+/// Everything `vault exec` needs, parsed either by ArgumentParser (`Exec`) or by the fast
+/// path in `ExecRequest.parseFast`, which skips ArgumentParser's start-up cost (its first
+/// protocol-conformance lookups scan the whole static binary: about 2 ms per launch).
+struct ExecRequest {
+  var vaultPath: String?
+  var project: String?
+  var environment = "dev"
+  var passphraseFile: String?
+  var noCache = false
+  var cacheTTL = "15m"
+  var only: [String] = []
+  var allowReserved: [String] = []
+  var command: [String] = []
+
+  /// Parses `exec` arguments (after the word `exec`) when they use only the options `Exec`
+  /// declares, in `--name value` or `--name=value` form, followed by `--` and a command.
+  /// Returns nil for anything else (help, unknown or malformed options, no `--`), so that
+  /// ArgumentParser handles it and reports errors in its usual way.
+  static func parseFast(_ arguments: ArraySlice<String>) -> ExecRequest? {
+    var request = ExecRequest()
+    var index = arguments.startIndex
+    while index < arguments.endIndex {
+      let argument = arguments[index]
+      if argument == "--" {
+        request.command = Array(arguments[(index + 1)...])
+        // Invalid values go to ArgumentParser too, which reports them like any other command.
+        guard !request.command.isEmpty, Names.isValidEnvironment(Array(request.environment.utf8)),
+          UnlockOptions.seconds(request.cacheTTL) != nil
+        else { return nil }
+        return request
+      }
+      if argument == "--no-cache" {
+        request.noCache = true
+        index += 1
+        continue
+      }
+      var name = argument
+      var value: String?
+      if let equals = argument.firstIndex(of: "=") {
+        name = String(argument[..<equals])
+        value = String(argument[argument.index(after: equals)...])
+      } else if index + 1 < arguments.endIndex {
+        value = arguments[index + 1]
+        index += 1
+      }
+      guard let value, !value.hasPrefix("-") || argument.contains("=") else { return nil }
+      switch name {
+      case "--vault": request.vaultPath = value
+      case "--project": request.project = value
+      case "--env": request.environment = value
+      case "--passphrase-file": request.passphraseFile = value
+      case "--cache-ttl": request.cacheTTL = value
+      case "--only": request.only.append(value)
+      case "--allow-reserved": request.allowReserved.append(value)
+      default: return nil
+      }
+      index += 1
+    }
+    return nil
+  }
+
+  var unlockOptions: UnlockOptions {
+    var options = UnlockOptions()
+    options.passphraseFile = passphraseFile
+    options.noCache = noCache
+    options.cacheTTL = cacheTTL
+    return options
+  }
+
+  /// Resolves the command, unlocks, decrypts and `execve`s. Returns only by throwing.
+  func run() throws -> Never {
+    let session = Session()
+    let project = try session.paths.project(explicit: project)
+    let executable = try Launcher.resolve(command[0], path: session.paths.environment["PATH"])
+    let store = VaultStore(path: session.paths.vaultFile(explicit: vaultPath))
+    let file = try store.load(project: project, environment: environment, warn: Output.warn)
+    let identity = try session.unlock(unlockOptions)
+    var secrets = try file.secrets(project: project, environment: environment, identity: identity)
+    if !only.isEmpty {
+      for name in only where !secrets.contains(where: { $0.entry.name == name }) {
+        throw VaultError.entryNotFound(label: "\(project)/\(environment)/\(name)")
+      }
+      secrets.removeAll { !only.contains($0.entry.name) }
+    }
+    guard !secrets.isEmpty else {
+      throw VaultError.noEntries(project: project, environment: environment)
+    }
+    try Launcher.checkNames(secrets.map(\.entry.name), allowed: Set(allowReserved))
+    try Launcher.exec(executable, arguments: command, injecting: secrets.map { ($0.entry.name, $0.value) })
+  }
+}
