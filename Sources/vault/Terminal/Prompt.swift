@@ -22,8 +22,10 @@ enum Prompt {
       cc[Int(VMIN)] = 1
       cc[Int(VTIME)] = 0
     }
-    Array(prompt.utf8).withUnsafeBytes { Output.write(fd, $0) }
+    // Echo off before the prompt shows: a value typed (or pasted) as soon as the prompt
+    // appears must neither be echoed nor discarded by the flush.
     guard tcsetattr(fd, TCSAFLUSH, &raw) == 0 else { throw VaultError.noTerminal(purpose: purpose) }
+    Array(prompt.utf8).withUnsafeBytes { Output.write(fd, $0) }
     defer {
       tcsetattr(fd, TCSAFLUSH, &saved)
       Array("\n".utf8).withUnsafeBytes { Output.write(fd, $0) }
