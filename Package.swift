@@ -35,7 +35,8 @@ let package = Package(
     ),
     .testTarget(
       name: "VaultCLITests",
-      dependencies: ["VaultCore"]
+      dependencies: ["VaultCore"],
+      exclude: ["Expect"]
     ),
   ],
   swiftLanguageModes: [.v6]

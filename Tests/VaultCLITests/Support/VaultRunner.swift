@@ -142,3 +142,106 @@ final class Sandbox: @unchecked Sendable {
 func fakeKey(_ tag: String = "wxyz") -> String {
   "sk-proj-" + String(repeating: "A1b2C3d4E5", count: 6) + "T3BlbkFJ" + String(repeating: "z9Y8", count: 8) + tag
 }
+
+// MARK: - Terminals, snapshots and error checks (JourneyTests, ExecTests, BadInputTests, PromptTests)
+
+/// The expect scripts beside the tests (Tests/VaultCLITests/Expect).
+let expectScripts = URL(fileURLWithPath: #filePath)
+  .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Expect")
+
+/// One prompt of a terminal conversation: wait for `prompt` exactly, then type `answer`.
+struct PromptStep: Sendable {
+  var prompt: String
+  var answer: String
+
+  /// Types `text` and Enter.
+  static func type(_ text: String, after prompt: String) -> PromptStep {
+    PromptStep(prompt: prompt, answer: text + "\r")
+  }
+}
+
+extension Sandbox {
+  /// Runs `command` on a pseudo-terminal through `Expect/converse.exp`, answering `steps`.
+  /// `stdout` is the transcript, what the terminal showed (CRLF turned into LF); `status`
+  /// is the command's exit status (128+N when signal N killed it, 200-203 when the
+  /// conversation itself failed: see the script).
+  func converse(
+    _ command: [String], steps: [PromptStep] = [], env: [String: String] = [:], directory: URL? = nil
+  ) throws -> RunResult {
+    var full = env
+    full["CONVERSE_STEPS"] = String(steps.count)
+    for (index, step) in steps.enumerated() {
+      full["CONVERSE_PROMPT_\(index + 1)"] = step.prompt
+      full["CONVERSE_ANSWER_\(index + 1)"] = step.answer
+    }
+    let script = expectScripts.appendingPathComponent("converse.exp").path
+    var result = try execute("/usr/bin/expect", [script] + command, env: full, directory: directory)
+    result.stdout = result.stdout.replacingOccurrences(of: "\r\n", with: "\n")
+    return result
+  }
+
+  /// `vault args` on a pseudo-terminal (see `converse`).
+  func converseVault(
+    _ args: [String], steps: [PromptStep] = [], env: [String: String] = [:], directory: URL? = nil
+  ) throws -> RunResult {
+    try converse([Self.binary] + args, steps: steps, env: env, directory: directory)
+  }
+
+  /// The bytes of each file (nil when missing), to compare before and after a failure.
+  func fileBytes(_ paths: [String]? = nil) -> [String: Data?] {
+    var result: [String: Data?] = [:]
+    for path in paths ?? [vaultPath, identityPath] {
+      result[path] = try? Data(contentsOf: URL(fileURLWithPath: path))
+    }
+    return result
+  }
+
+  /// Writes `text` to a file in the sandbox root (outside the work directory) with mode 0600.
+  @discardableResult
+  func writeSandboxFile(_ name: String, _ text: String) throws -> String {
+    let path = root.appendingPathComponent(name).path
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+    return path
+  }
+}
+
+/// The lines of `text`, without the empty last one a final newline leaves.
+func outputLines(_ text: String) -> [String] {
+  var result = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+  if result.last == "" { result.removeLast() }
+  return result
+}
+
+/// Checks a failed run: exit status `code`, nothing on stdout, and on stderr exactly one
+/// `vault: error:` line, first, followed by at most `vault: hint:` lines.
+func expectOneError(
+  _ result: RunResult, _ code: Int32, mentioning needle: String? = nil,
+  sourceLocation: SourceLocation = #_sourceLocation
+) {
+  #expect(result.status == code, "stderr: \(result.stderr)", sourceLocation: sourceLocation)
+  #expect(!result.signaled, sourceLocation: sourceLocation)
+  #expect(result.stdout == "", sourceLocation: sourceLocation)
+  let errorLines = outputLines(result.stderr)
+  #expect(errorLines.count >= 1, sourceLocation: sourceLocation)
+  #expect(
+    errorLines.first?.hasPrefix("vault: error: ") == true, "stderr: \(result.stderr)",
+    sourceLocation: sourceLocation)
+  #expect(
+    errorLines.dropFirst().allSatisfy { $0.hasPrefix("vault: hint: ") }, "stderr: \(result.stderr)",
+    sourceLocation: sourceLocation)
+  if let needle {
+    #expect(result.stderr.contains(needle), "stderr: \(result.stderr)", sourceLocation: sourceLocation)
+  }
+}
+
+/// Checks that `secret` appears nowhere in stderr and, unless allowed, not in stdout.
+func expectNoLeak(
+  _ secret: String, in result: RunResult, stdoutAllowed: Bool = false,
+  sourceLocation: SourceLocation = #_sourceLocation
+) {
+  #expect(!result.stderr.contains(secret), "secret on stderr", sourceLocation: sourceLocation)
+  if !stdoutAllowed {
+    #expect(!result.stdout.contains(secret), "secret on stdout", sourceLocation: sourceLocation)
+  }
+}
