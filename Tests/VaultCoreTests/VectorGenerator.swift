@@ -1,0 +1,387 @@
+import Foundation
+import Testing
+@testable import VaultCore
+
+/// Writes the files in Vectors/ when run with VAULT_REGENERATE_VECTORS=1:
+///
+///     VAULT_REGENERATE_VECTORS=1 swift test --filter VectorGenerator
+///
+/// Vectors are committed; normally this test is skipped and VectorTests only reads them.
+/// The frozen vault (`frozen-v1.*`) is written once and never again: it is the vault the first
+/// release wrote, and it must keep opening forever. Forgeries use the owner's own keys where a
+/// check other than the signature is what must catch them (the associated data, the member
+/// list), so each failure vector shows one check working on its own.
+@Suite struct VectorGenerator {
+  static let enabled = ProcessInfo.processInfo.environment["VAULT_REGENERATE_VECTORS"] == "1"
+  static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("Vectors")
+  static let now = "2026-01-15T09:30:00Z"
+
+  let alice = TestIdentities.alice
+  let bob = TestIdentities.bob
+  let mallory = TestIdentities.mallory
+
+  @Test(.enabled(if: enabled)) func regenerate() throws {
+    try FileManager.default.createDirectory(at: Self.directory, withIntermediateDirectories: true)
+    try frozen()
+    try team()
+    try identityFiles()
+  }
+
+  // MARK: Writing files
+
+  func write(_ name: String, _ bytes: [UInt8]) throws {
+    try Data(bytes).write(to: Self.directory.appendingPathComponent(name))
+  }
+
+  func expect(
+    _ name: String, _ comment: String, _ outcome: Vector.Outcome, vault: String? = nil,
+    identity: Identity? = nil, identityFile: String? = nil, passphrase: String? = nil,
+    reads: [(String, String, [(String, String)])]
+  ) throws {
+    var lines = ["# \(comment)", "expect: \(outcome.rawValue)"]
+    if let vault { lines.append("vault: \(vault)") }
+    if let identity { lines.append("identity: \(TestIdentities.secretString(identity))") }
+    if let identityFile { lines.append("identity-file: \(identityFile)") }
+    if let passphrase { lines.append("passphrase: \(passphrase)") }
+    for (project, environment, values) in reads {
+      lines.append("read: \(project) \(environment)")
+      for (name, value) in values { lines.append("value: \(name)=\(value)") }
+    }
+    try write("\(name).expect", Array((lines.joined(separator: "\n") + "\n").utf8))
+  }
+
+  // MARK: Building vaults
+
+  func set(
+    _ file: inout VaultFile, _ project: String, _ environment: String,
+    _ values: [(String, String)], as identity: Identity
+  ) throws {
+    try file.set(
+      values.map { ($0.0, secret($0.1)) }, project: project, environment: environment,
+      identity: identity, now: Self.now)
+  }
+
+  /// Adds `identity` as a non-owner member and seals it the keys of `read`, as `owner`.
+  func addMember(
+    _ file: inout VaultFile, _ name: String, _ identity: Identity, read: [String],
+    write: [String], owner: Identity
+  ) throws {
+    file.header.members.append(
+      Member(name: name, identity: identity.publicIdentity, isOwner: false, read: read, write: write))
+    file.header.members.sort { $0.name < $1.name }
+    for environment in read {
+      let pair = try file.environmentKeyPair(environment, project: "-", identity: owner)
+      file.header.seals.append(
+        Seal(
+          environment: environment, member: name,
+          box: try SealedBox.seal(pair.secretKey, to: identity.boxKeyPair.publicKey)))
+    }
+    file.header.seals.sort { ($0.environment, $0.member) < ($1.environment, $1.member) }
+    file.signHeader(with: owner)
+  }
+
+  /// Signs `entry` as `identity` (its writer).
+  func sign(_ entry: Entry, in file: VaultFile, as identity: Identity) -> Entry {
+    var entry = entry
+    entry.writer = identity.signingKeyPair.publicKey
+    entry.signature = identity.signingKeyPair.sign(
+      Signatures.entry(vaultID: file.header.vaultID, unsignedLine: LineCodec.entryUnsigned(entry)))
+    return entry
+  }
+
+  /// Replaces (or adds) the group of (`project`, `environment`) with `entries`, the group
+  /// signed by `signer`: a forgery anyone holding `signer`'s key can make.
+  func forge(
+    _ file: inout VaultFile, _ project: String, _ environment: String, _ entries: [Entry],
+    signer: Identity
+  ) {
+    var group = Group(
+      project: project, environment: environment, signer: signer.signingKeyPair.publicKey,
+      signature: [], entries: entries)
+    group.signature = signer.signingKeyPair.sign(
+      Signatures.group(vaultID: file.header.vaultID, signedText: LineCodec.groupSignedText(group)))
+    let block = Block(
+      project: project, environment: environment, text: LineCodec.groupText(group)[...], line: 0)
+    file.blocks.removeAll { $0.project == project && $0.environment == environment }
+    file.blocks.append(block)
+    file.blocks.sort { ($0.project, $0.environment) < ($1.project, $1.environment) }
+  }
+
+  // MARK: The frozen vault
+
+  func frozen() throws {
+    let vaultURL = Self.directory.appendingPathComponent("frozen-v1.vault")
+    if FileManager.default.fileExists(atPath: vaultURL.path) { return }
+    var file = try VaultFile.create(identity: alice, memberName: "alice", path: "frozen-v1.vault")
+    let dev = [("OPENAI_API_KEY", "sk-proj-frozenDevKeyT3BlbkFJabcdefghijklmnop"), ("OPENAI_ORG_ID", "org-frozen0000000000000000")]
+    let prod = [("OPENAI_API_KEY", "sk-proj-frozenProdKeyT3BlbkFJqrstuvwxyz012345")]
+    try set(&file, "web", "dev", dev, as: alice)
+    try set(&file, "web", "prod", prod, as: alice)
+    try write("frozen-v1.vault", file.serialized())
+    try expect(
+      "frozen-v1",
+      "The vault of the first release, written once and never regenerated: it must open forever.",
+      .success, identity: alice, reads: [("web", "dev", dev), ("web", "prod", prod)])
+  }
+
+  // MARK: A team vault and its forgeries
+
+  static let webDev = [
+    ("OPENAI_API_KEY", "sk-proj-devKeyT3BlbkFJ0123456789abcdefghij"),
+    ("OPENAI_ORG_ID", "org-teamdev000000000000000"),
+  ]
+  static let webProd = [
+    ("OPENAI_API_KEY", "sk-proj-prodKeyT3BlbkFJklmnopqrstuvwxyz0123"),
+    ("OPENAI_BASE_URL", "https://api.openai.com/v1"),
+    ("OPENAI_PROJECT_ID", "proj_prod0000000000000000"),
+  ]
+  static let apiStaging = [
+    ("CERT_PEM", String(repeating: "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA", count: 7)),
+    ("QUOTED", #"a value with spaces, 'quotes', "double", = and # and \ backslash"#),
+  ]
+  static let workerProd = [("OPENAI_ADMIN_KEY", "sk-admin-workerT3BlbkFJ9876543210zyxwvu")]
+
+  func team() throws {
+    var file = try VaultFile.create(identity: alice, memberName: "alice", path: "team.vault")
+    try addMember(&file, "bob", bob, read: ["dev", "staging"], write: ["dev"], owner: alice)
+    try set(&file, "web", "dev", [Self.webDev[0]], as: alice)
+    try set(&file, "web", "dev", [Self.webDev[1]], as: bob)
+    try set(&file, "web", "prod", Self.webProd, as: alice)
+    try set(&file, "api", "staging", Self.apiStaging, as: alice)
+    try set(&file, "worker", "prod", Self.workerProd, as: alice)
+    let team = file.serialized()
+    let name = "several-projects.vault"
+    try write(name, team)
+    try expect(
+      "several-projects", "Three projects, three environments, two members; read by the owner.",
+      .success, identity: alice,
+      reads: [
+        ("api", "staging", Self.apiStaging), ("web", "dev", Self.webDev),
+        ("web", "prod", Self.webProd), ("worker", "prod", Self.workerProd),
+      ])
+    try expect(
+      "several-projects-bob", "A member with read=dev,staging reads entries both members wrote.",
+      .success, vault: name, identity: bob,
+      reads: [("web", "dev", Self.webDev), ("api", "staging", Self.apiStaging)])
+    try expect(
+      "no-read-access", "bob is a member but holds no sealed copy of the prod key.",
+      .noAccess, vault: name, identity: bob, reads: [("web", "prod", [])])
+    try expect(
+      "not-a-member", "mallory is not in the member list.", .noAccess, vault: name,
+      identity: mallory, reads: [("web", "dev", [])])
+
+    try textForgeries(text(team))
+    try keyForgeries(file)
+  }
+
+  /// Failure vectors made by editing the text of the team vault; alice reads web/prod.
+  func textForgeries(_ team: String) throws {
+    var lines = team.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    lines.removeLast()  // after the final newline
+    let prodEntries = lines.indices.filter { lines[$0].hasPrefix("entry web prod ") }
+    let first = prodEntries[0]
+    func joined(_ lines: [String]) -> String { lines.joined(separator: "\n") + "\n" }
+    func failure(_ name: String, _ comment: String, _ outcome: Vector.Outcome, _ content: String)
+      throws
+    {
+      try write("\(name).vault", Array(content.utf8))
+      try expect(name, comment, outcome, identity: alice, reads: [("web", "prod", [])])
+    }
+    // The field of an entry line: 0 "entry", …, 9 ciphertext, 10 signature.
+    func editField(_ line: String, _ index: Int, _ change: (String) -> String) -> String {
+      var fields = line.split(separator: " ").map(String.init)
+      fields[index] = change(fields[index])
+      return fields.joined(separator: " ")
+    }
+
+    try failure(
+      "truncated-at-entry-boundary", "The file cut right after a web/prod entry line.",
+      .formatError, joined(Array(lines[...first])))
+    try failure(
+      "truncated-mid-line", "The file cut in the middle of a web/prod entry line.", .formatError,
+      joined(Array(lines[..<first])) + String(lines[first].prefix(120)))
+    var deleted = lines
+    deleted.remove(at: first)
+    try failure(
+      "entry-deleted", "A web/prod entry line removed; the group signature no longer verifies.",
+      .authenticationFailure, joined(deleted))
+    var duplicated = lines
+    duplicated.insert(lines[first], at: first)
+    try failure("duplicated-entry", "A web/prod entry line repeated.", .formatError, joined(duplicated))
+    var reordered = lines
+    reordered.swapAt(first, first + 1)
+    try failure("entries-reordered", "Two web/prod entry lines swapped.", .formatError, joined(reordered))
+    var flipped = lines
+    flipped[first] = editField(lines[first], 9) { field in
+      var chars = Array(field)
+      chars[100] = chars[100] == "A" ? "B" : "A"
+      return String(chars)
+    }
+    try failure(
+      "flipped-ciphertext-byte", "One base64url character changed inside a web/prod ciphertext.",
+      .authenticationFailure, joined(flipped))
+    var noncanonical = lines
+    noncanonical[first] = editField(lines[first], 9) { field in
+      // 272 bytes take 363 characters; the last one carries 2 unused bits, here set.
+      let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+      var chars = Array(field)
+      let value = alphabet.firstIndex(of: chars[chars.count - 1])!
+      chars[chars.count - 1] = alphabet[value | 1]
+      return String(chars)
+    }
+    try failure(
+      "noncanonical-base64",
+      "A web/prod ciphertext whose last base64url character has non-zero unused bits.",
+      .formatError, joined(noncanonical))
+    try failure(
+      "trailing-garbage", "A line after the end line.", .formatError, team + "garbage\n")
+    try failure(
+      "crlf-line-endings", "Every LF replaced by CRLF.", .formatError,
+      team.replacingOccurrences(of: "\n", with: "\r\n"))
+    var version = lines
+    version[0] = "vault 2"
+    try failure(
+      "unknown-version", "The first line says format version 2.", .unsupportedVersion,
+      joined(version))
+    var added = lines
+    let memberLine = LineCodec.memberLine(
+      Member(
+        name: "mallory", identity: mallory.publicIdentity, isOwner: true, read: [],
+        write: ["prod"]))
+    let lastMember = lines.lastIndex { $0.hasPrefix("member ") }!
+    added.insert(memberLine, at: lastMember + 1)
+    try failure(
+      "header-member-added-unsigned",
+      "A member line added to the header without an owner's new signature.",
+      .authenticationFailure, joined(added))
+  }
+
+  /// Failure vectors that need keys: re-signed so that only the check under test catches them.
+  func keyForgeries(_ team: VaultFile) throws {
+    let prod = try #require(try team.group(project: "web", environment: "prod")).entries
+    func failure(
+      _ name: String, _ comment: String, read: (String, String) = ("web", "prod"),
+      _ file: VaultFile
+    ) throws {
+      try write("\(name).vault", file.serialized())
+      try expect(
+        name, comment, .authenticationFailure, identity: alice, reads: [(read.0, read.1, [])])
+    }
+
+    // A ciphertext moved to another project, entry and group re-signed by the owner.
+    var moved = team
+    var movedEntry = prod[0]
+    movedEntry.project = "api"
+    forge(&moved, "api", "prod", [sign(movedEntry, in: moved, as: alice)], signer: alice)
+    try failure(
+      "entry-moved-project",
+      "web/prod/OPENAI_API_KEY's ciphertext as api/prod/OPENAI_API_KEY, every signature valid "
+        + "(made with the owner's key): only the associated data catches it.",
+      read: ("api", "prod"), moved)
+
+    var renamed = team
+    var swapped = prod
+    swapped[0].sealed = prod[1].sealed
+    swapped[0] = sign(swapped[0], in: renamed, as: alice)
+    forge(&renamed, "web", "prod", swapped, signer: alice)
+    try failure(
+      "entry-moved-name",
+      "OPENAI_BASE_URL's ciphertext stored as OPENAI_API_KEY in the same group, re-signed by the "
+        + "owner: only the associated data catches it.", renamed)
+
+    var bumped = team
+    var newer = prod
+    newer[0].version += 1
+    newer[0] = sign(newer[0], in: bumped, as: alice)
+    forge(&bumped, "web", "prod", newer, signer: alice)
+    try failure(
+      "entry-version-changed",
+      "An entry's version raised and re-signed by the owner: the associated data binds the version.",
+      bumped)
+
+    var retired = team
+    var stale = prod
+    let retiredKey = BoxKeyPair.generate()
+    let ad = Signatures.associatedData(
+      vaultID: team.header.vaultID, project: "web", environment: "prod", name: stale[0].name,
+      version: stale[0].version)
+    stale[0].sealed = try EntryCipher.seal(
+      secret("sk-proj-retiredKeyT3BlbkFJ"), to: retiredKey.publicKey, associatedData: ad)
+    stale[0] = sign(stale[0], in: retired, as: alice)
+    forge(&retired, "web", "prod", stale, signer: alice)
+    try failure(
+      "retired-environment-key",
+      "An entry encrypted to another (retired) prod key, correctly labelled and signed.", retired)
+
+    var outsider = team
+    var planted = prod
+    planted[0] = sign(planted[0], in: outsider, as: mallory)
+    forge(&outsider, "web", "prod", planted, signer: alice)
+    try failure(
+      "signer-not-member",
+      "An entry validly signed by a key that is not a member (the group signed by the owner).",
+      outsider)
+
+    var outsiderGroup = team
+    forge(&outsiderGroup, "web", "prod", prod, signer: mallory)
+    try failure(
+      "group-signer-not-member", "The web/prod group validly signed by a non-member key.",
+      outsiderGroup)
+
+    var noWrite = team
+    var byBob = prod
+    byBob[0] = sign(byBob[0], in: noWrite, as: bob)
+    forge(&noWrite, "web", "prod", byBob, signer: alice)
+    try failure(
+      "signer-cannot-write", "A prod entry validly signed by bob, a member without write=prod.",
+      noWrite)
+
+    var header = team
+    header.signHeader(with: bob)
+    try failure(
+      "header-signed-by-non-owner", "The header validly signed by bob, a member but not an owner.",
+      header)
+  }
+
+  // MARK: Identity files
+
+  func identityFiles() throws {
+    var file = try VaultFile.create(identity: alice, memberName: "alice", path: "identity.vault")
+    let prod = [("OPENAI_API_KEY", "sk-proj-passphraseT3BlbkFJabcdefghijklmnop")]
+    try set(&file, "web", "prod", prod, as: alice)
+    try write("passphrase-identity.vault", file.serialized())
+    let passphrase = "correct horse battery staple"
+    let protected = try IdentityFile(
+      identity: alice, passphrase: secret(passphrase), path: "passphrase-identity.identity")
+    try write("passphrase-identity.identity", protected.serialized())
+    try expect(
+      "passphrase-identity", "An identity file protected by a passphrase at MODERATE cost.",
+      .success, identityFile: "passphrase-identity.identity", passphrase: passphrase,
+      reads: [("web", "prod", prod)])
+
+    let plain = try IdentityFile(identity: alice, passphrase: nil, path: "unprotected.identity")
+    try write("unprotected-identity.identity", plain.serialized())
+    try expect(
+      "unprotected-identity", "An identity file made with --no-passphrase (kdf none).", .success,
+      vault: "passphrase-identity.vault", identityFile: "unprotected-identity.identity",
+      reads: [("web", "prod", prod)])
+
+    for (name, ops, mem, comment) in [
+      ("kdf-below-floor", 1 as UInt64, 268_435_456 as UInt64, "ops=1, under the floor of 2"),
+      ("kdf-above-ceiling", 3, 4_398_046_511_104, "mem=4 TiB, over the ceiling of 1 GiB"),
+    ] {
+      let kdf = IdentityFile.kdfLine(
+        parameters: .init(opsLimit: ops, memLimit: mem), salt: Sodium.randomBytes(16))
+      let content =
+        IdentityFile.headerText(alice.publicIdentity, kdfLine: kdf)
+        + "nonce \(Base64URL.encode(Sodium.randomBytes(24)))\n"
+        + "secret \(Base64URL.encode(Sodium.randomBytes(80)))\n"
+      try write("\(name).identity", Array(content.utf8))
+      try expect(
+        name, "An identity file asking for Argon2id \(comment): refused before the KDF runs.",
+        .kdfParameters, vault: "passphrase-identity.vault", identityFile: "\(name).identity",
+        passphrase: passphrase, reads: [("web", "prod", [])])
+    }
+  }
+}
