@@ -18,6 +18,13 @@ func commandPath(_ arguments: [String]) -> String {
 }
 
 do {
+  // `vault exec` is the hot path: parse it by hand when it is well-formed (ExecRequest).
+  let arguments = CommandLine.arguments
+  if arguments.count > 2, arguments[1] == "exec",
+    let request = ExecRequest.parseFast(arguments[2...])
+  {
+    try request.run()
+  }
   var command = try VaultCommand.parseAsRoot()
   try command.run()
 } catch let error as VaultError {

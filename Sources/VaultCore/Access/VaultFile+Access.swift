@@ -104,7 +104,7 @@ extension VaultFile {
     var lines = block.text.split(separator: 0x0A, omittingEmptySubsequences: false)
     lines.removeLast()  // the text ends with a newline
     func bad(_ offset: Int, _ problem: FormatProblem) -> VaultError {
-      .malformed(path: path, line: block.line + offset, problem: problem)
+      .malformed(path: path, line: block.line == 0 ? 0 : block.line + offset, problem: problem)
     }
     for (offset, line) in lines.enumerated() where line.contains(where: { $0 < 0x20 || $0 > 0x7E }) {
       throw bad(offset, .invalidCharacter)

@@ -108,53 +108,59 @@ public struct VaultFile: Sendable {
   public static func parse(
     _ bytes: [UInt8], path: String, onlyProject project: String, environment: String
   ) throws -> VaultFile {
-    var reader = LineReader(bytes: bytes, path: path)
-    let (header, signedText) = try parseHeader(&reader)
-    let end = Array("\nend\n".utf8)
-    guard bytes.count >= end.count + reader.offset - 1, bytes.suffix(end.count).elementsEqual(end)
-    else {
-      throw VaultError.malformed(path: path, line: reader.lineNumber + 1, problem: .missingEnd)
+    try bytes.withUnsafeBytes {
+      try parse($0, path: path, onlyProject: project, environment: environment)
     }
-    let needle = Array("\ngroup \(project) \(environment) ".utf8)
-    let searchStart = reader.offset - 1
-    let found = bytes.withUnsafeBytes { buffer -> (Int, Int?)? in
-      guard let base = buffer.baseAddress else { return nil }
-      func find(from start: Int) -> Int? {
-        guard start < buffer.count else { return nil }
-        let hit = needle.withUnsafeBytes { n in
-          vault_memmem(base + start, buffer.count - start, n.baseAddress, n.count)
-        }
-        guard let hit else { return nil }
-        return base.distance(to: UnsafeRawPointer(hit))
-      }
-      guard let first = find(from: searchStart) else { return nil }
-      return (first, find(from: first + 1))
-    }
-    var blocks: [Block] = []
-    if let (match, duplicate) = found {
-      let start = match + 1
-      guard duplicate == nil else {
-        throw VaultError.malformed(
-          path: path, line: lineNumber(of: start, in: bytes),
-          problem: .duplicate("group \(project)/\(environment)"))
-      }
-      // The block runs until the first line that is not an entry of this group.
-      let entryPrefix = Array("entry \(project) \(environment) ".utf8)
-      var cursor = start
-      cursor = (bytes[cursor...].firstIndex(of: 0x0A) ?? bytes.count - 1) + 1
-      while cursor < bytes.count, bytes[cursor...].starts(with: entryPrefix) {
-        cursor = (bytes[cursor...].firstIndex(of: 0x0A) ?? bytes.count - 1) + 1
-      }
-      blocks.append(
-        Block(
-          project: project, environment: environment, text: bytes[start..<cursor],
-          line: lineNumber(of: start, in: bytes)))
-    }
-    return VaultFile(path: path, header: header, headerSignedText: signedText, blocks: blocks)
   }
 
-  private static func lineNumber(of offset: Int, in bytes: [UInt8]) -> Int {
-    1 + bytes[..<offset].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+  /// The same, over a buffer (a memory-mapped file): only the header and the one block are
+  /// copied; the rest is searched with memmem and never decoded.
+  public static func parse(
+    _ buffer: UnsafeRawBufferPointer, path: String, onlyProject project: String,
+    environment: String
+  ) throws -> VaultFile {
+    func find(_ needle: [UInt8], from start: Int) -> Int? {
+      guard start < buffer.count, let base = buffer.baseAddress else { return nil }
+      let hit = needle.withUnsafeBytes { n in
+        vault_memmem(base + start, buffer.count - start, n.baseAddress, n.count)
+      }
+      guard let hit else { return nil }
+      return base.distance(to: UnsafeRawPointer(hit))
+    }
+    func lineEnd(from offset: Int) -> Int {
+      find([0x0A], from: offset).map { $0 + 1 } ?? buffer.count
+    }
+    // The header runs through the `signed` line; parse it in full (it is small).
+    let headerEnd = find(Array("\nsigned ".utf8), from: 0).map { lineEnd(from: $0 + 1) } ?? buffer.count
+    var reader = LineReader(bytes: Array(buffer[0..<headerEnd]), path: path)
+    let (header, signedText) = try parseHeader(&reader)
+    let end = Array("\nend\n".utf8)
+    guard buffer.count >= headerEnd + 4, buffer[(buffer.count - end.count)...].elementsEqual(end)
+      || (buffer.count == headerEnd + 4 && buffer[headerEnd...].elementsEqual("end\n".utf8))
+    else {
+      throw VaultError.malformed(path: path, line: 0, problem: .missingEnd)
+    }
+    var blocks: [Block] = []
+    let needle = Array("\ngroup \(project) \(environment) ".utf8)
+    if let match = find(needle, from: headerEnd - 1) {
+      guard find(needle, from: match + 1) == nil else {
+        throw VaultError.malformed(path: path, line: 0, problem: .duplicate("group \(project)/\(environment)"))
+      }
+      // The block runs until the first line that is not an entry of this group.
+      let start = match + 1
+      let entryPrefix = Array("entry \(project) \(environment) ".utf8)
+      var cursor = lineEnd(from: start)
+      while cursor < buffer.count, buffer[cursor...].starts(with: entryPrefix) {
+        cursor = lineEnd(from: cursor)
+      }
+      // Counting lines up to the block would cost a pass over the whole file, so a block
+      // found this way has no line number (0); error messages then name the file only.
+      blocks.append(
+        Block(
+          project: project, environment: environment, text: Array(buffer[start..<cursor])[...],
+          line: 0))
+    }
+    return VaultFile(path: path, header: header, headerSignedText: signedText, blocks: blocks)
   }
 
   private static func parseHeader(_ reader: inout LineReader) throws -> (Header, [UInt8]) {

@@ -31,8 +31,11 @@ public struct VaultStore: Sendable {
   public func load(
     project: String, environment: String, warn: (Warning) -> Void = { _ in }
   ) throws -> VaultFile {
-    let file = try VaultFile.parse(
-      try contents(warn: warn), path: path, onlyProject: project, environment: environment)
+    let parsed = try FileSystem.withMapped(path) { buffer, mode in
+      if mode & 0o077 != 0 { warn(.readableByOthers(path: path)) }
+      return try VaultFile.parse(buffer, path: path, onlyProject: project, environment: environment)
+    }
+    guard let file = parsed else { throw VaultError.vaultNotFound(path: path) }
     try file.verifyHeader()
     return file
   }

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Benchmarks for vault, each measured side by side with its baseline in the same run.
+# Usage: Tests/Benchmarks/bench.sh [path/to/release/vault]
+# Needs hyperfine, age and GNU time (make bench installs them). Prints markdown tables.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+vault=$(realpath "${1:-$root/.build/release/vault}")
+[ -x "$vault" ] || { echo "build first: make build" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export HOME=$work/home XDG_CONFIG_HOME= XDG_DATA_HOME= VAULT_FILE= VAULT_IDENTITY= VAULT_PROJECT=
+mkdir -p "$HOME/code/shop" "$work/out"
+cd "$HOME/code/shop"
+key() { printf 'sk-proj-%s%sT3BlbkFJ%s' "$(head -c 60 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 60)" "$1" "$(head -c 90 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 80)"; }
+
+printf 'correct horse battery staple' > "$work/pass"
+small=$work/small.vault
+large=$work/large.vault
+"$vault" init --passphrase-file "$work/pass" --vault "$small" >/dev/null
+cp "$HOME/.config/vault/identity" "$work/identity.keep"
+key prod | "$vault" set --vault "$small" --env prod --passphrase-file "$work/pass" >/dev/null
+
+# 10,000 entries: 100 projects x 100 names in dev, plus shop/prod's one key.
+"$vault" init --vault "$large" >/dev/null 2>&1
+for p in $(seq -w 1 100); do
+  for n in $(seq -w 1 100); do printf 'KEY_%s=%s\n' "$n" "$(key "$p$n")"; done > "$work/out/p$p.env"
+  "$vault" import --vault "$large" --project "proj$p" --env dev "$work/out/p$p.env" >/dev/null
+done
+key prod | "$vault" set --vault "$large" --env prod >/dev/null
+entries=$(grep -c '^entry ' "$large")
+echo "vault entries: small $(grep -c '^entry ' "$small"), large $entries ($(du -h "$large" | cut -f1))"
+
+# age's identity-file pipeline, the comparison point of the issue.
+age-keygen -o "$work/key.txt" 2>/dev/null
+key prod | age -r "$(age-keygen -y "$work/key.txt")" > "$work/s.age"
+
+# Warm: the unlock is cached in the kernel keyring by the set above.
+"$vault" exec --vault "$small" --env prod -- true
+
+echo
+echo "## Warm exec (unlock cached) against the floor and age"
+hyperfine -N --warmup 30 --runs 300 --style basic --export-markdown "$work/out/exec.md" \
+  -n 'env OPENAI_API_KEY=x true (floor)' "env OPENAI_API_KEY=x true" \
+  -n 'age -d pipeline' "sh -c 'OPENAI_API_KEY=\$(age -d -i $work/key.txt $work/s.age) exec true'" \
+  -n 'vault exec, 1 entry' "$vault exec --vault $small --env prod -- true" \
+  -n 'vault exec, 10,000 entries' "$vault exec --vault $large --env prod -- true" >/dev/null
+cat "$work/out/exec.md"
+
+echo
+echo "## vault set into the 10,000-entry vault (value on stdin) against 1 entry"
+key dev > "$work/value"
+hyperfine -N --warmup 3 --runs 30 --style basic --export-markdown "$work/out/set.md" \
+  --input "$work/value" \
+  -n 'vault set, 1-entry vault' "$vault set --vault $small --env dev" \
+  -n 'vault set, 10,000-entry vault' "$vault set --vault $large --env dev" >/dev/null
+cat "$work/out/set.md"
+
+echo
+echo "## Peak memory (max RSS, GNU time)"
+rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+echo "| command | max RSS |"
+echo "|:---|---:|"
+echo "| env OPENAI_API_KEY=x true | $(rss env OPENAI_API_KEY=x true) KiB |"
+echo "| vault exec, 1 entry (warm) | $(rss "$vault" exec --vault "$small" --env prod -- true) KiB |"
+echo "| vault exec, 10,000 entries (warm) | $(rss "$vault" exec --vault "$large" --env prod -- true) KiB |"
+echo "| vault set, 10,000 entries | $(rss "$vault" set --vault "$large" --env dev < "$work/value") KiB |"
+
+echo
+echo "## Cold unlock: Argon2id at MODERATE (256 MiB, 3 passes), on purpose"
+hyperfine -N --warmup 1 --runs 5 --style basic --export-markdown "$work/out/cold.md" \
+  -n 'vault get --no-cache (Argon2id each time)' \
+  "$vault get --vault $small --env prod --no-cache --passphrase-file $work/pass" \
+  -n 'vault get (cached)' "$vault get --vault $small --env prod" >/dev/null
+cat "$work/out/cold.md"
+echo "| cold unlock max RSS | $(rss "$vault" get --vault "$small" --env prod --no-cache --passphrase-file "$work/pass") KiB |"
+"$vault" lock >/dev/null
