@@ -1,0 +1,114 @@
+import Testing
+@testable import VaultCore
+
+@Suite struct VaultFileTests {
+  let alice = TestIdentities.alice
+  let bob = TestIdentities.bob
+
+  func makeVault() throws -> VaultFile {
+    var file = try VaultFile.create(identity: alice, memberName: "alice", path: "v")
+    for (project, environment) in [("api", "dev"), ("web", "dev"), ("web", "prod")] {
+      try file.set(
+        [("OPENAI_API_KEY", secret("sk-\(project)-\(environment)")), ("OPENAI_ORG_ID", secret("org"))],
+        project: project, environment: environment, identity: alice)
+    }
+    return file
+  }
+
+  func blockTexts(_ file: VaultFile) -> [String: [UInt8]] {
+    Dictionary(uniqueKeysWithValues: file.blocks.map { ("\($0.project)/\($0.environment)", Array($0.text)) })
+  }
+
+  @Test func parseThenSerializeIsIdentity() throws {
+    let bytes = try makeVault().serialized()
+    let parsed = try VaultFile.parse(bytes, path: "v")
+    try parsed.verifyHeader()
+    #expect(parsed.serialized() == bytes)
+    #expect(try parsed.allGroups().count == 3)
+    let lines = text(bytes).split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(lines.first == "vault 1" && lines.dropLast().last == "end" && lines.last == "")
+  }
+
+  @Test func setAndRemoveLeaveOtherGroupsByteIdentical() throws {
+    var file = try VaultFile.parse(try makeVault().serialized(), path: "v")
+    let before = blockTexts(file)
+    try file.set([("OPENAI_ORG_ID", secret("org-2"))], project: "web", environment: "dev", identity: alice)
+    var after = blockTexts(file)
+    #expect(after["api/dev"] == before["api/dev"] && after["web/prod"] == before["web/prod"])
+    #expect(after["web/dev"] != before["web/dev"])
+    let group = try #require(try file.group(project: "web", environment: "dev"))
+    #expect(group.entries.map(\.version) == [1, 2])
+
+    try file.remove("OPENAI_API_KEY", project: "api", environment: "dev", identity: alice)
+    after = blockTexts(file)
+    #expect(after["web/prod"] == before["web/prod"])
+    try file.remove("OPENAI_ORG_ID", project: "api", environment: "dev", identity: alice)
+    #expect(blockTexts(file)["api/dev"] == nil)
+
+    let reparsed = try VaultFile.parse(file.serialized(), path: "v")
+    #expect(reparsed.serialized() == file.serialized())
+    let values = try reparsed.secrets(project: "web", environment: "dev", identity: alice)
+    #expect(values.map { $0.value.withUnsafeBytes { text(Array($0)) } } == ["sk-web-dev", "org-2"])
+  }
+
+  @Test func newGroupsAreInsertedInOrder() throws {
+    var file = try makeVault()
+    try file.set([("A", secret("1"))], project: "aaa", environment: "prod", identity: alice)
+    try file.set([("A", secret("1"))], project: "web", environment: "staging", identity: alice)
+    #expect(file.blocks.map { "\($0.project)/\($0.environment)" } == ["aaa/prod", "api/dev", "web/dev", "web/prod", "web/staging"])
+    _ = try VaultFile.parse(file.serialized(), path: "v")
+  }
+
+  @Test func refusesValuesReadersWouldReject() throws {
+    var file = try makeVault()
+    let long = SecretBytes(count: EntryCipher.maximumValueLength + 1)
+    #expect(throws: VaultError.valueTooLong(label: "web/dev/BIG", limit: EntryCipher.maximumValueLength)) {
+      try file.set([("BIG", long)], project: "web", environment: "dev", identity: alice)
+    }
+    try file.set([("BIG", SecretBytes(count: EntryCipher.maximumValueLength))], project: "web", environment: "dev", identity: alice)
+    let reparsed = try VaultFile.parse(file.serialized(), path: "v")
+    #expect(try reparsed.secrets(project: "web", environment: "dev", identity: alice).count == 3)
+  }
+
+  @Test func membersMayNotShareAKey() throws {
+    var file = try makeVault()
+    let twin = PublicIdentity(boxKey: bob.boxKeyPair.publicKey, signingKey: alice.signingKeyPair.publicKey)
+    file.header.members.append(Member(name: "twin", identity: twin, isOwner: false, read: [], write: ["prod"]))
+    file.signHeader(with: alice)
+    let reparsed = try VaultFile.parse(file.serialized(), path: "v")
+    #expect(throws: VaultError.malformed(path: "v", line: 0, problem: .duplicate("identity of twin"))) {
+      try reparsed.verifyHeader()
+    }
+  }
+
+  @Test func accessFollowsTheMemberList() throws {
+    let file = try makeVault()
+    #expect(throws: VaultError.notAMember(path: "v")) {
+      try file.secrets(project: "web", environment: "dev", identity: bob)
+    }
+    #expect(throws: VaultError.environmentNotFound("qa")) {
+      try file.secrets(project: "web", environment: "qa", identity: alice)
+    }
+    var copy = file
+    #expect(throws: VaultError.notAMember(path: "v")) {
+      try copy.set([("A", secret("x"))], project: "web", environment: "dev", identity: bob)
+    }
+  }
+
+  @Test func strictHeaderGrammar() throws {
+    let good = text(try makeVault().serialized())
+    let edits: [(String, String)] = [
+      ("vault 1\n", "vault 1 \n"), ("\nid ", "\nid  "), (" owner ", " admin "),
+      ("read=dev,prod,staging", "read=prod,dev,staging"), ("read=dev,prod,staging", "read=dev,dev,prod,staging"),
+      ("\nend\n", "\nend"), ("\nend\n", "\nEND\n"), ("\nend\n", "\nend\n\n"),
+    ]
+    for (old, new) in edits {
+      let bad = good.replacingOccurrences(of: old, with: new)
+      #expect(bad != good)
+      #expect(throws: VaultError.self, "\(new)") {
+        let file = try VaultFile.parse(Array(bad.utf8), path: "v")
+        try file.verifyHeader()
+      }
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import Testing
+@testable import VaultCore
+
+@Suite struct DotenvTests {
+  func parse(_ text: String) throws -> [String] {
+    try Dotenv.parse(secret(text)).map { entry in
+      "\(entry.name)=" + entry.value.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+    }
+  }
+
+  @Test func dialect() throws {
+    let text = """
+      # a comment
+      OPENAI_API_KEY=sk-proj-abc
+      export OPENAI_ORG_ID = org-123   # trailing comment
+
+      SINGLE='literal \\n $HOME # not a comment'
+      DOUBLE="line\\nnext \\"q\\" \\\\ \\$HOME\\t"
+      HASH=a#b
+      CRLF=value\r
+      """
+    #expect(
+      try parse(text) == [
+        "OPENAI_API_KEY=sk-proj-abc", "OPENAI_ORG_ID=org-123",
+        "SINGLE=literal \\n $HOME # not a comment", "DOUBLE=line\nnext \"q\" \\ $HOME\t",
+        "HASH=a#b", "CRLF=value",
+      ])
+  }
+
+  @Test func errorsNameTheLine() {
+    #expect(throws: VaultError.dotenv(line: 2, problem: "expected NAME=VALUE")) { try parse("A=1\nnonsense\n") }
+    #expect(throws: VaultError.dotenv(line: 2, problem: "A appears twice")) { try parse("A=1\nA=2\n") }
+    #expect(throws: VaultError.dotenv(line: 1, problem: "A has an empty value")) { try parse("A=\n") }
+    #expect(throws: VaultError.dotenv(line: 1, problem: "invalid name")) { try parse("1A=x\n") }
+    #expect(throws: VaultError.dotenv(line: 1, problem: "unterminated quote")) { try parse("A='x\n") }
+    #expect(throws: VaultError.dotenv(line: 1, problem: "unknown escape in double quotes")) { try parse("A=\"\\q\"\n") }
+    #expect(throws: VaultError.dotenv(line: 1, problem: "text after the closing quote")) { try parse("A='x' y\n") }
+  }
+
+  /// `line` writes what `parse` reads back to the same bytes, for awkward values too.
+  @Test func lineRoundTrip() throws {
+    let values: [[UInt8]] = [
+      Array("sk-proj-abc".utf8), Array("it's".utf8), Array("a\nb\r\tc".utf8),
+      Array("\"$HOME\" \\ # x".utf8), Array(" padded ".utf8), [0x7F, 0x41], Array("é ü".utf8),
+    ]
+    for value in values {
+      let line = Dotenv.line(name: "NAME", value: SecretBytes(copying: value))
+      let parsed = try Dotenv.parse(line)
+      #expect(parsed.count == 1)
+      #expect(parsed.first?.name == "NAME")
+      #expect(parsed.first?.value.withUnsafeBytes { Array($0) } == value, "\(value)")
+    }
+  }
+}
