@@ -32,6 +32,13 @@ public struct Paths: Sendable {
     return "/"
   }
 
+  /// `$USER`, else the account name, else "me": the default member name at `vault init`.
+  public var userName: String {
+    if let user = value("USER") { return user }
+    if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+    return "me"
+  }
+
   private func xdg(_ name: String, default relative: String) -> String {
     if let path = value(name), path.hasPrefix("/") { return path }
     return home + "/" + relative

@@ -37,7 +37,7 @@ extension VaultCommand {
       let explicit = vault.vaultPath ?? paths.environment["VAULT_FILE"]
       let store = VaultStore(path: explicit.map(paths.absolute) ?? paths.personalVault)
       if FileSystem.exists(store.path) { throw VaultError.alreadyExists(path: store.path) }
-      let memberName = name ?? paths.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "owner"
+      let memberName = name ?? paths.userName
       try Names.check(memberName, as: .member)
 
       let source = session.identitySource()

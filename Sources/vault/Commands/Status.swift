@@ -33,7 +33,7 @@ extension VaultCommand {
       } else {
         Output.line("member:   not a member of this vault")
       }
-      Output.line("entries:  \(file.blocks.count) groups")
+      Output.line("groups:   \(file.blocks.count) project/environment pairs hold entries")
     }
   }
 }

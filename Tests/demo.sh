@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The quick-start demo: vault's journeys in a throwaway HOME, with the built binary.
+# Usage: Tests/demo.sh path/to/vault
+set -euo pipefail
+vault=$(realpath "${1:-.build/release/vault}")
+demo=$(mktemp -d)
+trap 'rm -rf "$demo"' EXIT
+export HOME=$demo/home
+unset VAULT_FILE VAULT_IDENTITY VAULT_IDENTITY_FILE VAULT_PROJECT VAULT_PASSPHRASE_FILE XDG_CONFIG_HOME XDG_DATA_HOME
+mkdir -p "$HOME/code/shop"
+cd "$HOME/code/shop"
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+fake_key() { printf 'sk-proj-%s' "$(head -c 96 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 100)$1"; }
+
+printf 'a demo passphrase, long enough' > "$demo/pass"
+export VAULT_PASSPHRASE_FILE=$demo/pass   # instead of the no-echo prompt, for the demo
+
+echo "== 1. Store a freshly created key once (never on the command line)"
+step vault init
+"$vault" init
+step 'vault set --env prod          # value from stdin here; a terminal gets a no-echo prompt'
+fake_key wxyz | "$vault" set --env prod
+step 'printf %s "$KEY" | vault set --env dev'
+fake_key dev1 | "$vault" set --env dev
+step vault list
+"$vault" list
+
+echo
+echo "== 2. Run a program with it"
+cat > app <<'APP'
+#!/bin/sh
+echo "app: pid $$, OPENAI_API_KEY is ${#OPENAI_API_KEY} characters, ends in ...$(printf %s "$OPENAI_API_KEY" | tail -c 4)"
+exit 3
+APP
+chmod +x app
+step 'vault exec --env prod -- ./app'
+set +e
+OPENAI_API_KEY=inherited-and-replaced "$vault" exec --env prod -- ./app
+echo "(exit status $?: the app's own)"
+set -e
+step 'vault get --env prod | wc -c'
+"$vault" get --env prod -n | wc -c
+
+echo
+echo "== 3. Rotate, move .env files in and out, revoke"
+step 'vault set --env prod          # the rotated key becomes version 2'
+fake_key rot2 | "$vault" set --env prod
+printf '# staging\nexport OPENAI_API_KEY="%s"\nOPENAI_ORG_ID=org-demo123\n' "$(fake_key stg1)" > .env.staging
+step 'vault import --env staging .env.staging && rm .env.staging'
+"$vault" import --env staging .env.staging && rm .env.staging
+step 'vault export --env staging --format dotenv | cut -c1-24'
+"$vault" export --env staging --format dotenv | cut -c1-24
+step 'vault rm --env dev OPENAI_API_KEY'
+"$vault" rm --env dev OPENAI_API_KEY
+step vault list
+"$vault" list
+step vault lock
+"$vault" lock
+step 'vault status'
+unset VAULT_PASSPHRASE_FILE
+"$vault" status
+echo
+echo "demo finished: every file lived in $demo, now removed"

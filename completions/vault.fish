@@ -1,0 +1,206 @@
+function __vault_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __vault_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __vault_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __vault_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __vault_parse_tokens -S
+    set -l unparsed_tokens (__vault_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'vault'
+        __vault_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'init'
+            __vault_parse_subcommand 0 'vault=' 'passphrase-file=' 'no-cache' 'cache-ttl=' 'no-passphrase' 'name=' 'version' 'h/help'
+        case 'set'
+            __vault_parse_subcommand 1 'vault=' 'project=' 'env=' 'passphrase-file=' 'no-cache' 'cache-ttl=' 'allow-reserved' 'version' 'h/help'
+        case 'get'
+            __vault_parse_subcommand 1 'vault=' 'project=' 'env=' 'passphrase-file=' 'no-cache' 'cache-ttl=' 'n/no-newline' 'version' 'h/help'
+        case 'list'
+            __vault_parse_subcommand 0 'vault=' 'project=' 'env=' 'json' 'version' 'h/help'
+        case 'rm'
+            __vault_parse_subcommand 1 'vault=' 'project=' 'env=' 'passphrase-file=' 'no-cache' 'cache-ttl=' 'version' 'h/help'
+        case 'exec'
+            __vault_parse_subcommand -r 1 'vault=' 'project=' 'env=' 'passphrase-file=' 'no-cache' 'cache-ttl=' 'only=+' 'allow-reserved=+' 'version' 'h/help'
+        case 'import'
+            __vault_parse_subcommand 1 'vault=' 'project=' 'env=' 'passphrase-file=' 'no-cache' 'cache-ttl=' 'allow-reserved' 'version' 'h/help'
+        case 'export'
+            __vault_parse_subcommand 0 'vault=' 'project=' 'env=' 'passphrase-file=' 'no-cache' 'cache-ttl=' 'format=' 'force' 'version' 'h/help'
+        case 'lock'
+            __vault_parse_subcommand 0 'version' 'h/help'
+        case 'status'
+            __vault_parse_subcommand 0 'vault=' 'version' 'h/help'
+        case 'identity'
+            __vault_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'show'
+                __vault_parse_subcommand 0 'version' 'h/help'
+            case 'passwd'
+                __vault_parse_subcommand 0 'passphrase-file=' 'new-passphrase-file=' 'version' 'h/help'
+            end
+        case 'help'
+            __vault_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __vault_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __vault_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __vault_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __vault_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__vault_tokens -p)
+    if test -z "$(__vault_tokens -t)"
+        set -l index (count (__vault_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'vault' -f
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault" version' -l 'version' -d 'Show the version.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_positional "vault" -eq 1' -fa 'init' -d 'Create your identity (if you have none) and a new vault.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_positional "vault" -eq 1' -fa 'set' -d 'Store a secret from a no-echo prompt or stdin (never from the command line).'
+complete -c 'vault' -n '__vault_should_offer_completions_for_positional "vault" -eq 1' -fa 'get' -d 'Print one secret\'s value alone on stdout, for pipes.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_positional "vault" -eq 1' -fa 'list' -d 'List labels, versions, dates and writers; needs no passphrase.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_positional "vault" -eq 1' -fa 'rm' -d 'Remove a secret from an environment.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_positional "vault" -eq 1' -fa 'exec' -d 'Run a command with the environment\'s secrets in its environment.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_positional "vault" -eq 1' -fa 'import' -d 'Store every NAME=VALUE of a .env file (`-` reads stdin) as entries.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_positional "vault" -eq 1' -fa 'export' -d 'Print an environment\'s secrets as dotenv or JSON (refuses a terminal without --force).'
+complete -c 'vault' -n '__vault_should_offer_completions_for_positional "vault" -eq 1' -fa 'lock' -d 'Forget the cached unlock now.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_positional "vault" -eq 1' -fa 'status' -d 'Show the identity, the vault, your access and the unlock cache.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_positional "vault" -eq 1' -fa 'identity' -d 'Show your public identity or change your passphrase.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_positional "vault" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault init" vault' -l 'vault' -d 'The vault file (default: $VAULT_FILE, else the nearest .vault upwards, else the personal vault).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault init" passphrase-file' -l 'passphrase-file' -d 'Read the passphrase from this file (default: $VAULT_PASSPHRASE_FILE, else a no-echo prompt).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault init" no-cache' -l 'no-cache' -d 'Neither use nor fill the unlock cache.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault init" cache-ttl' -l 'cache-ttl' -d 'How long an unlock stays cached in the kernel keyring: seconds, or a number with s, m or h.' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault init" no-passphrase' -l 'no-passphrase' -d 'Store the new identity without a passphrase (protected by file mode 0600 only).'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault init" name' -l 'name' -d 'Your member name in the vault (default: $USER).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault init" version' -l 'version' -d 'Show the version.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault init" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault set" vault' -l 'vault' -d 'The vault file (default: $VAULT_FILE, else the nearest .vault upwards, else the personal vault).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault set" project' -l 'project' -d 'The project (default: $VAULT_PROJECT, else the git work tree\'s or current directory\'s name).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault set" env' -l 'env' -d 'The environment.' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault set" passphrase-file' -l 'passphrase-file' -d 'Read the passphrase from this file (default: $VAULT_PASSPHRASE_FILE, else a no-echo prompt).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault set" no-cache' -l 'no-cache' -d 'Neither use nor fill the unlock cache.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault set" cache-ttl' -l 'cache-ttl' -d 'How long an unlock stays cached in the kernel keyring: seconds, or a number with s, m or h.' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault set" allow-reserved' -l 'allow-reserved' -d 'Allow a name that changes how programs load or start (PATH, LD_*, NODE_OPTIONS, …).'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault set" version' -l 'version' -d 'Show the version.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault set" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault get" vault' -l 'vault' -d 'The vault file (default: $VAULT_FILE, else the nearest .vault upwards, else the personal vault).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault get" project' -l 'project' -d 'The project (default: $VAULT_PROJECT, else the git work tree\'s or current directory\'s name).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault get" env' -l 'env' -d 'The environment.' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault get" passphrase-file' -l 'passphrase-file' -d 'Read the passphrase from this file (default: $VAULT_PASSPHRASE_FILE, else a no-echo prompt).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault get" no-cache' -l 'no-cache' -d 'Neither use nor fill the unlock cache.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault get" cache-ttl' -l 'cache-ttl' -d 'How long an unlock stays cached in the kernel keyring: seconds, or a number with s, m or h.' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault get" n no-newline' -s 'n' -l 'no-newline' -d 'Do not print a newline after the value.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault get" version' -l 'version' -d 'Show the version.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault get" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault list" vault' -l 'vault' -d 'The vault file (default: $VAULT_FILE, else the nearest .vault upwards, else the personal vault).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault list" project' -l 'project' -d 'Only this project.' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault list" env' -l 'env' -d 'Only this environment.' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault list" json' -l 'json' -d 'Print a JSON array of {project, environment, name, version, created, writer}.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault list" version' -l 'version' -d 'Show the version.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault list" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault rm" vault' -l 'vault' -d 'The vault file (default: $VAULT_FILE, else the nearest .vault upwards, else the personal vault).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault rm" project' -l 'project' -d 'The project (default: $VAULT_PROJECT, else the git work tree\'s or current directory\'s name).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault rm" env' -l 'env' -d 'The environment.' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault rm" passphrase-file' -l 'passphrase-file' -d 'Read the passphrase from this file (default: $VAULT_PASSPHRASE_FILE, else a no-echo prompt).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault rm" no-cache' -l 'no-cache' -d 'Neither use nor fill the unlock cache.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault rm" cache-ttl' -l 'cache-ttl' -d 'How long an unlock stays cached in the kernel keyring: seconds, or a number with s, m or h.' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault rm" version' -l 'version' -d 'Show the version.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault rm" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault exec" vault' -l 'vault' -d 'The vault file (default: $VAULT_FILE, else the nearest .vault upwards, else the personal vault).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault exec" project' -l 'project' -d 'The project (default: $VAULT_PROJECT, else the git work tree\'s or current directory\'s name).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault exec" env' -l 'env' -d 'The environment.' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault exec" passphrase-file' -l 'passphrase-file' -d 'Read the passphrase from this file (default: $VAULT_PASSPHRASE_FILE, else a no-echo prompt).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault exec" no-cache' -l 'no-cache' -d 'Neither use nor fill the unlock cache.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault exec" cache-ttl' -l 'cache-ttl' -d 'How long an unlock stays cached in the kernel keyring: seconds, or a number with s, m or h.' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault exec"' -l 'only' -d 'Inject only this name (repeatable).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault exec"' -l 'allow-reserved' -d 'Allow injecting this name although it changes how programs start (repeatable).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault exec" version' -l 'version' -d 'Show the version.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault exec" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault import" vault' -l 'vault' -d 'The vault file (default: $VAULT_FILE, else the nearest .vault upwards, else the personal vault).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault import" project' -l 'project' -d 'The project (default: $VAULT_PROJECT, else the git work tree\'s or current directory\'s name).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault import" env' -l 'env' -d 'The environment.' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault import" passphrase-file' -l 'passphrase-file' -d 'Read the passphrase from this file (default: $VAULT_PASSPHRASE_FILE, else a no-echo prompt).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault import" no-cache' -l 'no-cache' -d 'Neither use nor fill the unlock cache.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault import" cache-ttl' -l 'cache-ttl' -d 'How long an unlock stays cached in the kernel keyring: seconds, or a number with s, m or h.' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault import" allow-reserved' -l 'allow-reserved' -d 'Allow names that change how programs load or start.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault import" version' -l 'version' -d 'Show the version.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault import" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault export" vault' -l 'vault' -d 'The vault file (default: $VAULT_FILE, else the nearest .vault upwards, else the personal vault).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault export" project' -l 'project' -d 'The project (default: $VAULT_PROJECT, else the git work tree\'s or current directory\'s name).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault export" env' -l 'env' -d 'The environment.' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault export" passphrase-file' -l 'passphrase-file' -d 'Read the passphrase from this file (default: $VAULT_PASSPHRASE_FILE, else a no-echo prompt).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault export" no-cache' -l 'no-cache' -d 'Neither use nor fill the unlock cache.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault export" cache-ttl' -l 'cache-ttl' -d 'How long an unlock stays cached in the kernel keyring: seconds, or a number with s, m or h.' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault export" format' -l 'format' -d 'dotenv or json.' -rfka 'dotenv json'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault export" force' -l 'force' -d 'Print to a terminal anyway.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault export" version' -l 'version' -d 'Show the version.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault export" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault lock" version' -l 'version' -d 'Show the version.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault lock" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault status" vault' -l 'vault' -d 'The vault file (default: $VAULT_FILE, else the nearest .vault upwards, else the personal vault).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault status" version' -l 'version' -d 'Show the version.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault status" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault identity" version' -l 'version' -d 'Show the version.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault identity" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_positional "vault identity" -eq 1' -fa 'show' -d 'Print your public identity string (safe to share).'
+complete -c 'vault' -n '__vault_should_offer_completions_for_positional "vault identity" -eq 1' -fa 'passwd' -d 'Change the passphrase that protects your identity.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault identity show" version' -l 'version' -d 'Show the version.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault identity show" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault identity passwd" passphrase-file' -l 'passphrase-file' -d 'Read the current passphrase from this file.' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault identity passwd" new-passphrase-file' -l 'new-passphrase-file' -d 'Read the new passphrase from this file.' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault identity passwd" version' -l 'version' -d 'Show the version.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault identity passwd" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault help" version' -l 'version' -d 'Show the version.'
