@@ -37,6 +37,10 @@ enum Failure {
       case .environment: rule = "lowercase letters, digits, '_', '-', starting with a letter, at most 32"
       case .name: rule = "letters, digits and '_', not starting with a digit, at most 128"
       }
+      if looksLikeKey(value) {
+        return ("invalid \(kind.rawValue) '\(redacted(value))': it looks like a secret, and values are never read from the command line",
+          "run the command without it and paste the value at the prompt, or pipe it on stdin", usage)
+      }
       let hint = kind == .project ? "name the project with --project or VAULT_PROJECT" : nil
       return ("invalid \(kind.rawValue) '\(printable(value))': use \(rule)", hint, usage)
     case .reservedName(let name):
@@ -131,8 +135,26 @@ enum Failure {
     exit(message: message, hint: hint, code: code)
   }
 
-  /// Prints `vault: error: message` (and a hint) on stderr and exits with `code`.
+  /// Whether a command-line word looks like an API key (`sk-…`). A key typed as an
+  /// argument is already in the shell's history; an error must not copy it into logs too.
+  static func looksLikeKey(_ word: String) -> Bool {
+    word.hasPrefix("sk-") && word.utf8.count >= 20
+  }
+
+  /// The redacted form of a key-like word (`sk-proj-…wxyz`).
+  static func redacted(_ word: String) -> String {
+    var bytes = Array(word.utf8)
+    defer { wipe(&bytes) }
+    return OpenAIKeys.redact(SecretBytes(copying: bytes))
+  }
+
+  /// Prints `vault: error: message` (and a hint) on stderr and exits with `code`. Any
+  /// key-like command-line argument quoted in the message is shown redacted.
   static func exit(message: String, hint: String?, code: Int32) -> Never {
+    var message = message
+    for word in CommandLine.arguments.dropFirst() where looksLikeKey(word) && message.contains(word) {
+      message = message.replacing(word, with: redacted(word))
+    }
     var text = "vault: error: \(message)\n"
     if let hint { text += "vault: hint: \(hint)\n" }
     let bytes = Array(text.utf8)
