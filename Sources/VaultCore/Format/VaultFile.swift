@@ -159,6 +159,11 @@ public struct VaultFile: Sendable {
         Block(
           project: project, environment: environment, text: Array(buffer[start..<cursor])[...],
           line: 0))
+    } else if find(Array("\nentry \(project) \(environment) ".utf8), from: headerEnd - 1) != nil {
+      // No group line, yet an entry of this label: the group line is damaged. That is a
+      // corrupt file, not an absent group ("no entry").
+      throw VaultError.malformed(
+        path: path, line: 0, problem: .unexpectedLine(expected: "group \(project) \(environment)"))
     }
     return VaultFile(path: path, header: header, headerSignedText: signedText, blocks: blocks)
   }
