@@ -6,6 +6,11 @@ extension VaultCommand {
     static let configuration = CommandConfiguration(
       commandName: "identity",
       abstract: "Show your public identity or change your passphrase.",
+      discussion: """
+        Examples:
+          vault identity show          # share this string; it holds public keys only
+          vault identity passwd
+        """,
       subcommands: [Show.self, Passwd.self])
 
     struct Show: ParsableCommand {

@@ -44,9 +44,10 @@ extension VaultCommand {
         throw VaultError.reservedName(name)
       }
       let store = session.store(vault)
-      _ = try store.load(warn: Output.warn)
+      // Fail before any prompt when there is no vault; update() reads it under the lock.
+      guard FileSystem.exists(store.path) else { throw VaultError.vaultNotFound(path: store.path) }
       let identity = try session.unlock(unlock)
-      let written = try store.update { vaultFile in
+      let written = try store.update(warn: Output.warn) { vaultFile in
         try vaultFile.set(entries, project: project, environment: label.environment, identity: identity)
       }
       for entry in written {

@@ -25,9 +25,10 @@ extension VaultCommand {
       let project = try session.paths.project(explicit: label.project)
       try Names.check(name, as: .name)
       let store = session.store(vault)
-      _ = try store.load(warn: Output.warn)
+      // Fail before any prompt when there is no vault; update() reads it under the lock.
+      guard FileSystem.exists(store.path) else { throw VaultError.vaultNotFound(path: store.path) }
       let identity = try session.unlock(unlock)
-      try store.update { file in
+      try store.update(warn: Output.warn) { file in
         try file.remove(name, project: project, environment: label.environment, identity: identity)
       }
       Output.line("removed \(project)/\(label.environment)/\(name)")

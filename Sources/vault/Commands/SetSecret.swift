@@ -32,7 +32,8 @@ extension VaultCommand {
       try Names.check(name, as: .name)
       if Names.isReserved(name) && !allowReserved { throw VaultError.reservedName(name) }
       let store = session.store(vault)
-      _ = try store.load(warn: Output.warn)
+      // Fail before any prompt when there is no vault; update() reads it under the lock.
+      guard FileSystem.exists(store.path) else { throw VaultError.vaultNotFound(path: store.path) }
       let identity = try session.unlock(unlock)
 
       let raw: SecretBytes
@@ -45,7 +46,7 @@ extension VaultCommand {
       guard value.count > 0 else { throw VaultError.emptyValue }
       warnAbout(value)
 
-      let entry = try store.update(warn: { _ in }) { file in
+      let entry = try store.update(warn: Output.warn) { file in
         try file.set([(name, value)], project: project, environment: label.environment, identity: identity)[0]
       }
       Output.line("stored \(entry.label)  \(OpenAIKeys.redact(value)) (version \(entry.version))")
