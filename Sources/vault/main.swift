@@ -29,6 +29,15 @@ do {
   try command.run()
 } catch let error as VaultError {
   Failure.exit(error)
+} catch let error as CryptoError {
+  // VaultCore wraps crypto failures it can name; these are the ones left: Argon2id out of
+  // memory, or key material libsodium refuses (a low-order environment key, say).
+  switch error {
+  case .keyDerivationFailed:
+    Failure.exit(message: "Argon2id could not run: not enough memory", hint: nil, code: Failure.general)
+  case .invalidKey, .authenticationFailed:
+    Failure.exit(message: "the vault holds key material libsodium refuses", hint: nil, code: Failure.integrity)
+  }
 } catch {
   let code = VaultCommand.exitCode(for: error)
   // --help, --version and completion scripts print and exit 0 the parser's way.
