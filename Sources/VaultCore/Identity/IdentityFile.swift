@@ -120,6 +120,9 @@ public struct IdentityFile: Sendable {
     guard let first = lines.first else { throw bad(1, .empty) }
     let magic = Array("vault-identity ".utf8)
     guard first.starts(with: magic) else { throw bad(1, .wrongMagic) }
+    // The first line's characters before its version, as in a vault file:
+    // `vault-identity 1\r` is a format error (CRLF), not an unknown version.
+    guard !first.contains(where: { $0 < 0x20 || $0 > 0x7E }) else { throw bad(1, .invalidCharacter) }
     let version = String(decoding: first.dropFirst(magic.count), as: UTF8.self)
     guard version == "1" else { throw VaultError.unsupportedVersion(path: path, version: version) }
     for (index, line) in lines.enumerated()

@@ -85,3 +85,15 @@ import Testing
     }
   }
 }
+
+extension IdentityFileTests {
+  /// A CRLF identity file is a format error, as a CRLF vault is: characters come before the
+  /// version.
+  @Test func crlfIsAFormatErrorNotAVersion() throws {
+    let good = try IdentityFile(identity: identity, passphrase: nil, path: "id").serialized()
+    let crlf = Array(text(good).replacingOccurrences(of: "\n", with: "\r\n").utf8)
+    #expect(throws: VaultError.malformed(path: "id", line: 1, problem: .invalidCharacter)) {
+      try IdentityFile.parse(crlf, path: "id")
+    }
+  }
+}
