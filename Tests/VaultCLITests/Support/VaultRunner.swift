@@ -191,9 +191,16 @@ extension Sandbox {
   func fileBytes(_ paths: [String]? = nil) -> [String: Data?] {
     var result: [String: Data?] = [:]
     for path in paths ?? [vaultPath, identityPath] {
-      result[path] = try? Data(contentsOf: URL(fileURLWithPath: path))
+      result.updateValue(try? Data(contentsOf: URL(fileURLWithPath: path)), forKey: path)
     }
     return result
+  }
+
+  /// Runs `vault args` with every signal unblocked and at its default action, as from an
+  /// interactive shell: through `env --default-signal`, which then execs vault (same pid).
+  /// Processes the test runner starts directly inherit its thread's blocked signals.
+  func runFromShell(_ args: [String], env: [String: String] = [:]) throws -> RunResult {
+    try execute("/usr/bin/env", ["--default-signal", Self.binary] + args, env: env)
   }
 
   /// Writes `text` to a file in the sandbox root (outside the work directory) with mode 0600.
