@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+@testable import VaultCore
+
+/// Tests/Interop/read_vault.py is a second reader and writer, written from FileFormat.md with
+/// Python's standard library and libsodium: it must agree with VaultCore on every vector, read
+/// what VaultCore writes, and write entries VaultCore accepts.
+@Suite struct InteropTests {
+  static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Interop/read_vault.py")
+
+  /// Exit statuses of read_vault.py.
+  static let exitCodes: [Vector.Outcome: Int32] = [
+    .success: 0, .formatError: 2, .authenticationFailure: 3, .noAccess: 4,
+    .unsupportedVersion: 5, .kdfParameters: 6,
+  ]
+
+  struct Run {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  enum InteropError: Error, CustomStringConvertible {
+    case pythonMissing
+    var description: String {
+      "python3 was not found on PATH: the interop tests need it (apt-get install python3; CI installs it)"
+    }
+  }
+
+  /// Runs `python3 read_vault.py ARGS` with `environment` added and `stdin` piped.
+  static func python(_ arguments: [String], environment: [String: String] = [:], stdin: String = "")
+    throws -> Run
+  {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", script.path] + arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let input = Pipe()
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    input.fileHandleForWriting.write(Data(stdin.utf8))
+    try input.fileHandleForWriting.close()
+    let out = output.fileHandleForReading.readDataToEndOfFile()
+    let err = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let run = Run(
+      status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+      stderr: String(decoding: err, as: UTF8.self))
+    if run.status == 127 && run.stderr.contains("python3") { throw InteropError.pythonMissing }
+    return run
+  }
+
+  static func identityEnvironment(_ identity: Identity) -> [String: String] {
+    ["VAULT_IDENTITY": TestIdentities.secretString(identity)]
+  }
+
+  @Test(arguments: VectorTests.vectors) func pythonAgreesOnVector(_ vector: Vector) throws {
+    var environment: [String: String] = [:]
+    var identityArguments: [String] = []
+    if let identity = vector.identity { environment["VAULT_IDENTITY"] = identity }
+    if let file = vector.identityFile {
+      identityArguments = ["--identity-file", vector.directory.appendingPathComponent(file).path]
+      environment["VAULT_PASSPHRASE"] = vector.passphrase ?? ""
+    }
+    for read in vector.reads {
+      let run = try Self.python(
+        ["read", vector.vaultURL.path, "--project", read.project, "--env", read.environment]
+          + identityArguments, environment: environment)
+      #expect(run.status == Self.exitCodes[vector.expect], "\(run.stderr)")
+      if vector.expect == .success {
+        #expect(run.stdout == read.values.map { $0 + "\n" }.joined())
+      } else {
+        #expect(run.stdout.isEmpty, "printed something for a failing vector")
+        break
+      }
+    }
+  }
+
+  func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "vault-interop-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+  }
+
+  /// A vault VaultCore writes now (fresh random keys and nonces), read whole by Python.
+  @Test func pythonReadsAFreshVault() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var file = try VaultFile.create(identity: TestIdentities.alice, memberName: "alice", path: "v")
+    var expected: [String] = []
+    for (project, environment) in [("api", "prod"), ("web", "dev"), ("web", "staging")] {
+      var values: [(String, SecretBytes)] = []
+      for (index, name) in ["A_KEY", "OPENAI_API_KEY", "Z"].enumerated() {
+        let value = "\(project) \(environment) \(name) " + String(repeating: "=#'\"\\", count: index * 60)
+        values.append((name, secret(value)))
+        expected.append("\(project)/\(environment)/\(name)=\(value)")
+      }
+      try file.set(values, project: project, environment: environment, identity: TestIdentities.alice)
+    }
+    // A second version of one entry.
+    try file.set([("Z", secret("v2"))], project: "web", environment: "dev", identity: TestIdentities.alice)
+    expected[expected.firstIndex { $0.hasPrefix("web/dev/Z=") }!] = "web/dev/Z=v2"
+    let path = directory.appendingPathComponent("fresh.vault")
+    try Data(file.serialized()).write(to: path)
+    let run = try Self.python(["read", path.path], environment: Self.identityEnvironment(TestIdentities.alice))
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout == expected.map { $0 + "\n" }.joined())
+  }
+
+  /// Python writes entries (a new name, a new version, a new group) into a vault VaultCore
+  /// made; VaultCore verifies and reads them, and the file stays canonical.
+  @Test func vaultCoreReadsWhatPythonWrites() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let bytes = Array(try Data(contentsOf: try #require(VectorTests.vectors.first { $0.name == "several-projects" }).vaultURL))
+    let path = directory.appendingPathComponent("team.vault")
+    try Data(bytes).write(to: path)
+    let before = try VaultFile.parse(bytes, path: "team.vault")
+
+    let writes: [(Identity, String, String, String, String)] = [
+      (TestIdentities.alice, "web", "prod", "NEW_NAME", "written by python"),
+      (TestIdentities.alice, "web", "prod", "OPENAI_API_KEY", "sk-proj-rotatedByPython"),
+      (TestIdentities.bob, "web", "dev", "OPENAI_ORG_ID", "org-bob-python"),
+      (TestIdentities.alice, "zeta", "staging", "OPENAI_API_KEY", String(repeating: "x", count: 700)),
+    ]
+    for (identity, project, environment, name, value) in writes {
+      let run = try Self.python(
+        ["write", path.path, "--project", project, "--env", environment, "--name", name,
+         "--created", "2026-02-01T12:00:00Z"],
+        environment: Self.identityEnvironment(identity), stdin: value)
+      #expect(run.status == 0, "\(run.stderr)")
+    }
+    // bob may not write prod: Python refuses too.
+    let refused = try Self.python(
+      ["write", path.path, "--project", "web", "--env", "prod", "--name", "X"],
+      environment: Self.identityEnvironment(TestIdentities.bob), stdin: "x")
+    #expect(refused.status == 4)
+
+    let after = Array(try Data(contentsOf: path))
+    let file = try VaultFile.parse(after, path: "team.vault")
+    try file.verifyHeader()
+    #expect(file.serialized() == after)
+    #expect(file.headerSignedText == before.headerSignedText)
+    _ = try file.allGroups()
+    func values(_ project: String, _ environment: String) throws -> [String] {
+      try file.secrets(project: project, environment: environment, identity: TestIdentities.alice).map {
+        "\($0.entry.name)@\($0.entry.version)=" + $0.value.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+      }
+    }
+    #expect(
+      try values("web", "prod") == [
+        "NEW_NAME@1=written by python", "OPENAI_API_KEY@2=sk-proj-rotatedByPython",
+        "OPENAI_BASE_URL@1=https://api.openai.com/v1", "OPENAI_PROJECT_ID@1=proj_prod0000000000000000",
+      ])
+    #expect(try values("web", "dev").last == "OPENAI_ORG_ID@2=org-bob-python")
+    #expect(try values("zeta", "staging") == ["OPENAI_API_KEY@1=" + String(repeating: "x", count: 700)])
+    // Groups Python did not touch are byte-identical.
+    for project in ["api", "worker"] {
+      let old = before.blocks.first { $0.project == project }!
+      let new = file.blocks.first { $0.project == project }!
+      #expect(Array(old.text) == Array(new.text))
+    }
+  }
+}
