@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import VaultCore
 
-/// One test vector: `NAME.expect` and the files it names (Vectors/README.md).
+/// One test vector: `NAME.expect` and the files it names (FileFormat.md, "Test vectors").
 struct Vector: CustomStringConvertible, Sendable {
   /// What reading the vector must give.
   enum Outcome: String, Sendable, CaseIterable {
