@@ -9,62 +9,10 @@ public enum FileSystem {
     public var mode: mode_t
   }
 
-  /// Reads a regular file. Returns nil when it does not exist; refuses symlinks.
-  public static func read(_ path: String, maximumSize: Int = 256 << 20) throws -> Contents? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-    if fd < 0 {
-      let error = errno
-      if error == ENOENT || error == ENOTDIR { return nil }
-      if error == ELOOP { throw VaultError.symlink(path: path) }
-      throw VaultError.io(path: path, operation: "open", errno: error)
-    }
-    defer { close(fd) }
-    var info = stat()
-    guard fstat(fd, &info) == 0 else { throw VaultError.io(path: path, operation: "stat", errno: errno) }
-    guard (info.st_mode & S_IFMT) == S_IFREG else {
-      throw VaultError.io(path: path, operation: "read (not a regular file)", errno: EINVAL)
-    }
-    guard Int(info.st_size) <= maximumSize else {
-      throw VaultError.io(path: path, operation: "read (file too large)", errno: EFBIG)
-    }
-    // Read into uninitialized capacity: zero-filling a large vault first costs measurable time
-    // on the exec path. One spare byte detects a file that grew since fstat.
-    var bytes: [UInt8] = []
-    var capacity = Int(info.st_size) + 1
-    while true {
-      var failure: Int32 = 0
-      let previous = bytes
-      bytes = try [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
-        initialized = previous.count
-        if !previous.isEmpty {
-          buffer.baseAddress!.update(from: previous, count: previous.count)
-        }
-        while initialized < capacity {
-          let count = Glibc.read(fd, buffer.baseAddress! + initialized, capacity - initialized)
-          if count < 0 {
-            if errno == EINTR { continue }
-            failure = errno
-            return
-          }
-          if count == 0 { break }
-          initialized += count
-        }
-        guard initialized <= maximumSize else {
-          throw VaultError.io(path: path, operation: "read (file too large)", errno: EFBIG)
-        }
-      }
-      if failure != 0 { throw VaultError.io(path: path, operation: "read", errno: failure) }
-      if bytes.count < capacity { break }
-      capacity *= 2
-    }
-    return Contents(bytes: bytes, mode: info.st_mode & 0o7777)
-  }
-
-  /// Maps a regular file read-only and calls `body` with its bytes; nil when it does not
-  /// exist. Refuses symlinks. `exec` reads large vaults this way: no copy, and only the pages
-  /// it searches are touched.
-  public static func withMapped<R>(
-    _ path: String, _ body: (UnsafeRawBufferPointer, mode_t) throws -> R
+  /// Opens a regular file read-only without following a symlink and calls `body` with its
+  /// descriptor and status. Returns nil when the file does not exist.
+  private static func withRegularFile<R>(
+    _ path: String, _ body: (Int32, stat) throws -> R
   ) throws -> R? {
     let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
     if fd < 0 {
@@ -79,14 +27,55 @@ public enum FileSystem {
     guard (info.st_mode & S_IFMT) == S_IFREG else {
       throw VaultError.io(path: path, operation: "read (not a regular file)", errno: EINVAL)
     }
-    let size = Int(info.st_size)
-    let mode = info.st_mode & 0o7777
-    if size == 0 { return try body(UnsafeRawBufferPointer(start: nil, count: 0), mode) }
-    guard let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapping != MAP_FAILED else {
-      throw VaultError.io(path: path, operation: "mmap", errno: errno)
+    return try body(fd, info)
+  }
+
+  /// Reads a regular file. Returns nil when it does not exist; refuses symlinks.
+  public static func read(_ path: String, maximumSize: Int = 256 << 20) throws -> Contents? {
+    try withRegularFile(path) { fd, info in
+      guard Int(info.st_size) <= maximumSize else {
+        throw VaultError.io(path: path, operation: "read (file too large)", errno: EFBIG)
+      }
+      // Read into uninitialized capacity (zero-filling first costs time on large vaults),
+      // with one spare byte: filling it means the file grew while being read.
+      let capacity = Int(info.st_size) + 1
+      var failure: Int32 = 0
+      let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+        initialized = 0
+        while initialized < capacity {
+          let count = Glibc.read(fd, buffer.baseAddress! + initialized, capacity - initialized)
+          if count < 0 {
+            if errno == EINTR { continue }
+            failure = errno
+            return
+          }
+          if count == 0 { break }
+          initialized += count
+        }
+      }
+      if failure != 0 { throw VaultError.io(path: path, operation: "read", errno: failure) }
+      guard bytes.count < capacity else {
+        throw VaultError.io(path: path, operation: "read (file changed while reading)", errno: EAGAIN)
+      }
+      return Contents(bytes: bytes, mode: info.st_mode & 0o7777)
     }
-    defer { munmap(mapping, size) }
-    return try body(UnsafeRawBufferPointer(start: mapping, count: size), mode)
+  }
+
+  /// Maps a regular file read-only and calls `body` with its bytes; nil when it does not
+  /// exist. Refuses symlinks. `exec` reads large vaults this way: no copy, and only the pages
+  /// it searches are touched.
+  public static func withMapped<R>(
+    _ path: String, _ body: (UnsafeRawBufferPointer, mode_t) throws -> R
+  ) throws -> R? {
+    try withRegularFile(path) { fd, info in
+      let size = Int(info.st_size)
+      let mode = info.st_mode & 0o7777
+      if size == 0 { return try body(UnsafeRawBufferPointer(start: nil, count: 0), mode) }
+      guard let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapping != MAP_FAILED
+      else { throw VaultError.io(path: path, operation: "mmap", errno: errno) }
+      defer { munmap(mapping, size) }
+      return try body(UnsafeRawBufferPointer(start: mapping, count: size), mode)
+    }
   }
 
   /// Whether anything exists at `path` (a dangling symlink counts).
