@@ -26,6 +26,16 @@ public enum VaultError: Error, Equatable, Sendable {
   case notAMember(path: String)
   case cannotRead(member: String, project: String, environment: String)
   case cannotWrite(member: String, environment: String)
+  case notOwner(member: String)
+
+  // Membership.
+  case memberExists(String)
+  case memberNotFound(String)
+  case identityAlreadyMember(existing: String)
+  case lastOwner(String)
+  case secretIdentityGiven
+  case invalidPublicIdentity
+  case environmentExists(String)
 
   // File contents.
   case malformed(path: String, line: Int, problem: FormatProblem)

@@ -116,8 +116,25 @@ extension VaultFile {
       project: block.project, environment: block.environment, signer: signer, signature: signature,
       entries: [])
     for (offset, line) in lines.enumerated().dropFirst() {
-      guard let fields = LineCodec.fields(line), fields[0].elementsEqual("entry".utf8),
-        let entry = LineCodec.parseEntry(fields)
+      guard let fields = LineCodec.fields(line) else { throw bad(offset, .badField("entry")) }
+      if fields[0].elementsEqual("flag".utf8) {
+        guard let flag = LineCodec.parseFlag(fields),
+          fields[1].elementsEqual(block.project.utf8), fields[2].elementsEqual(block.environment.utf8)
+        else { throw bad(offset, .badField("flag")) }
+        guard group.entries.contains(where: { $0.name == flag.name }) else {
+          throw bad(offset, .badField("flag for a name with no entry"))
+        }
+        if let last = group.flags.last {
+          if (last.name, last.member) == (flag.name, flag.member) {
+            throw bad(offset, .duplicate("flag \(flag.name) \(flag.member)"))
+          }
+          guard (last.name, last.member) < (flag.name, flag.member) else { throw bad(offset, .outOfOrder) }
+        }
+        group.flags.append(flag)
+        continue
+      }
+      guard group.flags.isEmpty else { throw bad(offset, .outOfOrder) }
+      guard fields[0].elementsEqual("entry".utf8), let entry = LineCodec.parseEntry(fields)
       else { throw bad(offset, .badField("entry")) }
       guard entry.project == block.project, entry.environment == block.environment else {
         throw bad(offset, .unexpectedLine(expected: "entry \(block.project) \(block.environment)"))
@@ -243,7 +260,9 @@ extension VaultFile {
     guard member.write.contains(environment) else {
       throw VaultError.cannotWrite(member: member.name, environment: environment)
     }
-    var entries = try group(project: project, environment: environment)?.entries ?? []
+    let existing = try group(project: project, environment: environment)
+    var entries = existing?.entries ?? []
+    var flags = existing?.flags ?? []
     var written: [Entry] = []
     for (name, value) in values {
       try Names.check(name, as: .name)
@@ -265,9 +284,12 @@ extension VaultFile {
         Signatures.entry(vaultID: header.vaultID, unsignedLine: LineCodec.entryUnsigned(entry)))
       entries.removeAll { $0.name == name }
       entries.append(entry)
+      // A new version is not exposed to anyone removed before it existed.
+      flags.removeAll { $0.name == name }
       written.append(entry)
     }
-    try replaceGroup(project: project, environment: environment, entries: entries, identity: identity)
+    try replaceGroup(
+      project: project, environment: environment, entries: entries, flags: flags, identity: identity)
     return written
   }
 
@@ -279,16 +301,20 @@ extension VaultFile {
     guard member.write.contains(environment) else {
       throw VaultError.cannotWrite(member: member.name, environment: environment)
     }
-    var entries = try group(project: project, environment: environment)?.entries ?? []
+    let existing = try group(project: project, environment: environment)
+    var entries = existing?.entries ?? []
     guard entries.contains(where: { $0.name == name }) else {
       throw VaultError.entryNotFound(label: "\(project)/\(environment)/\(name)")
     }
     entries.removeAll { $0.name == name }
-    try replaceGroup(project: project, environment: environment, entries: entries, identity: identity)
+    let flags = (existing?.flags ?? []).filter { $0.name != name }
+    try replaceGroup(
+      project: project, environment: environment, entries: entries, flags: flags, identity: identity)
   }
 
-  private mutating func replaceGroup(
-    project: String, environment: String, entries: [Entry], identity: Identity
+  mutating func replaceGroup(
+    project: String, environment: String, entries: [Entry], flags: [ExposureFlag],
+    identity: Identity
   ) throws {
     let index = blocks.firstIndex { ($0.project, $0.environment) >= (project, environment) } ?? blocks.count
     let replacing = index < blocks.count && blocks[index].project == project
@@ -299,7 +325,8 @@ extension VaultFile {
     }
     var group = Group(
       project: project, environment: environment, signer: identity.signingKeyPair.publicKey,
-      signature: [], entries: entries.sorted { $0.name < $1.name })
+      signature: [], entries: entries.sorted { $0.name < $1.name },
+      flags: flags.sorted { ($0.name, $0.member) < ($1.name, $1.member) })
     group.signature = identity.signingKeyPair.sign(
       Signatures.group(vaultID: header.vaultID, signedText: LineCodec.groupSignedText(group)))
     let text = LineCodec.groupText(group)

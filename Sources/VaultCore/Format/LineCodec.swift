@@ -35,25 +35,43 @@ enum LineCodec {
     "group \(project) \(environment) \(Base64URL.encode(signer))"
   }
 
-  /// The bytes a group signature covers: the unsigned group line and every entry line.
-  static func groupSignedText(_ g: Group) -> [UInt8] {
-    var text = Array(groupUnsigned(project: g.project, environment: g.environment, signer: g.signer).utf8)
-    text.append(0x0A)
+  static func flagLine(_ f: ExposureFlag, project: String, environment: String) -> String {
+    "flag \(project) \(environment) \(f.name) \(f.member) \(f.time)"
+  }
+
+  /// The entry and flag lines of a group, each with its newline.
+  static func groupBody(_ g: Group) -> [UInt8] {
+    var text: [UInt8] = []
     for entry in g.entries {
       text += Array(entryLine(entry).utf8)
+      text.append(0x0A)
+    }
+    for flag in g.flags {
+      text += Array(flagLine(flag, project: g.project, environment: g.environment).utf8)
       text.append(0x0A)
     }
     return text
   }
 
+  /// The bytes a group signature covers: the unsigned group line, then every entry and flag
+  /// line.
+  static func groupSignedText(_ g: Group) -> [UInt8] {
+    var text = Array(groupUnsigned(project: g.project, environment: g.environment, signer: g.signer).utf8)
+    text.append(0x0A)
+    return text + groupBody(g)
+  }
+
   static func groupText(_ g: Group) -> [UInt8] {
     var text = Array(groupUnsigned(project: g.project, environment: g.environment, signer: g.signer).utf8)
     text += Array(" \(Base64URL.encode(g.signature))\n".utf8)
-    for entry in g.entries {
-      text += Array(entryLine(entry).utf8)
-      text.append(0x0A)
-    }
-    return text
+    return text + groupBody(g)
+  }
+
+  static func parseFlag(_ f: [Bytes]) -> ExposureFlag? {
+    guard f.count == 6, f[0].elementsEqual("flag".utf8), Names.isValidName(f[3]),
+      Names.isValidMember(f[4]), Timestamp.isValid(f[5])
+    else { return nil }
+    return ExposureFlag(name: text(f[3]), member: text(f[4]), time: text(f[5]))
   }
 
   // MARK: Decoding

@@ -49,7 +49,8 @@ public struct VaultFile: Sendable {
     var reader = LineReader(bytes: bytes, path: path)
     let (header, signedText) = try parseHeader(&reader)
     var blocks: [Block] = []
-    var current: (project: String, environment: String, start: Int, line: Int, lastName: String)?
+    var current:
+      (project: String, environment: String, start: Int, line: Int, lastName: String, inFlags: Bool)?
     func close(at end: Int) {
       if let c = current {
         blocks.append(
@@ -81,7 +82,7 @@ public struct VaultFile: Sendable {
             throw reader.error(.outOfOrder)
           }
         }
-        current = (project, environment, reader.lineStart, reader.lineNumber, "")
+        current = (project, environment, reader.lineStart, reader.lineNumber, "", false)
       } else if parts[0].elementsEqual("entry".utf8) {
         guard let c = current, c.project == project, c.environment == environment else {
           throw reader.error(.unexpectedLine(expected: "group \(project) \(environment)"))
@@ -91,8 +92,14 @@ public struct VaultFile: Sendable {
         if name == c.lastName {
           throw reader.error(.duplicate("entry \(project)/\(environment)/\(name)"))
         }
-        guard c.lastName < name else { throw reader.error(.outOfOrder) }
+        guard c.lastName < name, !c.inFlags else { throw reader.error(.outOfOrder) }
         current?.lastName = name
+      } else if parts[0].elementsEqual("flag".utf8) {
+        // Exposure flags follow their group's entries; decode() checks them in full.
+        guard let c = current, c.project == project, c.environment == environment else {
+          throw reader.error(.unexpectedLine(expected: "group \(project) \(environment)"))
+        }
+        current?.inFlags = true
       } else {
         throw reader.error(.unexpectedLine(expected: "group, entry or end"))
       }
@@ -149,8 +156,11 @@ public struct VaultFile: Sendable {
       // The block runs until the first line that is not an entry of this group.
       let start = match + 1
       let entryPrefix = Array("entry \(project) \(environment) ".utf8)
+      let flagPrefix = Array("flag \(project) \(environment) ".utf8)
       var cursor = lineEnd(from: start)
-      while cursor < buffer.count, buffer[cursor...].starts(with: entryPrefix) {
+      while cursor < buffer.count,
+        buffer[cursor...].starts(with: entryPrefix) || buffer[cursor...].starts(with: flagPrefix)
+      {
         cursor = lineEnd(from: cursor)
       }
       // Counting lines up to the block would cost a pass over the whole file, so a block

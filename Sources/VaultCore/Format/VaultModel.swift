@@ -79,6 +79,24 @@ public struct Group: Sendable, Equatable {
   public var signature: [UInt8]
   /// Sorted by name, names unique.
   public var entries: [Entry]
+  /// Entries a removed member could read, until a new version is stored; sorted by
+  /// (name, member).
+  public var flags: [ExposureFlag] = []
+}
+
+/// "rotate: exposed to bob": an entry that a member who was removed could read. The flag
+/// stays until a new version of the entry is stored.
+public struct ExposureFlag: Sendable, Equatable {
+  public var name: String
+  public var member: String
+  /// When the member was removed, in the file's timestamp form.
+  public var time: String
+
+  public init(name: String, member: String, time: String) {
+    self.name = name
+    self.member = member
+    self.time = time
+  }
 }
 
 /// Where a group's lines sit in the file, kept as raw bytes so a write copies the groups it

@@ -11,7 +11,7 @@ extension VaultCommand {
           vault identity show          # share this string; it holds public keys only
           vault identity passwd
         """,
-      subcommands: [Show.self, Passwd.self])
+      subcommands: [Show.self, New.self, Passwd.self])
 
     struct Show: ParsableCommand {
       static let configuration = CommandConfiguration(
@@ -23,6 +23,59 @@ extension VaultCommand {
 
       func run() throws {
         Output.line(try Session().identitySource().publicIdentity().description)
+      }
+    }
+
+    struct New: ParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "Make a separate identity, for a CI runner or a second machine.",
+        discussion: """
+          With --output, writes an identity file (mode 0600, never over an existing file).
+          Without it, prints the secret identity string on stdout, for a CI secret store
+          (VAULT_IDENTITY), and the public identity on stderr; that needs --no-passphrase.
+
+          Examples:
+            vault identity new --no-passphrase > ci-identity.txt
+            vault identity new --output ~/laptop2.identity
+          """)
+
+      @Flag(help: "No passphrase (the string or file is the secret).") var noPassphrase = false
+      @Option(help: ArgumentHelp("Write an identity file here instead.", valueName: "file"))
+      var output: String?
+      @Option(help: ArgumentHelp("Read the new passphrase from this file.", valueName: "file"))
+      var passphraseFile: String?
+
+      func validate() throws {
+        if output == nil && !noPassphrase {
+          throw ValidationError("printing a secret identity string needs --no-passphrase; or write a file with --output")
+        }
+      }
+
+      func run() throws {
+        let identity = Identity.generate()
+        guard let output else {
+          Output.note("public identity: \(identity.publicIdentity.description)")
+          Output.secret(identity.secretString)
+          Output.bytes([0x0A])
+          return
+        }
+        var passphrase: SecretBytes?
+        if !noPassphrase {
+          if let passphraseFile {
+            passphrase = try Prompt.passphrase(fromFile: passphraseFile)
+          } else {
+            let first = try Prompt.secret("New passphrase: ", purpose: "passphrase")
+            guard first.count > 0 else { throw VaultError.emptyPassphrase }
+            let second = try Prompt.secret("Repeat passphrase: ", purpose: "passphrase")
+            guard first.constantTimeEquals(second) else { throw VaultError.passphraseMismatch }
+            passphrase = first
+          }
+        }
+        let path = Session().paths.absolute(output)
+        let file = try IdentityFile(identity: identity, passphrase: passphrase, path: path)
+        try FileSystem.writeAtomically(path, file.serialized(), exclusive: true)
+        Output.line("created identity \(path)")
+        Output.line("public identity: \(identity.publicIdentity.description)")
       }
     }
 

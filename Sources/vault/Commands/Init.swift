@@ -14,6 +14,7 @@ extension VaultCommand {
           vault init
           vault init --no-passphrase                   # CI runners, tests
           vault init --passphrase-file ~/.vault-pass
+          cd shop && vault init --here                 # a team vault, ./.vault, for git
         """)
 
     @OptionGroup var vault: VaultOptions
@@ -22,10 +23,16 @@ extension VaultCommand {
     @Flag(help: "Store the new identity without a passphrase (protected by file mode 0600 only).")
     var noPassphrase = false
 
+    @Flag(help: "Create a team vault, ./.vault at the git work tree's root, to commit with the code.")
+    var here = false
+
     @Option(help: ArgumentHelp("Your member name in the vault (default: $USER).", valueName: "name"))
     var name: String?
 
     func validate() throws {
+      if here && vault.vaultPath != nil {
+        throw ValidationError("--here and --vault exclude each other")
+      }
       if noPassphrase && unlock.passphraseFile != nil {
         throw ValidationError("--no-passphrase and --passphrase-file exclude each other")
       }
@@ -35,7 +42,12 @@ extension VaultCommand {
       let session = Session()
       let paths = session.paths
       let explicit = vault.vaultPath ?? paths.environment["VAULT_FILE"]
-      let store = VaultStore(path: explicit.map(paths.absolute) ?? paths.personalVault)
+      let store: VaultStore
+      if here {
+        store = VaultStore(path: (paths.gitRoot ?? paths.currentDirectory) + "/.vault")
+      } else {
+        store = VaultStore(path: explicit.map(paths.absolute) ?? paths.personalVault)
+      }
       if FileSystem.exists(store.path) { throw VaultError.alreadyExists(path: store.path) }
       let memberName = name ?? paths.userName
       try Names.check(memberName, as: .member)

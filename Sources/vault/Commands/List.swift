@@ -22,25 +22,28 @@ extension VaultCommand {
     @Option(name: .customLong("env"), help: ArgumentHelp("Only this environment.", valueName: "env"))
     var environment: String?
 
-    @Flag(help: "Print a JSON array of {project, environment, name, version, created, writer}.")
+    @Flag(help: "Print a JSON array of {project, environment, name, version, created, writer, exposed}.")
     var json = false
 
     func run() throws {
       let session = Session()
       let file = try session.store(vault).load(warn: Output.warn)
-      var rows: [(entry: Entry, writer: String)] = []
+      var rows: [(entry: Entry, writer: String, exposed: [String])] = []
       for block in file.blocks {
         if let project, block.project != project { continue }
         if let environment, block.environment != environment { continue }
-        for entry in try file.decode(block).entries {
-          rows.append((entry, file.header.member(signingKey: entry.writer)?.name ?? "?"))
+        let group = try file.decode(block)
+        for entry in group.entries {
+          let exposed = group.flags.filter { $0.name == entry.name }.map(\.member)
+          rows.append((entry, file.header.member(signingKey: entry.writer)?.name ?? "?", exposed))
         }
       }
       if json {
         let objects = rows.map { row in
           "{\"project\":\(JSON.quote(row.entry.project)),\"environment\":\(JSON.quote(row.entry.environment)),"
             + "\"name\":\(JSON.quote(row.entry.name)),\"version\":\(row.entry.version),"
-            + "\"created\":\(JSON.quote(row.entry.created)),\"writer\":\(JSON.quote(row.writer))}"
+            + "\"created\":\(JSON.quote(row.entry.created)),\"writer\":\(JSON.quote(row.writer)),"
+            + "\"exposed\":[\(row.exposed.map(JSON.quote).joined(separator: ","))]}"
         }
         Output.line("[" + objects.joined(separator: ",") + "]")
         return
@@ -52,7 +55,8 @@ extension VaultCommand {
       let width = rows.map { $0.entry.label.count }.max() ?? 0
       for row in rows {
         let label = row.entry.label + String(repeating: " ", count: width - row.entry.label.count)
-        Output.line("\(label)  v\(row.entry.version)  \(row.entry.created)  \(row.writer)")
+        let flag = row.exposed.isEmpty ? "" : "  rotate: exposed to \(row.exposed.joined(separator: ", "))"
+        Output.line("\(label)  v\(row.entry.version)  \(row.entry.created)  \(row.writer)\(flag)")
       }
     }
   }

@@ -34,6 +34,12 @@ extension VaultCommand {
         Output.line("member:   not a member of this vault")
       }
       Output.line("groups:   \(file.blocks.count) project/environment pairs hold entries")
+      let flagged = try file.allGroups().flatMap { group in
+        group.flags.map { "\(group.project)/\(group.environment)/\($0.name) (exposed to \($0.member))" }
+      }
+      if !flagged.isEmpty {
+        Output.line("rotate:   \(flagged.joined(separator: ", "))")
+      }
     }
   }
 }

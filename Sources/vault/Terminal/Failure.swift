@@ -70,6 +70,22 @@ enum Failure {
       return ("\(member) cannot read \(project)/\(environment)", nil, access)
     case .cannotWrite(let member, let environment):
       return ("\(member) cannot write to \(environment)", nil, access)
+    case .notOwner(let member):
+      return ("\(member) is not an owner of this vault; only owners change membership", nil, access)
+    case .memberExists(let name):
+      return ("a member named \(name) already exists", "`vault members list` shows the members", exists)
+    case .memberNotFound(let name):
+      return ("no member named \(name)", "`vault members list` shows the members", notFound)
+    case .identityAlreadyMember(let existing):
+      return ("that identity is already a member, as \(existing)", nil, exists)
+    case .lastOwner(let name):
+      return ("refusing to remove \(name): a vault needs at least one owner", "add another owner first with `vault members add … --owner`", usage)
+    case .secretIdentityGiven:
+      return ("that looks like a secret identity", "share `vault identity show` instead; never paste a VAULT-SECRET-… string", usage)
+    case .invalidPublicIdentity:
+      return ("not a valid public identity (vault-pub-…)", "copy it again from `vault identity show`", usage)
+    case .environmentExists(let name):
+      return ("environment \(name) already exists", nil, exists)
     case .malformed(let path, let line, let problem):
       let place = line > 0 ? "'\(path)' line \(line)" : "'\(path)'"
       return ("\(place): \(describe(problem))", nil, integrity)

@@ -1,0 +1,162 @@
+import ArgumentParser
+import VaultCore
+
+extension VaultCommand {
+  struct Members: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "List, add and remove the members of a team vault.",
+      discussion: """
+        Examples:
+          vault members add bob vault-pub-… --read dev,staging
+          vault members add ci vault-pub-… --read prod
+          vault members rm bob
+          vault members list --json
+        """,
+      subcommands: [List.self, Add.self, Remove.self])
+
+    struct List: ParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "Who reads and writes which environments; needs no passphrase.",
+        discussion: """
+          Examples:
+            vault members list
+            vault members list --json
+          """)
+
+      @OptionGroup var vault: VaultOptions
+      @Flag(help: "Print a JSON array of {name, owner, read, write, identity}.") var json = false
+
+      func run() throws {
+        let file = try Session().store(vault).load(warn: Output.warn)
+        if json {
+          let objects = file.header.members.map { m in
+            "{\"name\":\(JSON.quote(m.name)),\"owner\":\(m.isOwner),"
+              + "\"read\":[\(m.read.map(JSON.quote).joined(separator: ","))],"
+              + "\"write\":[\(m.write.map(JSON.quote).joined(separator: ","))],"
+              + "\"identity\":\(JSON.quote(m.identity.description))}"
+          }
+          Output.line("[" + objects.joined(separator: ",") + "]")
+          return
+        }
+        let width = file.header.members.map(\.name.count).max() ?? 0
+        for m in file.header.members {
+          let name = m.name + String(repeating: " ", count: width - m.name.count)
+          let read = m.read.isEmpty ? "-" : m.read.joined(separator: ",")
+          let write = m.write.isEmpty ? "-" : m.write.joined(separator: ",")
+          Output.line("\(name)  \(m.isOwner ? "owner " : "member")  read \(read)  write \(write)")
+        }
+      }
+    }
+
+    struct Add: ParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "Add a member by their public identity (owners only).",
+        discussion: """
+          The new member gets a sealed copy of each readable environment's key; no secret is
+          re-encrypted.
+
+          Examples:
+            vault members add bob vault-pub-… --read dev,staging --write dev
+            vault members add carol vault-pub-… --read dev,staging,prod --owner
+          """)
+
+      @OptionGroup var vault: VaultOptions
+      @OptionGroup var unlock: UnlockOptions
+      @Argument(help: "The member's name.") var name: String
+      @Argument(help: "Their public identity, from `vault identity show`.") var identity: String
+      @Option(help: ArgumentHelp("Environments they may read, comma-separated.", valueName: "envs"))
+      var read: String
+      @Option(help: ArgumentHelp("Environments they may write (default: none).", valueName: "envs"))
+      var write: String = ""
+      @Flag(help: "Make them an owner: they may change membership.") var owner = false
+
+      func run() throws {
+        if identity.hasPrefix(Identity.secretPrefix) { throw VaultError.secretIdentityGiven }
+        guard let publicIdentity = PublicIdentity(identity) else { throw VaultError.invalidPublicIdentity }
+        let readList = try environments(read)
+        let writeList = try environments(write)
+        let session = Session()
+        let store = session.store(vault)
+        guard FileSystem.exists(store.path) else { throw VaultError.vaultNotFound(path: store.path) }
+        let me = try session.unlock(unlock)
+        try store.update(warn: Output.warn) { file in
+          try file.addMember(
+            name: name, identity: publicIdentity, read: readList, write: writeList, isOwner: owner, by: me)
+        }
+        Output.line("added \(name)\(owner ? " (owner)" : ""): read \(readList.joined(separator: ",")), write \(writeList.isEmpty ? "-" : writeList.joined(separator: ","))")
+      }
+
+      private func environments(_ list: String) throws -> [String] {
+        let names = list.split(separator: ",").map(String.init)
+        for name in names { try Names.check(name, as: .environment) }
+        return names
+      }
+    }
+
+    struct Remove: ParsableCommand {
+      static let configuration = CommandConfiguration(
+        commandName: "rm",
+        abstract: "Remove a member: re-keys what they could read and flags it for rotation.",
+        discussion: """
+          Every environment the member could read gets a new key; its entries are
+          re-encrypted and flagged "rotate: exposed to NAME" until a new version is stored.
+          A removed member keeps whatever they already decrypted: rotate those keys.
+
+          Examples:
+            vault members rm bob
+          """)
+
+      @OptionGroup var vault: VaultOptions
+      @OptionGroup var unlock: UnlockOptions
+      @Argument(help: "The member's name.") var name: String
+
+      func run() throws {
+        let session = Session()
+        let store = session.store(vault)
+        guard FileSystem.exists(store.path) else { throw VaultError.vaultNotFound(path: store.path) }
+        let me = try session.unlock(unlock)
+        let rekeyed = try store.update(warn: Output.warn) { file in
+          try file.removeMember(name, by: me)
+        }
+        Output.line("removed \(name)")
+        if !rekeyed.isEmpty {
+          Output.line("re-keyed \(rekeyed.joined(separator: ", ")); `vault list` shows the entries to rotate")
+        }
+      }
+    }
+  }
+
+  struct Environments: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "env",
+      abstract: "Add environments beyond dev, staging and prod.",
+      discussion: """
+        Examples:
+          vault env add qa
+        """,
+      subcommands: [Add.self])
+
+    struct Add: ParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "Add an environment (owners only); you can read and write it.",
+        discussion: """
+          Examples:
+            vault env add qa
+          """)
+
+      @OptionGroup var vault: VaultOptions
+      @OptionGroup var unlock: UnlockOptions
+      @Argument(help: "The environment's name.") var name: String
+
+      func run() throws {
+        try Names.check(name, as: .environment)
+        let session = Session()
+        let store = session.store(vault)
+        guard FileSystem.exists(store.path) else { throw VaultError.vaultNotFound(path: store.path) }
+        let me = try session.unlock(unlock)
+        try store.update(warn: Output.warn) { file in try file.addEnvironment(name, by: me) }
+        Output.line("added environment \(name)")
+      }
+    }
+  }
+}
