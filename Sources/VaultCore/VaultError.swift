@@ -36,6 +36,9 @@ public enum VaultError: Error, Equatable, Sendable {
   case secretIdentityGiven
   case invalidPublicIdentity
   case environmentExists(String)
+  case vaultReplaced(path: String)
+  case untrustedOwners(path: String, trustFile: String)
+  case sealsToRemovedMember(member: String, environment: String)
 
   // File contents.
   case malformed(path: String, line: Int, problem: FormatProblem)

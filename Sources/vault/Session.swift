@@ -12,7 +12,11 @@ struct Session {
   }
 
   func store(_ options: VaultOptions) -> VaultStore {
-    VaultStore(path: paths.vaultFile(explicit: options.vaultPath))
+    VaultStore(path: paths.vaultFile(explicit: options.vaultPath), trust: trust)
+  }
+
+  var trust: TrustStore {
+    TrustStore(directory: paths.stateDirectory)
   }
 
   func identitySource() -> IdentitySource {

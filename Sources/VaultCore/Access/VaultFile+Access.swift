@@ -260,6 +260,7 @@ extension VaultFile {
     guard member.write.contains(environment) else {
       throw VaultError.cannotWrite(member: member.name, environment: environment)
     }
+    try checkNoRetiredReader(of: environment)
     let existing = try group(project: project, environment: environment)
     var entries = existing?.entries ?? []
     var flags = existing?.flags ?? []
@@ -291,6 +292,14 @@ extension VaultFile {
     try replaceGroup(
       project: project, environment: environment, entries: entries, flags: flags, identity: identity)
     return written
+  }
+
+  /// Refuses to encrypt anything new for `environment` while a member seen removed earlier
+  /// can read it.
+  func checkNoRetiredReader(of environment: String) throws {
+    for member in header.members where retired[member.identity] != nil && member.read.contains(environment) {
+      throw VaultError.sealsToRemovedMember(member: member.name, environment: environment)
+    }
   }
 
   /// Removes `name` from (`project`, `environment`) and re-signs the group.

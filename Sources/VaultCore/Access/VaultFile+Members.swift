@@ -24,6 +24,7 @@ extension VaultFile {
     for environment in Set(read + write) where header.environment(environment) == nil {
       throw VaultError.environmentNotFound(environment)
     }
+    for environment in Set(read) { try checkNoRetiredReader(of: environment) }
     var seals = header.seals
     for environment in Set(read) {
       let pair = try environmentKeyPair(environment, project: "*", identity: owner)
@@ -74,6 +75,10 @@ extension VaultFile {
     }
     var rekeyed: [String] = []
     for environment in removed.read {
+      for member in header.members
+      where member.name != name && retired[member.identity] != nil && member.read.contains(environment) {
+        throw VaultError.sealsToRemovedMember(member: member.name, environment: environment)
+      }
       let old = try environmentKeyPair(environment, project: "*", identity: owner)
       let new = BoxKeyPair.generate()
       for index in blocks.indices where blocks[index].environment == environment {

@@ -54,6 +54,11 @@ public struct Paths: Sendable {
     xdg("XDG_CONFIG_HOME", default: ".config") + "/vault/identity"
   }
 
+  /// `${XDG_STATE_HOME:-~/.local/state}/vault`: pinned owners and removed members.
+  public var stateDirectory: String {
+    xdg("XDG_STATE_HOME", default: ".local/state") + "/vault"
+  }
+
   /// `${XDG_DATA_HOME:-~/.local/share}/vault/personal.vault`.
   public var personalVault: String {
     xdg("XDG_DATA_HOME", default: ".local/share") + "/vault/personal.vault"

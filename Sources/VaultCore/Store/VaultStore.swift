@@ -4,8 +4,12 @@ public struct VaultStore: Sendable {
   /// Where the vault lives.
   public let path: String
 
-  public init(path: String) {
+  /// What this person has seen of vaults; nil skips pinning (tests of the format alone).
+  public let trust: TrustStore?
+
+  public init(path: String, trust: TrustStore? = nil) {
     self.path = path
+    self.trust = trust
   }
 
   /// Something worth telling the user that does not stop the command.
@@ -22,8 +26,9 @@ public struct VaultStore: Sendable {
 
   /// The whole vault, header verified, every group framed.
   public func load(warn: (Warning) -> Void = { _ in }) throws -> VaultFile {
-    let file = try VaultFile.parse(try contents(warn: warn), path: path)
+    var file = try VaultFile.parse(try contents(warn: warn), path: path)
     try file.verifyHeader()
+    try trust?.check(&file)
     return file
   }
 
@@ -35,8 +40,9 @@ public struct VaultStore: Sendable {
       if mode & 0o077 != 0 { warn(.readableByOthers(path: path)) }
       return try VaultFile.parse(buffer, path: path, onlyProject: project, environment: environment)
     }
-    guard let file = parsed else { throw VaultError.vaultNotFound(path: path) }
+    guard var file = parsed else { throw VaultError.vaultNotFound(path: path) }
     try file.verifyHeader()
+    try trust?.check(&file)
     return file
   }
 
@@ -49,6 +55,8 @@ public struct VaultStore: Sendable {
     var file = try load(warn: warn)
     let result = try change(&file)
     try FileSystem.writeAtomically(path, file.serialized())
+    // Remember our own change (a removal above all), so a later rollback is recognized.
+    try trust?.check(&file, ownWrite: true)
     withExtendedLifetime(lock) {}
     return result
   }
@@ -58,5 +66,6 @@ public struct VaultStore: Sendable {
     try FileSystem.makeDirectories(Paths.directory(of: path))
     if FileSystem.exists(path) { throw VaultError.alreadyExists(path: path) }
     try FileSystem.writeAtomically(path, file.serialized(), exclusive: true)
+    try trust?.accept(file)
   }
 }

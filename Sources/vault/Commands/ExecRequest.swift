@@ -74,7 +74,7 @@ struct ExecRequest {
     let session = Session()
     let project = try session.paths.project(explicit: project)
     let executable = try Launcher.resolve(command[0], path: session.paths.environment["PATH"])
-    let store = VaultStore(path: session.paths.vaultFile(explicit: vaultPath))
+    let store = VaultStore(path: session.paths.vaultFile(explicit: vaultPath), trust: session.trust)
     let file = try store.load(project: project, environment: environment, warn: Output.warn)
     let identity = try session.unlock(unlockOptions)
     var secrets = try file.secrets(project: project, environment: environment, identity: identity)

@@ -44,9 +44,9 @@ extension VaultCommand {
       let explicit = vault.vaultPath ?? paths.environment["VAULT_FILE"]
       let store: VaultStore
       if here {
-        store = VaultStore(path: (paths.gitRoot ?? paths.currentDirectory) + "/.vault")
+        store = VaultStore(path: (paths.gitRoot ?? paths.currentDirectory) + "/.vault", trust: session.trust)
       } else {
-        store = VaultStore(path: explicit.map(paths.absolute) ?? paths.personalVault)
+        store = VaultStore(path: explicit.map(paths.absolute) ?? paths.personalVault, trust: session.trust)
       }
       if FileSystem.exists(store.path) { throw VaultError.alreadyExists(path: store.path) }
       let memberName = name ?? paths.userName

@@ -84,6 +84,12 @@ enum Failure {
       return ("that looks like a secret identity", "share `vault identity show` instead; never paste a VAULT-SECRET-… string", usage)
     case .invalidPublicIdentity:
       return ("not a valid public identity (vault-pub-…)", "copy it again from `vault identity show`", usage)
+    case .vaultReplaced(let path):
+      return ("'\(path)' is a different vault (another vault id) than the one first seen there; refusing it", "if it was replaced on purpose, check with an owner, then run `vault trust`", integrity)
+    case .untrustedOwners(let path, let trustFile):
+      return ("'\(path)': its owners changed without a signature from an owner you trust (pinned in \(trustFile))", "check the new owners with an existing owner, then run `vault trust`", integrity)
+    case .sealsToRemovedMember(let member, let environment):
+      return ("refusing to write \(environment): \(member) was removed from this vault before and can read it again; the file was probably rolled back to an old version", "run `vault members rm \(member)` (re-keys what they can read), or restore the newer .vault", access)
     case .environmentExists(let name):
       return ("environment \(name) already exists", nil, exists)
     case .malformed(let path, let line, let problem):
