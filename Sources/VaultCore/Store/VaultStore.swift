@@ -12,6 +12,10 @@ public struct VaultStore: Sendable {
     self.trust = trust
   }
 
+  /// A team vault (`.vault`) lives in a repository, where git checks files out 0644; it
+  /// holds only ciphertext and public keys, so its mode is not warned about.
+  var warnsAboutMode: Bool { Paths.baseName(of: path) != ".vault" }
+
   /// Something worth telling the user that does not stop the command.
   public enum Warning: Equatable, Sendable {
     case readableByOthers(path: String)
@@ -20,7 +24,7 @@ public struct VaultStore: Sendable {
   /// Reads the file; throws `vaultNotFound` when missing.
   private func contents(warn: (Warning) -> Void) throws -> [UInt8] {
     guard let contents = try FileSystem.read(path) else { throw VaultError.vaultNotFound(path: path) }
-    if contents.mode & 0o077 != 0 { warn(.readableByOthers(path: path)) }
+    if warnsAboutMode && contents.mode & 0o077 != 0 { warn(.readableByOthers(path: path)) }
     return contents.bytes
   }
 
@@ -37,7 +41,7 @@ public struct VaultStore: Sendable {
     project: String, environment: String, warn: (Warning) -> Void = { _ in }
   ) throws -> VaultFile {
     let parsed = try FileSystem.withMapped(path) { buffer, mode in
-      if mode & 0o077 != 0 { warn(.readableByOthers(path: path)) }
+      if warnsAboutMode && mode & 0o077 != 0 { warn(.readableByOthers(path: path)) }
       return try VaultFile.parse(buffer, path: path, onlyProject: project, environment: environment)
     }
     guard var file = parsed else { throw VaultError.vaultNotFound(path: path) }

@@ -1,0 +1,261 @@
+/// Three-way merge of vault files for git (`vault git merge %O %A %B`): per member, per
+/// group and per entry, so independent additions on two branches merge even when their
+/// lines are adjacent. What both sides changed differently is a conflict that names it.
+public struct VaultMerge {
+  /// Why a merge needs a person.
+  public enum Conflict: Equatable, Sendable {
+    /// The same entry changed (or removed and changed) on both sides.
+    case entry(label: String)
+    /// An entry written on one side for an environment key the other side rotated.
+    case rotatedKey(label: String, project: String, environment: String, name: String)
+    /// Membership changed on both sides in ways that do not combine.
+    case membership(String)
+    /// The merged result needs a signature the person merging cannot give.
+    case cannotSign(String)
+    /// The two sides are different vaults.
+    case differentVaults
+  }
+
+  /// The merged file, or the conflicts that stop it.
+  public enum Outcome {
+    case merged(VaultFile)
+    case conflicts([Conflict])
+  }
+
+  let base: VaultFile?
+  let ours: VaultFile
+  let theirs: VaultFile
+
+  /// `base` is nil when the file did not exist in the merge base.
+  public init(base: VaultFile?, ours: VaultFile, theirs: VaultFile) {
+    self.base = base
+    self.ours = ours
+    self.theirs = theirs
+  }
+
+  /// Merges. `identity` is asked for only when something must be re-signed.
+  public func merge(identity: () throws -> Identity) throws -> Outcome {
+    guard ours.header.vaultID == theirs.header.vaultID,
+      base.map({ $0.header.vaultID == ours.header.vaultID }) ?? true
+    else { return .conflicts([.differentVaults]) }
+    var conflicts: [Conflict] = []
+    var signer: Identity?
+    func me() throws -> Identity {
+      if let signer { return signer }
+      let unlocked = try identity()
+      signer = unlocked
+      return unlocked
+    }
+
+    // The header: one side's if only one side changed it, else member by member.
+    var result = ours
+    let baseHeader = base?.headerSignedText
+    if ours.headerSignedText != theirs.headerSignedText {
+      if ours.headerSignedText == baseHeader {
+        result.header = theirs.header
+        result.headerSignedText = theirs.headerSignedText
+      } else if theirs.headerSignedText != baseHeader {
+        switch try mergeHeaders(me: me) {
+        case .success(let header):
+          result.header = header
+          result.signHeader(with: try me())
+        case .failure(let conflict):
+          return .conflicts([conflict])
+        }
+      }
+    }
+
+    // Groups: one side's block if only one side changed it, else entry by entry.
+    var keys = Set(ours.blocks.map { "\($0.project) \($0.environment)" })
+    keys.formUnion(theirs.blocks.map { "\($0.project) \($0.environment)" })
+    var blocks: [Block] = []
+    for key in keys.sorted(by: Self.blockOrder) {
+      let parts = key.split(separator: " ").map(String.init)
+      let (project, environment) = (parts[0], parts[1])
+      func find(_ file: VaultFile?) -> Block? {
+        file?.blocks.first { $0.project == project && $0.environment == environment }
+      }
+      let (o, a, b) = (find(base), find(ours), find(theirs))
+      let rotatedByOurs = keyChanged(environment, from: base, to: ours)
+      let rotatedByTheirs = keyChanged(environment, from: base, to: theirs)
+      if a?.text == b?.text {
+        if let a { blocks.append(a) }
+        continue
+      }
+      // Entries written for a key the other side rotated cannot be read after the merge.
+      if rotatedByTheirs, let a, a.text != o?.text {
+        conflicts += try staleEntries(a, against: o, file: ours).map {
+          .rotatedKey(label: "\(project)/\(environment)/\($0)", project: project, environment: environment, name: $0)
+        }
+      }
+      if rotatedByOurs, let b, b.text != o?.text {
+        conflicts += try staleEntries(b, against: o, file: theirs).map {
+          .rotatedKey(label: "\(project)/\(environment)/\($0)", project: project, environment: environment, name: $0)
+        }
+      }
+      if a?.text == o?.text {
+        if let b { blocks.append(b) }
+        continue
+      }
+      if b?.text == o?.text {
+        if let a { blocks.append(a) }
+        continue
+      }
+      let merged = try mergeGroup(
+        project: project, environment: environment, base: o, ours: a, theirs: b,
+        conflicts: &conflicts)
+      guard let merged else { continue }
+      if merged.entries.isEmpty { continue }
+      let identity = try me()
+      guard let member = result.header.member(for: identity.publicIdentity),
+        member.write.contains(environment)
+      else {
+        conflicts.append(.cannotSign("\(project)/\(environment) changed on both branches; someone who can write \(environment) must merge"))
+        continue
+      }
+      var file = result
+      try file.replaceGroup(
+        project: project, environment: environment, entries: merged.entries, flags: merged.flags,
+        identity: identity)
+      if let block = file.blocks.first(where: { $0.project == project && $0.environment == environment }) {
+        blocks.append(block)
+      }
+    }
+    if !conflicts.isEmpty { return .conflicts(conflicts) }
+    result.blocks = blocks
+    // The result must read as any vault does.
+    let check = try VaultFile.parse(result.serialized(), path: ours.path)
+    try check.verifyHeader()
+    _ = try check.allGroups()
+    return .merged(check)
+  }
+
+  static func blockOrder(_ a: String, _ b: String) -> Bool {
+    let x = a.split(separator: " "), y = b.split(separator: " ")
+    return (x[0], x[1]) < (y[0], y[1])
+  }
+
+  private func keyChanged(_ environment: String, from base: VaultFile?, to side: VaultFile) -> Bool {
+    guard let base, let old = base.header.environment(environment) else { return false }
+    return side.header.environment(environment)?.publicKey != old.publicKey
+  }
+
+  /// Names whose entry line in `block` is new relative to `base`.
+  private func staleEntries(_ block: Block, against base: Block?, file: VaultFile) throws -> [String] {
+    let group = try file.decode(block)
+    let old = try base.map { try (self.base ?? file).decode($0) }
+    return group.entries.filter { entry in !(old?.entries.contains(entry) ?? false) }.map(\.name)
+  }
+
+  private func mergeGroup(
+    project: String, environment: String, base: Block?, ours: Block?, theirs: Block?,
+    conflicts: inout [Conflict]
+  ) throws -> (entries: [Entry], flags: [ExposureFlag])? {
+    let o = try base.map { try (self.base ?? self.ours).decode($0) }
+    let a = try ours.map { try self.ours.decode($0) }
+    let b = try theirs.map { try self.theirs.decode($0) }
+    var names = Set<String>()
+    for group in [o, a, b] { names.formUnion(group?.entries.map(\.name) ?? []) }
+    var entries: [Entry] = []
+    var flags: [ExposureFlag] = []
+    for name in names.sorted() {
+      let eo = o?.entries.first { $0.name == name }
+      let ea = a?.entries.first { $0.name == name }
+      let eb = b?.entries.first { $0.name == name }
+      let chosen: Entry?
+      let flagSource: [Group?]
+      if ea == eb {
+        chosen = ea
+        flagSource = [a, b]
+      } else if ea == eo {
+        chosen = eb
+        flagSource = [b]
+      } else if eb == eo {
+        chosen = ea
+        flagSource = [a]
+      } else {
+        conflicts.append(.entry(label: "\(project)/\(environment)/\(name)"))
+        continue
+      }
+      guard let chosen else { continue }
+      entries.append(chosen)
+      for group in flagSource {
+        for flag in group?.flags ?? [] where flag.name == name && !flags.contains(flag) {
+          flags.append(flag)
+        }
+      }
+    }
+    return (entries, flags)
+  }
+
+  /// Combines two membership changes when each member and each environment key changed
+  /// on one side at most.
+  private func mergeHeaders(me: () throws -> Identity) throws -> Result<Header, Conflict> {
+    let baseHeader = base?.header
+    var header = ours.header
+    // Environment keys: a key rotated on one side wins, with its seals.
+    var environments: [EnvironmentKey] = []
+    var seals: [Seal] = []
+    let names = Set(ours.header.environments.map(\.name) + theirs.header.environments.map(\.name))
+    for name in names.sorted() {
+      let ko = baseHeader?.environment(name)
+      let ka = ours.header.environment(name)
+      let kb = theirs.header.environment(name)
+      let source: Header
+      if ka == kb {
+        // Same key: seals from both sides, for the members kept below.
+        source = ours.header
+        seals += theirs.header.seals.filter { $0.environment == name }
+      } else if ka == ko, kb != nil {
+        source = theirs.header
+      } else if kb == ko, ka != nil {
+        source = ours.header
+      } else {
+        return .failure(.membership("environment \(name) was re-keyed on both branches"))
+      }
+      if let key = source.environment(name) { environments.append(key) }
+      seals += source.seals.filter { $0.environment == name }
+    }
+    // Members: per member, the side that changed it.
+    var members: [Member] = []
+    let memberNames = Set(ours.header.members.map(\.name) + theirs.header.members.map(\.name)
+      + (baseHeader?.members.map(\.name) ?? []))
+    for name in memberNames.sorted() {
+      let mo = baseHeader?.members.first { $0.name == name }
+      let ma = ours.header.members.first { $0.name == name }
+      let mb = theirs.header.members.first { $0.name == name }
+      let chosen: Member?
+      if ma == mb {
+        chosen = ma
+      } else if ma == mo {
+        chosen = mb
+      } else if mb == mo {
+        chosen = ma
+      } else {
+        return .failure(.membership("member \(name) changed on both branches"))
+      }
+      if let chosen { members.append(chosen) }
+    }
+    // Keep exactly one seal per (environment, reader); a reader without a seal for the
+    // merged key was added for a key the other side rotated.
+    var kept: [Seal] = []
+    for member in members {
+      for environment in member.read {
+        guard let seal = seals.first(where: { $0.environment == environment && $0.member == member.name }) else {
+          return .failure(.membership("\(member.name) was given \(environment) for a key the other branch rotated; run `vault members rm \(member.name)` and add them again after the merge"))
+        }
+        kept.append(seal)
+      }
+    }
+    header.environments = environments
+    header.members = members
+    header.seals = kept.sorted { ($0.environment, $0.member) < ($1.environment, $1.member) }
+    let identity = try me()
+    guard members.contains(where: { $0.isOwner && $0.identity == identity.publicIdentity }) else {
+      return .failure(.cannotSign("membership changed on both branches; an owner must merge"))
+    }
+    return .success(header)
+  }
+}
+
+extension VaultMerge.Conflict: Error {}

@@ -1,0 +1,162 @@
+import ArgumentParser
+import Glibc
+import VaultCore
+
+extension VaultCommand {
+  struct Git: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Set up git to merge and diff the team vault.",
+      discussion: """
+        Examples:
+          vault git setup            # once per clone: .gitattributes and .git/config
+          git diff .vault            # labels, versions, writers, flags; never values
+        """,
+      subcommands: [Setup.self, Merge.self, Diff.self])
+
+    struct Setup: ParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "Write .gitattributes and this clone's git config for the merge driver and diff.",
+        discussion: """
+          Adds `.vault merge=vault diff=vault` to .gitattributes (commit it) and sets
+          merge.vault.driver and diff.vault.textconv in .git/config (each clone runs this).
+          `vault` must be on PATH when git runs.
+
+          Examples:
+            vault git setup
+          """)
+
+      func run() throws {
+        let paths = Session().paths
+        guard let root = paths.gitRoot else {
+          throw ValidationError("not in a git work tree")
+        }
+        let attributes = root + "/.gitattributes"
+        let line = ".vault merge=vault diff=vault"
+        var text = (try FileSystem.read(attributes)?.bytes).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        if !text.split(separator: "\n").contains(where: { $0 == line }) {
+          if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
+          text += line + "\n"
+          try FileSystem.writeAtomically(attributes, Array(text.utf8))
+        }
+        for (key, value) in [
+          ("merge.vault.name", "vault: merge per entry and per member"),
+          ("merge.vault.driver", "vault git merge %O %A %B"),
+          ("diff.vault.textconv", "vault git diff"),
+        ] {
+          try runGit(["git", "-C", root, "config", key, value])
+        }
+        Output.line("configured git in \(root): .gitattributes (commit it) and .git/config")
+      }
+
+      private func runGit(_ arguments: [String]) throws {
+        var pid: pid_t = 0
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        let status = posix_spawnp(&pid, "git", nil, nil, argv, Glibc.environ)
+        guard status == 0 else { throw VaultError.commandNotFound("git") }
+        var result: Int32 = 0
+        while waitpid(pid, &result, 0) < 0 && errno == EINTR {}
+        guard result == 0 else {
+          throw VaultError.io(path: arguments.joined(separator: " "), operation: "run", errno: EIO)
+        }
+      }
+    }
+
+    struct Merge: ParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "git's merge driver for .vault (run by git, not by hand).",
+        discussion: """
+          Merges per member, per group and per entry. Exits 0 with the result in OURS, or 1
+          with each conflict on stderr. Re-signs what it combines, so it may ask to unlock.
+
+          Examples:
+            git merge feature        # git runs: vault git merge %O %A %B
+          """)
+
+      @OptionGroup var unlock: UnlockOptions
+      @Argument(help: "The merge base (%O).") var base: String
+      @Argument(help: "Ours (%A); the result is written here.") var ours: String
+      @Argument(help: "Theirs (%B).") var theirs: String
+
+      func run() throws {
+        let session = Session()
+        func load(_ path: String) throws -> VaultFile? {
+          guard let contents = try FileSystem.read(path) else { return nil }
+          if contents.bytes.isEmpty { return nil }
+          let file = try VaultFile.parse(contents.bytes, path: path)
+          try file.verifyHeader()
+          return file
+        }
+        guard let oursFile = try load(ours), let theirsFile = try load(theirs) else {
+          throw VaultError.vaultNotFound(path: ours)
+        }
+        let merge = VaultMerge(base: try load(base), ours: oursFile, theirs: theirsFile)
+        switch try merge.merge(identity: { try session.unlock(unlock) }) {
+        case .merged(let file):
+          try FileSystem.writeAtomically(ours, file.serialized())
+        case .conflicts(let conflicts):
+          for conflict in conflicts {
+            switch conflict {
+            case .entry(let label):
+              Output.note("conflict: \(label) changed on both branches; keep one with `vault set` after resolving")
+            case .rotatedKey(let label, let project, let environment, let name):
+              Output.note("conflict: \(label) was written for the \(environment) key the other branch rotated; after the merge run: vault set --project \(project) --env \(environment) \(name)")
+            case .membership(let reason):
+              Output.note("conflict: \(reason)")
+            case .cannotSign(let reason):
+              Output.note("conflict: \(reason)")
+            case .differentVaults:
+              Output.note("conflict: the two sides are different vaults (different ids)")
+            }
+          }
+          Glibc.exit(1)
+        }
+      }
+    }
+
+    struct Diff: ParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "git's text conversion for .vault: labels, versions, writers, flags, never values.",
+        discussion: """
+          Needs no passphrase: it decrypts nothing.
+
+          Examples:
+            vault git diff .vault
+          """)
+
+      @Argument(help: "The vault file.") var file: String
+
+      func run() throws {
+        guard let contents = try FileSystem.read(file) else { throw VaultError.vaultNotFound(path: file) }
+        let vault: VaultFile
+        do {
+          vault = try VaultFile.parse(contents.bytes, path: file)
+          try vault.verifyHeader()
+        } catch let error as VaultError {
+          Output.line("unreadable vault: \(Failure.describe(error).message)")
+          return
+        }
+        Output.line("vault \(Base64URL.encode(vault.header.vaultID))")
+        for m in vault.header.members {
+          Output.line("member \(m.name)\(m.isOwner ? " owner" : "") read \(m.read.isEmpty ? "-" : m.read.joined(separator: ",")) write \(m.write.isEmpty ? "-" : m.write.joined(separator: ","))")
+        }
+        for e in vault.header.environments {
+          Output.line("env \(e.name) key \(Base64URL.encode(e.publicKey.prefix(6)))")
+        }
+        for block in vault.blocks {
+          guard let group = try? vault.decode(block) else {
+            Output.line("\(block.project)/\(block.environment): does not verify")
+            continue
+          }
+          for entry in group.entries {
+            let writer = vault.header.member(signingKey: entry.writer)?.name ?? "?"
+            Output.line("\(entry.label) v\(entry.version) \(entry.created) \(writer)")
+          }
+          for flag in group.flags {
+            Output.line("\(group.project)/\(group.environment)/\(flag.name) rotate: exposed to \(flag.member)")
+          }
+        }
+      }
+    }
+  }
+}
