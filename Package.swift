@@ -36,7 +36,7 @@ let package = Package(
     .testTarget(
       name: "VaultCLITests",
       dependencies: ["VaultCore"],
-      exclude: ["Expect"]
+      exclude: ["Expect", "Fixtures"]
     ),
   ],
   swiftLanguageModes: [.v6]
