@@ -173,20 +173,20 @@ _vault() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    init|set|get|list|rm|exec|import|export|lock|status|identity|help)
+    init|set|get|list|rm|exec|import|export|lock|status|identity|members|env|trust|git|help)
         # Offer subcommand argument completions
         "_vault_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'init set get list rm exec import export lock status identity help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'init set get list rm exec import export lock status identity members env trust git help' -- "${cur}"))
         ;;
     esac
 }
 
 _vault_init() {
     repeating_flags=()
-    non_repeating_flags=(--no-cache --no-passphrase --version -h --help)
+    non_repeating_flags=(--no-cache --no-passphrase --here --version -h --help)
     repeating_options=()
     non_repeating_options=(--vault --passphrase-file --cache-ttl --name)
     __vault_offer_flags_options 0
@@ -436,13 +436,13 @@ _vault_identity() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    show|passwd)
+    show|new|passwd)
         # Offer subcommand argument completions
         "_vault_identity_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'show passwd' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'show new passwd' -- "${cur}"))
         ;;
     esac
 }
@@ -453,6 +453,24 @@ _vault_identity_show() {
     repeating_options=()
     non_repeating_options=()
     __vault_offer_flags_options 0
+}
+
+_vault_identity_new() {
+    repeating_flags=()
+    non_repeating_flags=(--no-passphrase --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--output --passphrase-file)
+    __vault_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--output')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    esac
 }
 
 _vault_identity_passwd() {
@@ -471,6 +489,208 @@ _vault_identity_passwd() {
         return
         ;;
     esac
+}
+
+_vault_members() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vault_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    list|add|rm)
+        # Offer subcommand argument completions
+        "_vault_members_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'list add rm' -- "${cur}"))
+        ;;
+    esac
+}
+
+_vault_members_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--vault)
+    __vault_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
+        ;;
+    esac
+}
+
+_vault_members_add() {
+    repeating_flags=()
+    non_repeating_flags=(--no-cache --owner --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--vault --passphrase-file --cache-ttl --read --write)
+    __vault_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--cache-ttl')
+        return
+        ;;
+    '--read')
+        return
+        ;;
+    '--write')
+        return
+        ;;
+    esac
+}
+
+_vault_members_rm() {
+    repeating_flags=()
+    non_repeating_flags=(--no-cache --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--vault --passphrase-file --cache-ttl)
+    __vault_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--cache-ttl')
+        return
+        ;;
+    esac
+}
+
+_vault_env() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vault_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    add)
+        # Offer subcommand argument completions
+        "_vault_env_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'add' -- "${cur}"))
+        ;;
+    esac
+}
+
+_vault_env_add() {
+    repeating_flags=()
+    non_repeating_flags=(--no-cache --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--vault --passphrase-file --cache-ttl)
+    __vault_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--cache-ttl')
+        return
+        ;;
+    esac
+}
+
+_vault_trust() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--vault)
+    __vault_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
+        ;;
+    esac
+}
+
+_vault_git() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vault_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    setup|merge|diff)
+        # Offer subcommand argument completions
+        "_vault_git_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'setup merge diff' -- "${cur}"))
+        ;;
+    esac
+}
+
+_vault_git_setup() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vault_offer_flags_options 0
+}
+
+_vault_git_merge() {
+    repeating_flags=()
+    non_repeating_flags=(--no-cache --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--passphrase-file --cache-ttl)
+    __vault_offer_flags_options 3
+
+    # Offer option value completions
+    case "${prev}" in
+    '--passphrase-file')
+        return
+        ;;
+    '--cache-ttl')
+        return
+        ;;
+    esac
+}
+
+_vault_git_diff() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vault_offer_flags_options 1
 }
 
 _vault_help() {

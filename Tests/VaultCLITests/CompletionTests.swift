@@ -22,7 +22,7 @@ import Testing
   @Test func completionsNameEverySubcommand() throws {
     let bash = try String(
       contentsOf: Self.repository.appendingPathComponent("completions/vault.bash"), encoding: .utf8)
-    for command in ["init", "set", "get", "list", "rm", "exec", "import", "export", "lock", "status", "identity"] {
+    for command in ["init", "set", "get", "list", "rm", "exec", "import", "export", "lock", "status", "identity", "members", "env", "trust", "git"] {
       #expect(bash.contains(command), "\(command) missing from the bash completions")
     }
   }

@@ -99,7 +99,8 @@ import VaultCore
       #expect(object["version"] as? Int == 1)
       #expect(object["writer"] as? String == "alice")
       #expect((object["created"] as? String)?.count == 20)
-      #expect(Set(object.keys) == ["project", "environment", "name", "version", "created", "writer"])
+      #expect(Set(object.keys) == ["project", "environment", "name", "version", "created", "writer", "exposed"])
+      #expect((object["exposed"] as? [String]) == [])
     }
     expectNoLeak(prodKey, in: json)
 
@@ -512,6 +513,10 @@ import VaultCore
       guard line.hasPrefix("  "), !line.hasPrefix("   "), !line.hasPrefix("  See ") else { return nil }
       return line.split(separator: " ").first.map(String.init)
     }
-    #expect(listed == ["init", "set", "get", "list", "rm", "exec", "import", "export", "lock", "status", "identity"])
+    #expect(
+      listed == [
+        "init", "set", "get", "list", "rm", "exec", "import", "export", "lock", "status", "identity",
+        "members", "env", "trust", "git",
+      ])
   }
 }

@@ -83,7 +83,7 @@ public struct Paths: Sendable {
   /// git work tree root, else of the current directory.
   public func project(explicit: String?) throws -> String {
     let name: String
-    if let explicit, !explicit.isEmpty {
+    if let explicit {
       name = explicit
     } else if let project = value("VAULT_PROJECT") {
       name = project
