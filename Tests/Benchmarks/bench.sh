@@ -57,6 +57,23 @@ hyperfine -N --warmup 3 --runs 30 --style basic --export-markdown "$work/out/set
 cat "$work/out/set.md"
 
 echo
+echo "## Team: members add (no re-encryption) and members rm (re-keys dev: 10,000 entries)"
+HOME=$work/bob "$vault" init --no-passphrase >/dev/null
+bob=$(HOME=$work/bob "$vault" identity show)
+cp "$small" "$work/small-base.vault"
+cp "$large" "$work/large-base.vault"
+"$vault" members add bob "$bob" --read dev --vault "$large" >/dev/null
+cp "$large" "$work/large-bob.vault"
+hyperfine -N --warmup 1 --runs 10 --style basic --export-markdown "$work/out/members.md" \
+  --prepare "cp $work/small-base.vault $work/m.vault" \
+  -n 'members add, 1-entry vault' "$vault members add bob $bob --read dev --vault $work/m.vault" \
+  --prepare "cp $work/large-base.vault $work/m.vault" \
+  -n 'members add, 10,000-entry vault' "$vault members add bob $bob --read dev --vault $work/m.vault" \
+  --prepare "cp $work/large-bob.vault $work/m.vault" \
+  -n 'members rm, 10,000 entries re-keyed' "$vault members rm bob --vault $work/m.vault" >/dev/null
+cat "$work/out/members.md"
+
+echo
 echo "## Peak memory (max RSS, GNU time)"
 rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 echo "| command | max RSS |"
