@@ -9,8 +9,9 @@ Swift implementation, so the two agreeing on the test vectors checks the specifi
     printf %s VALUE | VAULT_IDENTITY=... read_vault.py write VAULT --project P --env E --name N
 
 `read` verifies and prints NAME=value lines (PROJECT/ENV/NAME=value for every readable group
-when no --project/--env is given). `write` stores stdin as a new version of NAME, signs the
-entry and re-signs the group. Exit status: 0 ok, 1 usage, 2 format error, 3 authentication
+when no --project/--env is given), and each exposure flag of a group it read on stderr, as
+its file line (`flag PROJECT ENV NAME MEMBER TIME`). `write` stores stdin as a new version of
+NAME, signs the entry and re-signs the group, keeping the group's flags except NAME's. Exit status: 0 ok, 1 usage, 2 format error, 3 authentication
 failure, 4 no access, 5 unsupported version, 6 kdf parameters, 7 not found.
 """
 
@@ -323,6 +324,12 @@ class Entry:
     pass
 
 
+class Flag:
+    """An exposure flag: NAME could be read by MEMBER, removed at TIME."""
+    def __init__(self, name, member, time):
+        self.name, self.member, self.time = name, member, time
+
+
 def env_list(field, key):
     if not field.startswith(key):
         return None
@@ -418,7 +425,7 @@ class Vault:
             if not PROJECT.fullmatch(g[1]) or not ENV.fullmatch(g[2]):
                 raise fmt(f"{where}: malformed group")
             group = {"project": g[1], "env": g[2], "signer": b64d(g[3], 32),
-                     "signature": b64d(g[4], 64), "entries": [], "line": i + 1}
+                     "signature": b64d(g[4], 64), "entries": [], "flags": [], "line": i + 1}
             if group["signer"] is None or group["signature"] is None:
                 raise fmt(f"{where}: malformed group")
             i += 1
@@ -427,7 +434,17 @@ class Vault:
                 i += 1
             if not group["entries"]:
                 raise fmt(f"{where}: empty group")
+            # Flag lines follow every entry line of the group (an entry after a flag is then
+            # read as a group line and refused).
+            while i < end and lines[i].startswith(b"flag "):
+                group["flags"].append(parse_flag(lines[i], f"line {i + 1}", g[1], g[2]))
+                i += 1
             strictly_increasing([e.name for e in group["entries"]], "entry")
+            names = {e.name for e in group["entries"]}
+            for flag in group["flags"]:
+                if flag.name not in names:
+                    raise fmt(f"{where}: flag for {flag.name.decode()}, which the group does not hold")
+            strictly_increasing([(f.name, f.member) for f in group["flags"]], "flag")
             group["raw"] = b"".join(l + b"\n" for l in lines[group["line"] - 1:i])
             self.groups.append(group)
         strictly_increasing([(g["project"], g["env"]) for g in self.groups], "group")
@@ -469,6 +486,7 @@ class Vault:
         self.check_writer(group["signer"], group["env"], label)
         text = b"group %s %s %s\n" % (group["project"], group["env"], b64e(group["signer"]))
         text += b"".join(entry_line(e) + b"\n" for e in group["entries"])
+        text += b"".join(flag_line(group["project"], group["env"], f) + b"\n" for f in group["flags"])
         if not verify(group["signature"], lp(b"vault.group.v1", self.vault_id, text), group["signer"]):
             raise auth(f"{label}: group signature does not verify")
         for e in group["entries"]:
@@ -543,6 +561,19 @@ def parse_entry(line, where, project, env):
     return e
 
 
+def parse_flag(line, where, project, env):
+    f = fields(line, 6, b"flag", where)
+    if not NAME.fullmatch(f[3]) or not PROJECT.fullmatch(f[4]) or not is_time(f[5]):
+        raise fmt(f"{where}: malformed flag")
+    if (f[1], f[2]) != (project, env):
+        raise fmt(f"{where}: flag outside its group")
+    return Flag(f[3], f[4], f[5])
+
+
+def flag_line(project, env, flag):
+    return b" ".join([b"flag", project, env, flag.name, flag.member, flag.time])
+
+
 def entry_unsigned(e):
     return b" ".join([b"entry", e.project, e.env, e.name, b"%d" % e.version, e.created,
                       b64e(e.writer), b64e(e.ephemeral), b64e(e.nonce), b64e(e.ciphertext)])
@@ -566,10 +597,12 @@ def write_entry(vault, identity, project, env, name, value, created):
     if env not in member.write:
         raise Failure("no access", f"{member.name.decode()} cannot write {env.decode()}")
     group = next((g for g in vault.groups if (g["project"], g["env"]) == (project, env)), None)
-    entries = []
+    entries, flags = [], []
     if group is not None:
         vault.verify_group(group)  # never re-sign what does not verify
         entries = [e for e in group["entries"] if e.name != name]
+        # A new version was never exposed to anyone removed before it: its flags go.
+        flags = [f for f in group["flags"] if f.name != name]
     previous = max([e.version for e in group["entries"] if e.name == name] if group else [], default=0)
 
     e = Entry()
@@ -593,6 +626,7 @@ def write_entry(vault, identity, project, env, name, value, created):
 
     head = b"group %s %s %s" % (project, env, b64e(identity.sign_public))
     body = b"".join(entry_line(x) + b"\n" for x in entries)
+    body += b"".join(flag_line(project, env, f) + b"\n" for f in flags)
     signature = sign(lp(b"vault.group.v1", vault.vault_id, head + b"\n" + body), identity.sign_secret)
     new_raw = head + b" " + b64e(signature) + b"\n" + body
 
@@ -614,6 +648,14 @@ def load_identity(args):
     if not text:
         raise SystemExit("read_vault: set VAULT_IDENTITY or pass --identity-file")
     return identity_from_string(text)
+
+
+def print_flags(vault, project, env):
+    """The flags of a group already verified and read, on stderr."""
+    group = next((g for g in vault.groups if (g["project"], g["env"]) == (project, env)), None)
+    for flag in group["flags"] if group else []:
+        sys.stderr.buffer.write(flag_line(project, env, flag) + b"\n")
+    sys.stderr.buffer.flush()
 
 
 def main():
@@ -638,8 +680,10 @@ def main():
             if args.project or args.env:
                 if not (args.project and args.env):
                     parser.error("--project and --env go together")
-                for name, value in vault.read(identity, args.project.encode(), args.env.encode()):
+                project, env = args.project.encode(), args.env.encode()
+                for name, value in vault.read(identity, project, env):
                     out.write(name + b"=" + value + b"\n")
+                print_flags(vault, project, env)
             else:
                 member = vault.member_of(identity)
                 for g in vault.groups:
@@ -648,6 +692,7 @@ def main():
                     if g["env"] in member.read:
                         for name, value in vault.read(identity, g["project"], g["env"]):
                             out.write(b"%s/%s/%s=%s\n" % (g["project"], g["env"], name, value))
+                        print_flags(vault, g["project"], g["env"])
         else:
             if not (args.project and args.env and args.name):
                 parser.error("write needs --project, --env and --name")

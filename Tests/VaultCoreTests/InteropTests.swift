@@ -74,11 +74,18 @@ import Testing
       #expect(run.status == Self.exitCodes[vector.expect], "\(run.stderr)")
       if vector.expect == .success {
         #expect(run.stdout == read.values.map { $0 + "\n" }.joined())
+        #expect(
+          Self.flagLines(run.stderr) == read.flags.map { "flag \(read.project) \(read.environment) \($0)" })
       } else {
         #expect(run.stdout.isEmpty, "printed something for a failing vector")
         break
       }
     }
+  }
+
+  /// The exposure flags read_vault.py printed on stderr (`flag P E NAME MEMBER TIME`).
+  static func flagLines(_ stderr: String) -> [String] {
+    stderr.split(separator: "\n").filter { $0.hasPrefix("flag ") }.map(String.init)
   }
 
   func temporaryDirectory() throws -> URL {
@@ -166,5 +173,61 @@ import Testing
       let new = file.blocks.first { $0.project == project }!
       #expect(Array(old.text) == Array(new.text))
     }
+  }
+
+  /// Exposure flags both ways: VaultCore removes a member (flags written), Python reads the
+  /// flags, then writes into the flagged group (a new version drops its name's flag, a new
+  /// name keeps the others); VaultCore verifies the group Python signed, flags included.
+  @Test func flagsBothWays() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let (alice, bob) = (TestIdentities.alice, TestIdentities.bob)
+    var file = try VaultFile.create(identity: alice, memberName: "alice", path: "v")
+    try file.addMember(
+      name: "bob", identity: bob.publicIdentity, read: ["dev"], write: ["dev"], isOwner: false,
+      by: alice)
+    try file.set(
+      [("A_KEY", secret("a1")), ("B_KEY", secret("b1")), ("C_KEY", secret("c1"))], project: "web",
+      environment: "dev", identity: bob, now: "2026-01-15T09:30:00Z")
+    try file.set([("P_KEY", secret("p1"))], project: "web", environment: "prod", identity: alice)
+    try file.removeMember("bob", by: alice, now: "2026-03-01T12:00:00Z")
+    let path = directory.appendingPathComponent("flags.vault")
+    try Data(file.serialized()).write(to: path)
+    let env = Self.identityEnvironment(alice)
+    let flagged = ["A_KEY", "B_KEY", "C_KEY"].map { "flag web dev \($0) bob 2026-03-01T12:00:00Z" }
+
+    var run = try Self.python(["read", path.path, "--project", "web", "--env", "dev"], environment: env)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout == "A_KEY=a1\nB_KEY=b1\nC_KEY=c1\n")
+    #expect(Self.flagLines(run.stderr) == flagged)
+    run = try Self.python(["read", path.path], environment: env)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(Self.flagLines(run.stderr) == flagged)
+
+    for (name, value) in [("B_KEY", "b2"), ("AA_NEW", "new")] {
+      run = try Self.python(
+        ["write", path.path, "--project", "web", "--env", "dev", "--name", name,
+         "--created", "2026-03-02T08:00:00Z"], environment: env, stdin: value)
+      #expect(run.status == 0, "\(run.stderr)")
+    }
+    let bytes = Array(try Data(contentsOf: path))
+    let after = try VaultFile.parse(bytes, path: "flags.vault")
+    try after.verifyHeader()
+    #expect(after.serialized() == bytes)
+    let group = try #require(try after.group(project: "web", environment: "dev"))
+    #expect(group.flags.map { "\($0.name) \($0.member) \($0.time)" } == [
+      "A_KEY bob 2026-03-01T12:00:00Z", "C_KEY bob 2026-03-01T12:00:00Z",
+    ])
+    let values = try after.secrets(project: "web", environment: "dev", identity: alice).map {
+      "\($0.entry.name)@\($0.entry.version)=" + $0.value.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+    }
+    #expect(values == ["AA_NEW@1=new", "A_KEY@1=a1", "B_KEY@2=b2", "C_KEY@1=c1"])
+    // bob's identity is refused by both readers.
+    #expect(throws: VaultError.self) {
+      try after.secrets(project: "web", environment: "dev", identity: bob)
+    }
+    run = try Self.python(
+      ["read", path.path, "--project", "web", "--env", "dev"], environment: Self.identityEnvironment(bob))
+    #expect(run.status == 4)
   }
 }

@@ -37,7 +37,7 @@ import Testing
   func expect(
     _ name: String, _ comment: String, _ outcome: Vector.Outcome, vault: String? = nil,
     identity: Identity? = nil, identityFile: String? = nil, passphrase: String? = nil,
-    reads: [(String, String, [(String, String)])]
+    reads: [(String, String, [(String, String)])], flags: [String: [String]] = [:]
   ) throws {
     var lines = ["# \(comment)", "expect: \(outcome.rawValue)"]
     if let vault { lines.append("vault: \(vault)") }
@@ -47,6 +47,7 @@ import Testing
     for (project, environment, values) in reads {
       lines.append("read: \(project) \(environment)")
       for (name, value) in values { lines.append("value: \(name)=\(value)") }
+      for flag in flags["\(project) \(environment)"] ?? [] { lines.append("flag: \(flag)") }
     }
     try write("\(name).expect", Array((lines.joined(separator: "\n") + "\n").utf8))
   }
@@ -94,11 +95,11 @@ import Testing
   /// signed by `signer`: a forgery anyone holding `signer`'s key can make.
   func forge(
     _ file: inout VaultFile, _ project: String, _ environment: String, _ entries: [Entry],
-    signer: Identity
+    flags: [ExposureFlag] = [], signer: Identity
   ) {
     var group = Group(
       project: project, environment: environment, signer: signer.signingKeyPair.publicKey,
-      signature: [], entries: entries)
+      signature: [], entries: entries, flags: flags)
     group.signature = signer.signingKeyPair.sign(
       Signatures.group(vaultID: file.header.vaultID, signedText: LineCodec.groupSignedText(group)))
     let block = Block(
@@ -173,6 +174,7 @@ import Testing
 
     try textForgeries(text(team))
     try keyForgeries(file)
+    try membership(file)
   }
 
   /// Failure vectors made by editing the text of the team vault; alice reads web/prod.
@@ -343,6 +345,143 @@ import Testing
       "header-signed-by-non-owner", "The header validly signed by bob, a member but not an owner.",
       header)
   }
+
+  // MARK: Membership changes and exposure flags
+
+  /// bob removed from the team vault by alice (dev and staging re-keyed, their entries
+  /// flagged), one flagged name rewritten since; and forgeries of flags and membership.
+  func membership(_ team: VaultFile) throws {
+    var removed = team
+    try removed.removeMember("bob", by: alice, now: Self.removedAt)
+    let rotated = ("OPENAI_API_KEY", "sk-proj-rotatedAfterBobT3BlbkFJ0123456789")
+    try set(&removed, "web", "dev", [rotated], as: alice)
+    let name = "member-removed.vault"
+    try write(name, removed.serialized())
+    let webDev = [rotated, Self.webDev[1]]
+    try expect(
+      "member-removed",
+      "bob removed by alice: dev and staging re-keyed, their entries re-encrypted and flagged "
+        + "exposed to bob; web/dev/OPENAI_API_KEY rewritten since, so only its flag is gone.",
+      .success, identity: alice,
+      reads: [
+        ("web", "dev", webDev), ("api", "staging", Self.apiStaging), ("web", "prod", Self.webProd),
+      ],
+      flags: [
+        "web dev": ["OPENAI_ORG_ID bob \(Self.removedAt)"],
+        "api staging": ["CERT_PEM bob \(Self.removedAt)", "QUOTED bob \(Self.removedAt)"],
+      ])
+    try expect(
+      "member-removed-bob", "bob's identity after his removal: not a member any more.",
+      .noAccess, vault: name, identity: bob, reads: [("web", "dev", [])])
+
+    func failure(
+      _ name: String, _ comment: String, _ outcome: Vector.Outcome,
+      read: (String, String), _ content: [UInt8]
+    ) throws {
+      try write("\(name).vault", content)
+      try expect(name, comment, outcome, identity: alice, reads: [(read.0, read.1, [])])
+    }
+
+    // Flags the group signer signed, but that break the format rules.
+    let dev = try #require(try removed.group(project: "web", environment: "dev"))
+    var missing = removed
+    forge(
+      &missing, "web", "dev", dev.entries,
+      flags: dev.flags + [ExposureFlag(name: "ZZZ_NOT_STORED", member: "bob", time: Self.removedAt)],
+      signer: alice)
+    try failure(
+      "flag-for-missing-name",
+      "A flag naming a variable the group does not hold, the group re-signed by the owner.",
+      .formatError, read: ("web", "dev"), missing.serialized())
+
+    let staging = try #require(try removed.group(project: "api", environment: "staging"))
+    var unordered = removed
+    forge(
+      &unordered, "api", "staging", staging.entries, flags: staging.flags.reversed(), signer: alice)
+    try failure(
+      "flags-out-of-order",
+      "Two flag lines swapped (QUOTED before CERT_PEM), the group re-signed by the owner.",
+      .formatError, read: ("api", "staging"), unordered.serialized())
+
+    var lines = text(removed.serialized()).split(separator: "\n").map(String.init)
+    let flagIndex = try #require(lines.firstIndex { $0.hasPrefix("flag api staging ") })
+    lines.insert(lines.remove(at: flagIndex), at: flagIndex - 1)
+    try failure(
+      "flag-before-entry", "A flag line moved above the last entry line of its group.",
+      .formatError, read: ("api", "staging"), Array((lines.joined(separator: "\n") + "\n").utf8))
+
+    // Flags are covered by the group signature: adding or dropping one without a new
+    // signature is caught.
+    lines = text(removed.serialized()).split(separator: "\n").map(String.init)
+    let lastProd = try #require(lines.lastIndex { $0.hasPrefix("entry web prod ") })
+    lines.insert("flag web prod OPENAI_API_KEY mallory \(Self.removedAt)", at: lastProd + 1)
+    try failure(
+      "flag-added-unsigned", "A flag line added to web/prod without re-signing the group.",
+      .authenticationFailure, read: ("web", "prod"),
+      Array((lines.joined(separator: "\n") + "\n").utf8))
+    lines = text(removed.serialized()).split(separator: "\n").map(String.init)
+    lines.removeAll { $0.hasPrefix("flag web dev ") }
+    try failure(
+      "flag-dropped-unsigned",
+      "The exposure flag of web/dev deleted (hiding that bob could read it), group not re-signed.",
+      .authenticationFailure, read: ("web", "dev"),
+      Array((lines.joined(separator: "\n") + "\n").utf8))
+
+    // bob, a member but not an owner, adds mallory (with a sealed copy of the dev key, which
+    // bob can open) and signs the header himself.
+    var byBob = team
+    let devKey = try byBob.environmentKeyPair("dev", project: "-", identity: bob)
+    byBob.header.members.append(
+      Member(name: "mallory", identity: mallory.publicIdentity, isOwner: false, read: ["dev"], write: ["dev"]))
+    byBob.header.members.sort { $0.name < $1.name }
+    byBob.header.seals.append(
+      Seal(
+        environment: "dev", member: "mallory",
+        box: try SealedBox.seal(devKey.secretKey, to: mallory.boxKeyPair.publicKey)))
+    byBob.header.seals.sort { ($0.environment, $0.member) < ($1.environment, $1.member) }
+    byBob.signHeader(with: bob)
+    try failure(
+      "member-added-by-non-owner",
+      "bob, not an owner, adds mallory with a seal of the dev key and signs the header himself.",
+      .authenticationFailure, read: ("web", "dev"), byBob.serialized())
+
+    // A re-key done halfway: the prod key replaced in the header (sealed anew to alice, the
+    // header signed by alice), the web/prod entries left encrypted to the old key and
+    // re-signed. Every signature verifies; decryption fails.
+    var halfway = team
+    let newProd = BoxKeyPair.generate()
+    let prodIndex = try #require(halfway.header.environments.firstIndex { $0.name == "prod" })
+    halfway.header.environments[prodIndex].publicKey = newProd.publicKey
+    halfway.header.seals.removeAll { $0.environment == "prod" }
+    for member in halfway.header.members where member.read.contains("prod") {
+      halfway.header.seals.append(
+        Seal(
+          environment: "prod", member: member.name,
+          box: try SealedBox.seal(newProd.secretKey, to: member.identity.boxKey)))
+    }
+    halfway.header.seals.sort { ($0.environment, $0.member) < ($1.environment, $1.member) }
+    halfway.signHeader(with: alice)
+    let prod = try #require(try team.group(project: "web", environment: "prod")).entries
+    forge(&halfway, "web", "prod", prod.map { sign($0, in: halfway, as: alice) }, signer: alice)
+    try failure(
+      "entry-under-old-key-after-rekey",
+      "prod re-keyed in the header (signed by the owner), the web/prod entries left encrypted to "
+        + "the retired key and re-signed: decryption fails.",
+      .authenticationFailure, read: ("web", "prod"), halfway.serialized())
+
+    // bob may read staging but not write it.
+    var readerOnly = team
+    let apiStaging = try #require(try team.group(project: "api", environment: "staging")).entries
+    var byReader = apiStaging
+    byReader[0] = sign(byReader[0], in: readerOnly, as: bob)
+    forge(&readerOnly, "api", "staging", byReader, signer: alice)
+    try failure(
+      "signer-reads-but-cannot-write",
+      "An api/staging entry validly signed by bob, who may read staging but not write it.",
+      .authenticationFailure, read: ("api", "staging"), readerOnly.serialized())
+  }
+
+  static let removedAt = "2026-03-01T12:00:00Z"
 
   // MARK: Identity files
 

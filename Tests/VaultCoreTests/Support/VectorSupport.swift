@@ -14,11 +14,13 @@ struct Vector: CustomStringConvertible, Sendable {
     case kdfParameters = "kdf parameters"
   }
 
-  /// One (project, environment) to read and the values it must give, in name order.
+  /// One (project, environment) to read, the values it must give, in name order, and its
+  /// exposure flags (`NAME MEMBER TIME`, in file order; none unless listed).
   struct Read: Equatable, Sendable {
     var project: String
     var environment: String
     var values: [String] = []
+    var flags: [String] = []
   }
 
   var name: String
@@ -62,6 +64,11 @@ struct Vector: CustomStringConvertible, Sendable {
       case "value":
         guard !reads.isEmpty else { throw VectorError.malformed(name, String(line)) }
         reads[reads.count - 1].values.append(value)
+      case "flag":
+        guard !reads.isEmpty, value.split(separator: " ").count == 3 else {
+          throw VectorError.malformed(name, String(line))
+        }
+        reads[reads.count - 1].flags.append(value)
       default:
         throw VectorError.malformed(name, String(line))
       }
@@ -114,6 +121,9 @@ struct Vector: CustomStringConvertible, Sendable {
         let text = value.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
         result.values.append("\(entry.name)=\(text)")
       }
+      // Only a group that verified and decrypted above gets here.
+      let flags = try file.group(project: read.project, environment: read.environment)?.flags ?? []
+      result.flags = flags.map { "\($0.name) \($0.member) \($0.time)" }
       results.append(result)
     }
     return results
