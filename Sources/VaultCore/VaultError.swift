@@ -33,6 +33,7 @@ public enum VaultError: Error, Equatable, Sendable {
   case memberNotFound(String)
   case identityAlreadyMember(existing: String)
   case lastOwner(String)
+  case cannotRemoveSelf(String)
   case secretIdentityGiven
   case invalidPublicIdentity
   case environmentExists(String)

@@ -60,18 +60,69 @@ extension VaultFile {
 
   /// Removes a member. Every environment they could read gets a new key pair; its entries,
   /// in every project, are re-encrypted under it (re-signed by `owner`) and flagged as
-  /// exposed to the removed member until a new version is stored. Returns the re-keyed
-  /// environments.
+  /// exposed to the removed member until a new version is stored. In an environment they
+  /// could write but not read, the entries they wrote are re-signed by `owner` and flagged
+  /// (they know what they wrote), and the groups they signed are re-signed. Refused before
+  /// anything changes when `owner` is the member removed, or cannot read and write what this
+  /// re-encrypts or re-signs. Returns the re-keyed environments.
   @discardableResult
   public mutating func removeMember(
     _ name: String, by owner: Identity, now: String = Timestamp.now()
   ) throws -> [String] {
-    _ = try self.owner(owner)
+    let me = try self.owner(owner)
     guard let removed = header.members.first(where: { $0.name == name }) else {
       throw VaultError.memberNotFound(name)
     }
     if removed.isOwner && header.members.filter({ $0.isOwner && $0.name != name }).isEmpty {
       throw VaultError.lastOwner(name)
+    }
+    // The header, and everything re-signed below, must be signed by a member who stays.
+    guard removed.name != me.name else { throw VaultError.cannotRemoveSelf(name) }
+    // Every entry and group re-signed below gets `owner` as its writer and signer, so
+    // `owner` must be able to write its environment; checked before anything changes.
+    let removedKey = removed.identity.signingKey
+    for environment in removed.read where !me.read.contains(environment) {
+      throw VaultError.cannotRead(member: me.name, project: "*", environment: environment)
+    }
+    var resignOnly: [Int] = []
+    for index in blocks.indices {
+      let environment = blocks[index].environment
+      if removed.read.contains(environment) {
+        guard me.write.contains(environment) else {
+          throw VaultError.cannotWrite(member: me.name, environment: environment)
+        }
+      } else if removed.write.contains(environment) {
+        // An environment they could write but not read: only what they signed changes.
+        let group = try decode(blocks[index])
+        guard group.signer == removedKey || group.entries.contains(where: { $0.writer == removedKey })
+        else { continue }
+        guard me.write.contains(environment) else {
+          throw VaultError.cannotWrite(member: me.name, environment: environment)
+        }
+        resignOnly.append(index)
+      }
+    }
+    for index in resignOnly {
+      let group = try decode(blocks[index])
+      var flags = group.flags.filter { $0.member != name }
+      var entries: [Entry] = []
+      for entry in group.entries {
+        guard entry.writer == removedKey else {
+          entries.append(entry)
+          continue
+        }
+        // Its ciphertext stays (the writer is not in the associated data); they wrote the
+        // value, so they know it: flagged like what they could read.
+        var copy = entry
+        copy.writer = owner.signingKeyPair.publicKey
+        copy.signature = owner.signingKeyPair.sign(
+          Signatures.entry(vaultID: header.vaultID, unsignedLine: LineCodec.entryUnsigned(copy)))
+        entries.append(copy)
+        flags.append(ExposureFlag(name: entry.name, member: name, time: now))
+      }
+      try replaceGroup(
+        project: group.project, environment: group.environment, entries: entries, flags: flags,
+        identity: owner)
     }
     var rekeyed: [String] = []
     for environment in removed.read {

@@ -192,6 +192,16 @@ public struct VaultMerge {
   /// on one side at most.
   private func mergeHeaders(me: () throws -> Identity) throws -> Result<Header, Conflict> {
     let baseHeader = base?.header
+    // The merged header is re-signed below, which vouches for both sides' changes: each
+    // must be signed by someone who was an owner at the merge base. (A side's header only
+    // proves its signer is an owner in that header, which its signer may have written.)
+    for side in [ours.header, theirs.header] {
+      guard baseHeader?.members.contains(where: { $0.isOwner && $0.identity.signingKey == side.signer }) == true
+      else {
+        let signer = side.member(signingKey: side.signer)?.name ?? "an unknown key"
+        return .failure(.membership("membership changed on both branches, one of them signed by \(signer), not an owner at the merge base; check it with an owner and merge by hand"))
+      }
+    }
     var header = ours.header
     // Environment keys: a key rotated on one side wins, with its seals.
     var environments: [EnvironmentKey] = []

@@ -80,6 +80,8 @@ enum Failure {
       return ("that identity is already a member, as \(existing)", nil, exists)
     case .lastOwner(let name):
       return ("refusing to remove \(name): a vault needs at least one owner", "add another owner first with `vault members add … --owner`", usage)
+    case .cannotRemoveSelf(let name):
+      return ("refusing to remove \(name), yourself: the removal must be signed by an owner who stays", "ask another owner to run `vault members rm \(name)`", usage)
     case .secretIdentityGiven:
       return ("that looks like a secret identity", "share `vault identity show` instead; never paste a VAULT-SECRET-… string", usage)
     case .invalidPublicIdentity:
