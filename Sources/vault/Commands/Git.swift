@@ -95,21 +95,21 @@ extension VaultCommand {
         case .merged(let file):
           try FileSystem.writeAtomically(ours, file.serialized())
         case .conflicts(let conflicts):
-          for conflict in conflicts {
+          // One `vault: error:` line, as every error (README), naming each conflict.
+          let reasons = conflicts.map { conflict -> String in
             switch conflict {
             case .entry(let label):
-              Output.note("conflict: \(label) changed on both branches; keep one with `vault set` after resolving")
+              return "\(label) changed on both branches; keep one with `vault set` after resolving"
             case .rotatedKey(let label, let project, let environment, let name):
-              Output.note("conflict: \(label) was written for the \(environment) key the other branch rotated; after the merge run: vault set --project \(project) --env \(environment) \(name)")
-            case .membership(let reason):
-              Output.note("conflict: \(reason)")
-            case .cannotSign(let reason):
-              Output.note("conflict: \(reason)")
+              return "\(label) was written for the \(environment) key the other branch rotated; after the merge run: vault set --project \(project) --env \(environment) \(name)"
+            case .membership(let reason), .cannotSign(let reason):
+              return reason
             case .differentVaults:
-              Output.note("conflict: the two sides are different vaults (different ids)")
+              return "the two sides are different vaults (different ids)"
             }
           }
-          Glibc.exit(1)
+          Failure.exit(
+            message: "merge conflict: \(reasons.joined(separator: "; "))", hint: nil, code: Failure.general)
         }
       }
     }
