@@ -1,0 +1,242 @@
+import Foundation
+import Testing
+import VaultCore
+
+/// `vault git setup`, the merge driver and the diff textconv, through real `git merge`,
+/// `git diff` and `git show` on real clones of a bare origin.
+@Suite struct GitMergeTests {
+  /// alice (owner) and bob (reads and writes dev), each with a clone set up by
+  /// `vault git setup`; the vault with one dev and one prod value, pushed.
+  struct Repo {
+    let alice: Sandbox
+    let bob: Sandbox
+    let origin: URL
+  }
+
+  func makeRepo(bobWrites: String = "dev") throws -> Repo {
+    let alice = try Sandbox.person("alice")
+    let bob = try Sandbox.person("bob")
+    let origin = try makeOrigin(in: alice)
+    try alice.git(["clone", "-q", origin.path, alice.clone.path], in: alice.root)
+    try alice.ok(["init", "--here", "--no-passphrase"])
+    let setup = try alice.ok(["git", "setup"])
+    #expect(setup.stdout == "configured git in \(alice.clone.path): .gitattributes (commit it) and .git/config\n")
+    #expect(try String(contentsOfFile: alice.clone.path + "/.gitattributes", encoding: .utf8) == ".vault merge=vault diff=vault\n")
+    #expect(try alice.git(["config", "merge.vault.driver"]).stdout == "vault git merge %O %A %B\n")
+    #expect(try alice.git(["config", "diff.vault.textconv"]).stdout == "vault git diff\n")
+    try alice.ok(["git", "setup"])  // twice: .gitattributes keeps one line
+    #expect(try String(contentsOfFile: alice.clone.path + "/.gitattributes", encoding: .utf8) == ".vault merge=vault diff=vault\n")
+
+    try bob.ok(["init", "--no-passphrase"], directory: bob.root)
+    try alice.ok(["members", "add", "bob", try bob.publicIdentity(), "--read", "dev", "--write", bobWrites])
+    try alice.ok(["set", "--env", "dev"], stdin: fakeKey("dev1"))
+    try alice.ok(["set", "--env", "prod"], stdin: fakeKey("prd1"))
+    try alice.git(["add", ".vault", ".gitattributes"])
+    try alice.git(["commit", "-q", "-m", "add vault"])
+    try alice.git(["push", "-q", "origin", "main"])
+    try bob.cloneTeamRepository(origin)
+    return Repo(alice: alice, bob: bob, origin: origin)
+  }
+
+  /// `git fetch` then `git merge origin/main` in `box`'s clone (git's own status).
+  func fetchAndMerge(_ box: Sandbox) throws -> RunResult {
+    try box.git(["fetch", "-q", "origin"])
+    return try box.git(["merge", "--no-edit", "origin/main"], check: false)
+  }
+
+  func vaultText(_ box: Sandbox) throws -> String {
+    try String(contentsOfFile: box.teamVault, encoding: .utf8)
+  }
+
+  // MARK: Merges
+
+  /// alice adds KEY_A, bob adds KEY_B in the same group: their entry lines are adjacent and
+  /// both sides re-signed the group line, so a text merge conflicts; the driver does not.
+  @Test func independentAdditionsOnAdjacentLinesMergeCleanly() throws {
+    let repo = try makeRepo()
+    let (alice, bob) = (repo.alice, repo.bob)
+    try alice.ok(["set", "--env", "dev", "KEY_A"], stdin: "value-a-1234")
+    try alice.git(["commit", "-q", "-am", "KEY_A"])
+    try alice.git(["push", "-q", "origin", "main"])
+    try bob.ok(["set", "--env", "dev", "KEY_B"], stdin: "value-b-5678")
+    try bob.git(["commit", "-q", "-am", "KEY_B"])
+
+    // Without the driver, git's own text merge of the same three files conflicts.
+    try bob.git(["fetch", "-q", "origin"])
+    let scratch = bob.root.appendingPathComponent("textmerge")
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    for (name, revision) in [("base", "HEAD~1"), ("ours", "HEAD"), ("theirs", "origin/main")] {
+      let show = try bob.execute("/usr/bin/git", ["show", "--no-textconv", "\(revision):.vault"], directory: bob.clone)
+      #expect(show.status == 0)
+      try show.stdoutBytes.write(to: scratch.appendingPathComponent(name))
+    }
+    let textMerge = try bob.git(["merge-file", "-p", "ours", "base", "theirs"], in: scratch, check: false)
+    #expect(textMerge.status > 0, "a plain text merge conflicts, so the driver is what makes this clean")
+
+    let merge = try fetchAndMerge(bob)
+    #expect(merge.status == 0, "\(merge.stdout)\(merge.stderr)")
+    let text = try vaultText(bob)
+    #expect(!text.contains("<<<<<<<") && !text.contains(">>>>>>>"))
+    let lines = outputLines(text)
+    let a = try #require(lines.firstIndex { $0.hasPrefix("entry shop dev KEY_A ") })
+    #expect(lines[a + 1].hasPrefix("entry shop dev KEY_B "), "the two entries are adjacent lines")
+    #expect(try bob.git(["status", "--porcelain"]).stdout == "")
+    #expect(try bob.git(["log", "-1", "--format=%P"]).stdout.split(separator: " ").count == 2, "a merge commit")
+
+    // Everything reads and verifies, on both sides.
+    #expect(try bob.ok(["get", "--env", "dev", "KEY_A"]).stdout == "value-a-1234\n")
+    #expect(try bob.ok(["get", "--env", "dev", "KEY_B"]).stdout == "value-b-5678\n")
+    #expect(try bob.ok(["get", "--env", "dev"]).stdout == fakeKey("dev1") + "\n")
+    try bob.git(["push", "-q", "origin", "main"])
+    try alice.git(["pull", "-q", "--no-rebase", "origin", "main"])
+    #expect(try alice.ok(["get", "--env", "dev", "KEY_B"]).stdout == "value-b-5678\n")
+    #expect(try alice.ok(["get", "--env", "prod"]).stdout == fakeKey("prd1") + "\n")
+    let list = try alice.ok(["list"])
+    #expect(outputLines(list.stdout).count == 4)
+  }
+
+  /// Additions to different groups (prod by alice, dev by bob) need no signature at all.
+  @Test func additionsToDifferentGroupsMergeCleanly() throws {
+    let repo = try makeRepo()
+    let (alice, bob) = (repo.alice, repo.bob)
+    try alice.ok(["set", "--env", "prod", "KEY_P"], stdin: "value-p")
+    try alice.git(["commit", "-q", "-am", "KEY_P"])
+    try alice.git(["push", "-q", "origin", "main"])
+    try bob.ok(["set", "--env", "dev", "KEY_D"], stdin: "value-d")
+    try bob.git(["commit", "-q", "-am", "KEY_D"])
+    let merge = try fetchAndMerge(bob)
+    #expect(merge.status == 0, "\(merge.stdout)\(merge.stderr)")
+    #expect(try bob.ok(["get", "--env", "dev", "KEY_D"]).stdout == "value-d\n")
+    let list = try bob.ok(["list"])
+    #expect(listRow(list, "shop/prod/KEY_P")?.hasSuffix("alice") == true, "\(list.stdout)")
+  }
+
+  /// The same entry changed on both sides: a conflict that names it; git merge fails.
+  @Test func theSameEntryChangedOnBothSidesConflicts() throws {
+    let repo = try makeRepo()
+    let (alice, bob) = (repo.alice, repo.bob)
+    try alice.ok(["set", "--env", "dev"], stdin: fakeKey("ali2"))
+    try alice.git(["commit", "-q", "-am", "alice rotates"])
+    try alice.git(["push", "-q", "origin", "main"])
+    try bob.ok(["set", "--env", "dev"], stdin: fakeKey("bob2"))
+    try bob.git(["commit", "-q", "-am", "bob rotates"])
+    let ours = try bob.readFile(bob.teamVault)
+
+    let merge = try fetchAndMerge(bob)
+    #expect(merge.status != 0)
+    let output = merge.stdout + merge.stderr
+    #expect(output.contains("shop/dev/OPENAI_API_KEY changed on both branches"), "\(output)")
+    #expect(output.contains("CONFLICT"), "\(output)")
+    #expect(!output.contains(fakeKey("ali2")) && !output.contains(fakeKey("bob2")))
+    #expect(try bob.git(["diff", "--name-only", "--diff-filter=U"]).stdout == ".vault\n")
+    // git leaves our side in place for the person to resolve.
+    #expect(try bob.readFile(bob.teamVault) == ours)
+    try bob.git(["merge", "--abort"])
+  }
+
+  /// bob writes a dev entry while alice re-keys dev (she removed carol): the entry is
+  /// encrypted to a key nobody holds after the merge; the message says how to store it again.
+  @Test func anEntryForAKeyTheOtherBranchRotated() throws {
+    let repo = try makeRepo()
+    let (alice, bob) = (repo.alice, repo.bob)
+    let carol = Identity.generate()
+    try alice.ok(["members", "add", "carol", carol.publicIdentity.description, "--read", "dev"])
+    try alice.git(["commit", "-q", "-am", "carol"])
+    try alice.git(["push", "-q", "origin", "main"])
+    try bob.git(["pull", "-q", "--no-rebase", "origin", "main"])
+
+    try alice.ok(["members", "rm", "carol"])
+    try alice.git(["commit", "-q", "-am", "remove carol"])
+    try alice.git(["push", "-q", "origin", "main"])
+    try bob.ok(["set", "--env", "dev", "NEW_KEY"], stdin: "value-new")
+    try bob.git(["commit", "-q", "-am", "NEW_KEY"])
+
+    let merge = try fetchAndMerge(bob)
+    #expect(merge.status != 0)
+    let output = merge.stdout + merge.stderr
+    #expect(output.contains("shop/dev/NEW_KEY"), "\(output)")
+    #expect(output.contains("vault set --project shop --env dev NEW_KEY"), "\(output)")
+    #expect(!output.contains("value-new"))
+    try bob.git(["merge", "--abort"])
+  }
+
+  /// alice adds carol (the header) while bob adds an entry (a group): clean, and carol reads
+  /// bob's entry with the key she was sealed on the other branch.
+  @Test func aMemberAddedOnOneSideAndAnEntryOnTheOther() throws {
+    let repo = try makeRepo()
+    let (alice, bob) = (repo.alice, repo.bob)
+    let carol = Identity.generate()
+    let carolSecret = carol.secretString.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+    try alice.ok(["members", "add", "carol", carol.publicIdentity.description, "--read", "dev"])
+    try alice.git(["commit", "-q", "-am", "carol"])
+    try alice.git(["push", "-q", "origin", "main"])
+    try bob.ok(["set", "--env", "dev", "KEY_B"], stdin: "value-b")
+    try bob.git(["commit", "-q", "-am", "KEY_B"])
+
+    let merge = try fetchAndMerge(bob)
+    #expect(merge.status == 0, "\(merge.stdout)\(merge.stderr)")
+    #expect(outputLines(try bob.ok(["members", "list"]).stdout).map { String($0.prefix(5)) } == ["alice", "bob  ", "carol"])
+    #expect(try bob.ok(["get", "--env", "dev", "KEY_B"]).stdout == "value-b\n")
+    let carolRead = try bob.run(["get", "--env", "dev", "KEY_B"], env: ["VAULT_IDENTITY": carolSecret])
+    #expect(carolRead.status == 0, "\(carolRead.stderr)")
+    #expect(carolRead.stdout == "value-b\n")
+    try bob.git(["push", "-q", "origin", "main"])
+    try alice.git(["pull", "-q", "--no-rebase", "origin", "main"])
+    #expect(try alice.ok(["get", "--env", "dev", "KEY_B"]).stdout == "value-b\n")
+  }
+
+  // MARK: Diff
+
+  /// `git diff` and `git show` go through `vault git diff`: labels, versions, writers,
+  /// members and flags; never a value or a ciphertext; and no unlock (a stranger with no
+  /// identity at all reads the history).
+  @Test func diffAndShowShowLabelsNeverValues() throws {
+    let repo = try makeRepo()
+    let alice = repo.alice
+    let value = fakeKey("dif1")
+    try alice.ok(["set", "--env", "staging", "OPENAI_ORG_ID"], stdin: value)
+    let diff = try alice.git(["diff"])
+    let added = outputLines(diff.stdout).filter { $0.hasPrefix("+") && !$0.hasPrefix("+++") }
+    #expect(added.count == 1, "\(diff.stdout)")
+    #expect(added.first?.hasPrefix("+shop/staging/OPENAI_ORG_ID v1 ") == true)
+    #expect(added.first?.hasSuffix(" alice") == true)
+    let ciphertext = try #require(
+      line(try vaultText(alice), startingWith: "entry shop staging OPENAI_ORG_ID ")?.split(separator: " ")[9])
+    #expect(!diff.stdout.contains(value) && !diff.stdout.contains(String(ciphertext.prefix(24))))
+    #expect(!diff.stdout.contains("entry shop"), "the raw lines never show")
+    try alice.git(["commit", "-q", "-am", "org id"])
+
+    let carol = Identity.generate()
+    try alice.ok(["members", "add", "carol", carol.publicIdentity.description, "--read", "staging"])
+    try alice.git(["commit", "-q", "-am", "carol came"])
+    try alice.ok(["members", "rm", "carol"])
+    try alice.git(["commit", "-q", "-am", "carol went"])
+    try alice.git(["push", "-q", "origin", "main"])
+
+    // A stranger: no identity, no vault of their own; only the clone and `vault git setup`.
+    let stranger = try Sandbox.person("stranger")
+    try stranger.cloneTeamRepository(repo.origin)
+    #expect(!FileManager.default.fileExists(atPath: stranger.identityPath))
+    let show = try stranger.git(["show", "HEAD"])
+    #expect(show.stdout.contains("+shop/staging/OPENAI_ORG_ID rotate: exposed to carol"), "\(show.stdout)")
+    #expect(show.stdout.contains("shop/staging/OPENAI_ORG_ID v1 "))
+    #expect(show.stdout.contains("-env staging key "), "the staging key was re-keyed")
+    let log = try stranger.git(["log", "-p", "--format=%s"])
+    #expect(log.stdout.contains("+member carol read staging write -"))
+    #expect(log.stdout.contains("-member carol read staging write -"))
+    #expect(log.stdout.contains("+member bob read dev write dev"))
+    #expect(log.stdout.contains("+shop/prod/OPENAI_API_KEY v1 "))
+    for output in [show.stdout, log.stdout] {
+      for secret in [value, fakeKey("dev1"), fakeKey("prd1")] {
+        #expect(!output.contains(secret))
+      }
+      #expect(!output.contains(String(ciphertext.prefix(24))))
+      #expect(!output.contains("entry shop"))
+      #expect(!output.contains("seal "))
+    }
+    // The same, through the command itself.
+    let direct = try stranger.ok(["git", "diff", ".vault"])
+    #expect(direct.stdout.contains("shop/dev/OPENAI_API_KEY v1 "))
+    #expect(!direct.stdout.contains(fakeKey("dev1")))
+  }
+}
