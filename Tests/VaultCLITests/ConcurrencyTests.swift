@@ -9,7 +9,7 @@ import Testing
     try box.initVault()
     let rounds = 20
     let writers = 3
-    let failures = Locked<[String]>([])
+    let failures = Adversary.Locked<[String]>([])
     for round in 0..<rounds {
       DispatchQueue.concurrentPerform(iterations: writers) { writer in
         let name = "KEY_\(round)_\(writer)"
@@ -40,7 +40,7 @@ import Testing
     try box.initVault()
     // Two imports of 100 names each, and two loops of single sets into another
     // environment, all at once.
-    let failures = Locked<[String]>([])
+    let failures = Adversary.Locked<[String]>([])
     DispatchQueue.concurrentPerform(iterations: 4) { worker in
       do {
         if worker < 2 {

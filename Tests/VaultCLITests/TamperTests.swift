@@ -539,7 +539,7 @@ enum Adversary {
       scripts[index % workers] +=
         "\(command) <\(shellQuote(input)) >\(directory)/\(index).out 2>\(directory)/\(index).err; echo $? >\(directory)/\(index).rc\n"
     }
-    let failures = Locked<[String]>([])
+    let failures = Adversary.Locked<[String]>([])
     let scriptTexts = scripts
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
       let path = "\(directory)/worker-\(worker).sh"
@@ -617,17 +617,18 @@ enum Adversary {
     return info.st_mode & 0o7777
   }
 
+  /// A value shared between threads behind a lock.
+  final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value { lock.withLock { stored } }
+    func update<T>(_ body: (inout Value) -> T) -> T { lock.withLock { body(&stored) } }
+  }
+
   /// The entry lines of a vault file, split into fields.
   static func entries(_ bytes: [UInt8]) -> [[String]] {
     lines(bytes).filter { $0.hasPrefix("entry ") }.map { $0.split(separator: " ").map(String.init) }
   }
 }
 
-/// A value shared between threads behind a lock.
-final class Locked<Value>: @unchecked Sendable {
-  private let lock = NSLock()
-  private var stored: Value
-  init(_ value: Value) { stored = value }
-  var value: Value { lock.withLock { stored } }
-  func update<T>(_ body: (inout Value) -> T) -> T { lock.withLock { body(&stored) } }
-}
