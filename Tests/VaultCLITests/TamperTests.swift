@@ -286,6 +286,17 @@ import Testing
     var bumped = fields(lines[prodOther])
     bumped[4] = "2"
     add("a version edited", lines: replacing([prodOther: join(bumped)]))
+    for version in ["0", "01", "-1", "+1", "18446744073709551616", "99999999999999999999999999"] {
+      var odd = fields(lines[prodOther])
+      odd[4] = version
+      add("version field '\(version)'", lines: replacing([prodOther: join(odd)]))
+    }
+    var huge = fields(lines[prodOther])
+    huge[9] = String(repeating: "A", count: 1 << 20)
+    add("a 1 MiB ciphertext field", lines: replacing([prodOther: join(huge)]))
+    var padded = fields(lines[prodOther])
+    padded[8] += "=="
+    add("a padded nonce", lines: replacing([prodOther: join(padded)]))
     var redated = fields(lines[prodOther])
     redated[5] = "2020-01-01T00:00:00Z"
     add("a timestamp edited", lines: replacing([prodOther: join(redated)]))
