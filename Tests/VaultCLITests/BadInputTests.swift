@@ -67,8 +67,9 @@ import Testing
     let result = try box.converseVault(
       ["init", "--no-cache"], steps: [.type("", after: "New passphrase: ")])
     #expect(result.status == 64)
-    #expect(result.stdout == "New passphrase: \nvault: error: empty passphrase\n"
-      + "vault: hint: use --no-passphrase for an identity without one\n")
+    #expect(
+      result.stdout == "New passphrase: \nvault: error: empty passphrase\n"
+        + "vault: hint: use --no-passphrase for an identity without one\n")
     #expect(box.fileBytes() == [box.vaultPath: nil, box.identityPath: nil])
   }
 
@@ -104,7 +105,10 @@ import Testing
     let before = box.fileBytes()
     let result = try box.run(["set", "--env", "dev"], stdin: fakeKey())
     expectOneError(result, 2)
-    #expect(result.stderr == "vault: error: no vault at '\(box.vaultPath)'\nvault: hint: run `vault init` to create one\n")
+    #expect(
+      result.stderr
+        == "vault: error: no vault at '\(box.vaultPath)'\nvault: hint: run `vault init` to create one\n"
+    )
     #expect(box.fileBytes() == before)
   }
 
@@ -115,9 +119,12 @@ import Testing
     try box.set(fakeKey(), env: "prod")
     let pass = try box.writeSandboxFile("pass", Self.passphrase)
     let before = box.fileBytes()
-    let arguments = extra.isEmpty ? ["init", "--no-passphrase"] : ["init"] + extra.map { $0 == "PASS" ? pass : $0 }
+    let arguments =
+      extra.isEmpty
+      ? ["init", "--no-passphrase"] : ["init"] + extra.map { $0 == "PASS" ? pass : $0 }
     let result = try box.run(arguments)
-    expectOneError(result, 6, mentioning: "'\(box.vaultPath)' already exists; refusing to overwrite it")
+    expectOneError(
+      result, 6, mentioning: "'\(box.vaultPath)' already exists; refusing to overwrite it")
     #expect(box.fileBytes() == before)
     #expect(try box.run(["get", "--env", "prod"]).stdout == fakeKey() + "\n")
   }
@@ -157,7 +164,9 @@ import Testing
   }
 
   /// A value that is not shaped like an OpenAI key is stored with a warning, not refused.
-  @Test(arguments: ["hello-this-is-not-a-key", "sk-short", "Bearer sk-proj-with-a-space-1234567890abcdefghij"])
+  @Test(arguments: [
+    "hello-this-is-not-a-key", "sk-short", "Bearer sk-proj-with-a-space-1234567890abcdefghij",
+  ])
   func unusualOpenAIValueIsStoredWithAWarning(value: String) throws {
     let box = try Sandbox()
     try box.initVault()
@@ -166,7 +175,8 @@ import Testing
     #expect(result.stdout.hasPrefix("stored shop/dev/OPENAI_API_KEY  "))
     #expect(result.stdout.hasSuffix(" (version 1)\n"))
     #expect(outputLines(result.stderr).count == 1)
-    #expect(result.stderr.hasPrefix("vault: warning: the value does not look like an OpenAI API key"))
+    #expect(
+      result.stderr.hasPrefix("vault: warning: the value does not look like an OpenAI API key"))
     expectNoLeak(value, in: result)
     #expect(try box.run(["get"]).stdout == value + "\n")
   }
@@ -175,7 +185,8 @@ import Testing
   @Test func otherNamesGetNoShapeWarning() throws {
     let box = try Sandbox()
     try box.initVault()
-    let result = try box.run(["set", "--env", "dev", "DATABASE_URL"], stdin: "postgres://user:pw@host/db")
+    let result = try box.run(
+      ["set", "--env", "dev", "DATABASE_URL"], stdin: "postgres://user:pw@host/db")
     #expect(result.status == 0)
     #expect(result.stderr == "")
     #expect(result.stdout == "stored shop/dev/DATABASE_URL  …t/db (version 1)\n")
@@ -243,23 +254,29 @@ import Testing
     let longest = "N" + String(repeating: "_", count: 127)
     #expect(try box.run(["set", longest], stdin: "value").status == 0)
     let before = box.fileBytes()
-    expectOneError(try box.run(["set", longest + "X"], stdin: "value"), 64, mentioning: "at most 128")
+    expectOneError(
+      try box.run(["set", longest + "X"], stdin: "value"), 64, mentioning: "at most 128")
     #expect(box.fileBytes() == before)
   }
 
-  @Test(arguments: ["LD_PRELOAD", "PATH", "NODE_OPTIONS", "LD_LIBRARY_PATH", "BASH_ENV", "PYTHONSTARTUP"])
+  @Test(arguments: [
+    "LD_PRELOAD", "PATH", "NODE_OPTIONS", "LD_LIBRARY_PATH", "BASH_ENV", "PYTHONSTARTUP",
+  ])
   func reservedNameNeedsAllowReserved(name: String) throws {
     let box = try Sandbox()
     try box.initVault()
     let before = box.fileBytes()
     let refused = try box.run(["set", "--env", "dev", name], stdin: "/tmp/evil")
-    expectOneError(refused, 64, mentioning: "refusing \(name): it changes how programs load or start")
+    expectOneError(
+      refused, 64, mentioning: "refusing \(name): it changes how programs load or start")
     #expect(refused.stderr.contains("vault: hint: pass --allow-reserved \(name)"))
-    let imported = try box.run(["import", "--env", "dev", "-"], stdin: "SAFE=1\n\(name)=/tmp/evil\n")
+    let imported = try box.run(
+      ["import", "--env", "dev", "-"], stdin: "SAFE=1\n\(name)=/tmp/evil\n")
     expectOneError(imported, 64, mentioning: "refusing \(name)")
     #expect(box.fileBytes() == before)
 
-    let allowed = try box.run(["set", "--env", "dev", name, "--allow-reserved"], stdin: "/tmp/evil")
+    let allowed = try box.run(
+      ["set", "--env", "dev", name, "--allow-reserved"], stdin: "/tmp/evil")
     #expect(allowed.status == 0)
     #expect(allowed.stdout == "stored shop/dev/\(name)  … (version 1)\n")
   }
@@ -314,15 +331,22 @@ import Testing
     let before = box.fileBytes()
     let result = try box.run(["set", "--env", "dev", fakeKey()], stdin: "")
     expectOneError(result, 64, mentioning: "invalid name 'sk-proj-…wxyz': it looks like a secret")
-    #expect(!result.stderr.contains(String(fakeKey().prefix(24))), "the key was echoed: \(result.stderr)")
+    #expect(
+      !result.stderr.contains(String(fakeKey().prefix(24))), "the key was echoed: \(result.stderr)")
     #expect(box.fileBytes() == before)
-    let withValue = try box.run(["set", "--env", "dev", "OPENAI_API_KEY", fakeKey()], stdin: fakeKey("zzzz"))
+    let withValue = try box.run(
+      ["set", "--env", "dev", "OPENAI_API_KEY", fakeKey()], stdin: fakeKey("zzzz"))
     expectOneError(withValue, 64)
-    #expect(!withValue.stderr.contains(String(fakeKey().prefix(24))), "the key was echoed: \(withValue.stderr)")
+    #expect(
+      !withValue.stderr.contains(String(fakeKey().prefix(24))),
+      "the key was echoed: \(withValue.stderr)")
     #expect(box.fileBytes() == before)
   }
 
-  @Test(arguments: [["--bogus"], ["set", "--bogus"], ["get", "--env"], ["exec", "--only"], ["frobnicate"], ["identity", "burn"]])
+  @Test(arguments: [
+    ["--bogus"], ["set", "--bogus"], ["get", "--env"], ["exec", "--only"], ["frobnicate"],
+    ["identity", "burn"],
+  ])
   func unknownOptionsAreUsageErrors(arguments: [String]) throws {
     let box = try Sandbox()
     try box.initVault()
@@ -339,7 +363,10 @@ import Testing
     try box.initVault()
     try box.set(fakeKey(), env: "prod")
     let before = box.fileBytes()
-    for command in [["get", "--env", "prod"], ["exec", "--env", "prod", "--", "true"], ["identity", "show"], ["status"]] {
+    for command in [
+      ["get", "--env", "prod"], ["exec", "--env", "prod", "--", "true"], ["identity", "show"],
+      ["status"],
+    ] {
       let result = try box.run(command, env: ["VAULT_IDENTITY": value])
       expectOneError(result, 64, mentioning: "VAULT_IDENTITY is not a valid secret identity")
       expectNoLeak(fakeKey(), in: result)

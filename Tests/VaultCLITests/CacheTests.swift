@@ -61,8 +61,8 @@ import Testing
   }
 
   @Test func refusedKeyctlMeansNoCacheAndNoFuss() throws {
-    let deny = try CacheTests.compileDenyKeyctl()
     let box = try Sandbox()
+    let deny = try CacheTests.compileDenyKeyctl(in: box)
     let passphraseFile = box.root.appendingPathComponent("pass").path
     try Adversary.writePrivate(passphraseFile, Array("a passphrase for the sandbox\n".utf8)[...])
     let value = fakeKey("seccomp")
@@ -93,15 +93,12 @@ import Testing
     #expect(outside.stdout.contains("cache:    locked"), "\(outside.stdout)")
   }
 
-  /// Builds Fixtures/deny-keyctl.c with `cc` into a temporary directory (once per run).
-  static func compileDenyKeyctl() throws -> String {
+  /// Builds Fixtures/deny-keyctl.c with `cc` into `box`.
+  static func compileDenyKeyctl(in box: Sandbox) throws -> String {
     let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .appendingPathComponent("Fixtures/deny-keyctl.c").path
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vault-deny-keyctl-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let output = directory.appendingPathComponent("deny-keyctl").path
-    let builder = try Sandbox()
-    let result = try builder.execute("/usr/bin/env", ["cc", "-O2", "-o", output, source])
+    let output = box.root.appendingPathComponent("deny-keyctl").path
+    let result = try box.execute("/usr/bin/env", ["cc", "-O2", "-o", output, source])
     try #require(result.status == 0, "cc failed: \(result.stderr)")
     return output
   }

@@ -9,7 +9,7 @@ import Testing
     try box.initVault()
     let rounds = 20
     let writers = 3
-    let failures = Locked<[String]>([])
+    let failures = Adversary.Locked<[String]>([])
     for round in 0..<rounds {
       DispatchQueue.concurrentPerform(iterations: writers) { writer in
         let name = "KEY_\(round)_\(writer)"
@@ -40,7 +40,7 @@ import Testing
     try box.initVault()
     // Two imports of 100 names each, and two loops of single sets into another
     // environment, all at once.
-    let failures = Locked<[String]>([])
+    let failures = Adversary.Locked<[String]>([])
     DispatchQueue.concurrentPerform(iterations: 4) { worker in
       do {
         if worker < 2 {
@@ -147,6 +147,67 @@ import Testing
     #expect(stale.contains(".personal.vault.tmp-AAAAAAAAAAAA"))
     for name in stale {
       #expect(Adversary.mode(vaultDirectory + "/" + name) == 0o600, "\(name) is not 0600")
+    }
+  }
+}
+
+extension ConcurrencyTests {
+  /// The same crash at exact points of the save, by strace's fault injection: SIGKILL on
+  /// entering the temp file's first write, its fsync, the rename, and the directory fsync
+  /// after the rename. Before the rename the old vault must open unchanged; after it, the
+  /// new one, with every entry.
+  @Test(.enabled(if: Strace.path != nil, "strace is not installed (apt-get install strace); .ci/run installs it"))
+  func sigkillAtEachStepOfTheSave() throws {
+    let strace = try #require(Strace.path)
+    let steps: [(name: String, inject: String, landed: Bool)] = [
+      ("the temp file's first write", "write:signal=KILL:when=1", false),
+      ("the temp file's fsync", "fsync:signal=KILL:when=1", false),
+      ("the rename", "/^rename:signal=KILL:when=1", false),
+      ("the directory fsync after the rename", "fsync:signal=KILL:when=2", true),
+    ]
+    for command in ["set", "import", "rm"] {
+      for step in steps {
+        let box = try Sandbox()
+        try box.initVault()
+        try box.set(fakeKey("keep"), env: "prod")
+        try box.set("dev-value-1", env: "dev", name: "DEV_ONE")
+        let before = try box.readFile(box.vaultPath)
+        let args: [String]
+        var stdin: String?
+        switch command {
+        case "set": args = ["set", "--env", "prod", "NEW_KEY"]; stdin = fakeKey("newk")
+        case "import": args = ["import", "--env", "prod", "-"]; stdin = "NEW_KEY=imported-new\nOTHER_NEW=imported-other\n"
+        default: args = ["rm", "--env", "dev", "DEV_ONE"]
+        }
+        let killed = try box.execute(
+          strace, ["-f", "-qq", "-o", "/dev/null", "-e", "trace=write,fsync,/^rename", "-e", "inject=" + step.inject,
+                   Sandbox.binary] + args, stdin: stdin.map { Data($0.utf8) })
+        let context = "\(command) killed at \(step.name)"
+        #expect(killed.status == 128 + SIGKILL || killed.status == SIGKILL, "\(context): exit \(killed.status) \(killed.stderr)")
+        let listed = try box.run(["list"])
+        #expect(listed.status == 0 && listed.stderr.isEmpty, "\(context): \(listed.stderr)")
+        #expect(listed.stdout.contains("shop/prod/OPENAI_API_KEY"), "\(context): an untouched entry is gone")
+        let after = try box.readFile(box.vaultPath)
+        if step.landed {
+          #expect(after != before, "\(context): the renamed vault should be the new one")
+          switch command {
+          case "rm": #expect(!listed.stdout.contains("DEV_ONE"), "\(context)")
+          default: #expect(listed.stdout.contains("shop/prod/NEW_KEY"), "\(context)")
+          }
+        } else {
+          #expect(after == before, "\(context): the old vault should be untouched")
+        }
+        let read = try box.run(["get", "--env", "prod"])
+        #expect(read.status == 0 && read.stdout == fakeKey("keep") + "\n", "\(context): \(read.stderr)")
+        // Stale temp files, if any, are private and harmless: the next write works.
+        let directory = (box.vaultPath as NSString).deletingLastPathComponent
+        for name in try Adversary.tempFiles(in: directory) {
+          #expect(Adversary.mode(directory + "/" + name) == 0o600, "\(context): \(name)")
+        }
+        try box.set(fakeKey("next"), env: "prod", name: "NEXT_KEY")
+        let final = try box.run(["list"])
+        #expect(final.status == 0 && final.stdout.contains("shop/prod/NEXT_KEY"), "\(context): \(final.stderr)")
+      }
     }
   }
 }

@@ -41,7 +41,8 @@ import Testing
     #expect(result.stderr == "")
 
     let shell = try box.execute(
-      "/bin/sh", ["-c", "\"$0\" exec --env prod -- sh -c 'kill -TERM $$'; echo \"status=$?\"", Sandbox.binary])
+      "/bin/sh",
+      ["-c", "\"$0\" exec --env prod -- sh -c 'kill -TERM $$'; echo \"status=$?\"", Sandbox.binary])
     #expect(shell.stdout == "status=143\n")
   }
 
@@ -66,12 +67,16 @@ import Testing
   }
 
   /// Everything after `--` is the child's, flags that vault also has included.
-  @Test(arguments: [["--env", "prod"], ["--env=prod", "--no-cache"], ["--no-cache", "--env", "prod", "--only", "OPENAI_API_KEY"]])
+  @Test(arguments: [
+    ["--env", "prod"], ["--env=prod", "--no-cache"],
+    ["--no-cache", "--env", "prod", "--only", "OPENAI_API_KEY"],
+  ])
   func childFlagsAreVerbatim(options: [String]) throws {
     let box = try prodSandbox()
     let childArguments = ["--env", "x", "-h", "--help", "--", "--only", "--version", ""]
     let result = try box.run(
-      ["exec"] + options + ["--", "sh", "-c", "for a in \"$@\"; do echo \"[$a]\"; done", "sh"] + childArguments)
+      ["exec"] + options + ["--", "sh", "-c", "for a in \"$@\"; do echo \"[$a]\"; done", "sh"]
+        + childArguments)
     #expect(result.status == 0, "\(result.stderr)")
     #expect(outputLines(result.stdout) == childArguments.map { "[\($0)]" })
     #expect(result.stderr == "")
@@ -81,14 +86,18 @@ import Testing
     let box = try prodSandbox()
     try box.set("org-Abc123Def456", env: "prod", name: "OPENAI_ORG_ID")
     let show = "echo \"${OPENAI_API_KEY-unset} ${OPENAI_ORG_ID-unset}\""
-    let only = try box.run(["exec", "--env", "prod", "--only", "OPENAI_ORG_ID", "--", "sh", "-c", show])
+    let only = try box.run([
+      "exec", "--env", "prod", "--only", "OPENAI_ORG_ID", "--", "sh", "-c", show,
+    ])
     #expect(only.status == 0)
     #expect(only.stdout == "unset org-Abc123Def456\n")
 
     let both = try box.run(["exec", "--env", "prod", "--", "sh", "-c", show])
     #expect(both.stdout == "\(fakeKey()) org-Abc123Def456\n")
 
-    let missing = try box.run(["exec", "--env", "prod", "--only", "OPENAI_PROJECT_ID", "--", "true"])
+    let missing = try box.run([
+      "exec", "--env", "prod", "--only", "OPENAI_PROJECT_ID", "--", "true",
+    ])
     expectOneError(missing, 2, mentioning: "no entry shop/prod/OPENAI_PROJECT_ID")
   }
 
@@ -96,7 +105,8 @@ import Testing
   @Test func inheritedVariableIsReplacedOnce() throws {
     let box = try prodSandbox()
     let result = try box.run(
-      ["exec", "--env", "prod", "--", "env"], env: ["OPENAI_API_KEY": "sk-inherited-stale", "KEEP_ME": "yes"])
+      ["exec", "--env", "prod", "--", "env"],
+      env: ["OPENAI_API_KEY": "sk-inherited-stale", "KEEP_ME": "yes"])
     #expect(result.status == 0)
     let variables = outputLines(result.stdout)
     #expect(variables.filter { $0.hasPrefix("OPENAI_API_KEY=") } == ["OPENAI_API_KEY=\(fakeKey())"])
@@ -140,7 +150,8 @@ import Testing
     let bin = box.home.appendingPathComponent("bin")
     try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
     let app = bin.appendingPathComponent("my-app").path
-    try Data("#!/bin/sh\necho \"my-app sees $OPENAI_API_KEY\"\n".utf8).write(to: URL(fileURLWithPath: app))
+    try Data("#!/bin/sh\necho \"my-app sees $OPENAI_API_KEY\"\n".utf8).write(
+      to: URL(fileURLWithPath: app))
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: app)
     let path = bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
     let result = try box.run(["exec", "--env", "prod", "--", "my-app"], env: ["PATH": path])
@@ -159,11 +170,17 @@ import Testing
     #expect(refused.stderr.contains("vault: hint: pass --allow-reserved LD_PRELOAD"))
 
     let otherAllowed = try box.run(
-      ["exec", "--env", "prod", "--allow-reserved", "LD_LIBRARY_PATH", "--", "sh", "-c", "echo ran"])
+      [
+        "exec", "--env", "prod", "--allow-reserved", "LD_LIBRARY_PATH", "--", "sh", "-c",
+        "echo ran",
+      ])
     expectOneError(otherAllowed, 64, mentioning: "refusing LD_PRELOAD")
 
     let allowed = try box.run(
-      ["exec", "--env", "prod", "--allow-reserved", "LD_PRELOAD", "--", "sh", "-c", "printf %s \"$LD_PRELOAD\""])
+      [
+        "exec", "--env", "prod", "--allow-reserved", "LD_PRELOAD", "--", "sh", "-c",
+        "printf %s \"$LD_PRELOAD\"",
+      ])
     #expect(allowed.status == 0, "\(allowed.stderr)")
     #expect(allowed.stdout == "libc.so.6")
     #expect(box.fileBytes() == before)

@@ -234,8 +234,9 @@ enum Strace {
   /// Paths opened with O_CREAT (or creat) successfully, and link targets.
   static func createdFiles(_ lines: [String]) -> [String] {
     lines.compactMap { line -> String? in
-      let isCreate = (line.contains("open") && line.contains("O_CREAT")) || line.contains("creat(") || line.contains("link(")
-        || line.contains("linkat(")
+      let call = line.drop { $0.isNumber || $0 == " " }
+      let isCreate = ((call.hasPrefix("open") || call.hasPrefix("openat")) && line.contains("O_CREAT"))
+        || call.hasPrefix("creat(") || call.hasPrefix("link(") || call.hasPrefix("linkat(")
       guard isCreate, !line.contains("= -1") else { return nil }
       guard let start = line.firstIndex(of: "\"") else { return nil }
       let rest = line[line.index(after: start)...]

@@ -67,12 +67,16 @@ import VaultCore
       ["set", "--env", "prod"],
       steps: [.type(prodKey, after: "OPENAI_API_KEY for shop/prod: ")])
     #expect(setRun.status == 0, "\(setRun.stdout)")
-    #expect(setRun.stdout == "OPENAI_API_KEY for shop/prod: \nstored shop/prod/OPENAI_API_KEY  sk-proj-…wxyz (version 1)\n")
+    #expect(
+      setRun.stdout
+        == "OPENAI_API_KEY for shop/prod: \nstored shop/prod/OPENAI_API_KEY  sk-proj-…wxyz (version 1)\n"
+    )
     #expect(!setRun.stdout.contains(String(prodKey.prefix(12))))
 
     // printf %s "$KEY" | vault set --env dev
     let piped = try box.execute(
-      "/bin/sh", ["-c", "printf %s \"$KEY\" | \"$0\" set --env dev", Sandbox.binary], env: ["KEY": devKey])
+      "/bin/sh", ["-c", "printf %s \"$KEY\" | \"$0\" set --env dev", Sandbox.binary],
+      env: ["KEY": devKey])
     #expect(piped.status == 0, "\(piped.stderr)")
     #expect(piped.stdout == "stored shop/dev/OPENAI_API_KEY  sk-proj-…dev1 (version 1)\n")
     #expect(piped.stderr == "")
@@ -90,7 +94,8 @@ import VaultCore
     // vault list --json
     let json = try box.run(["list", "--json"])
     #expect(json.status == 0)
-    let parsed = try #require(try JSONSerialization.jsonObject(with: json.stdoutBytes) as? [[String: Any]])
+    let parsed = try #require(
+      try JSONSerialization.jsonObject(with: json.stdoutBytes) as? [[String: Any]])
     #expect(parsed.count == 2)
     #expect(parsed.map { $0["environment"] as? String } == ["dev", "prod"])
     for object in parsed {
@@ -106,7 +111,8 @@ import VaultCore
 
     // vault exec --env prod -- ./app
     let app = box.workDirectory.appendingPathComponent("app").path
-    try Data("#!/bin/sh\necho \"app has $OPENAI_API_KEY\"\n".utf8).write(to: URL(fileURLWithPath: app))
+    try Data("#!/bin/sh\necho \"app has $OPENAI_API_KEY\"\n".utf8).write(
+      to: URL(fileURLWithPath: app))
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: app)
     let exec = try box.run(["exec", "--env", "prod", "--", "./app"])
     #expect(exec.status == 0, "\(exec.stderr)")
@@ -119,7 +125,8 @@ import VaultCore
     #expect(get.stdout == prodKey + "\n")
     #expect(get.stderr == "")
     #expect(try box.run(["get", "--env", "prod", "-n"]).stdout == prodKey)
-    #expect(try box.run(["get", "--env", "prod", "--no-newline", "OPENAI_API_KEY"]).stdout == prodKey)
+    #expect(
+      try box.run(["get", "--env", "prod", "--no-newline", "OPENAI_API_KEY"]).stdout == prodKey)
     #expect(try box.run(["get"]).stdout == devKey + "\n", "get defaults to dev, never prod")
 
     // vault rm --env dev OPENAI_API_KEY
@@ -128,7 +135,8 @@ import VaultCore
     #expect(remove.status == 0, "\(remove.stderr)")
     #expect(remove.stdout == "removed shop/dev/OPENAI_API_KEY\n")
     #expect(try box.readFile(box.vaultPath) != vaultBeforeRemove)
-    expectOneError(try box.run(["get", "--env", "dev"]), 2, mentioning: "no entry shop/dev/OPENAI_API_KEY")
+    expectOneError(
+      try box.run(["get", "--env", "dev"]), 2, mentioning: "no entry shop/dev/OPENAI_API_KEY")
     #expect(outputLines(try box.run(["list"]).stdout).count == 1)
     #expect(try box.run(["get", "--env", "prod"]).stdout == prodKey + "\n")
     let removeAgain = try box.run(["rm", "--env", "dev", "OPENAI_API_KEY"])
@@ -145,7 +153,8 @@ import VaultCore
     #expect(statusLines.contains("vault:    \(box.vaultPath)"))
     #expect(statusLines.contains("member:   alice (owner)"))
     #expect(statusLines.contains("reads:    dev, prod, staging"))
-    #expect(statusLines.contains { $0 == "cache:    locked" || $0.hasPrefix("cache:    unavailable") })
+    #expect(
+      statusLines.contains { $0 == "cache:    locked" || $0.hasPrefix("cache:    unavailable") })
   }
 
   /// A second set makes version 2; a second name in the same environment starts at 1.
@@ -156,7 +165,8 @@ import VaultCore
     #expect(first.stdout == "stored shop/prod/OPENAI_API_KEY  sk-proj-…old1 (version 1)\n")
     let second = try box.run(["set", "--env", "prod"], stdin: fakeKey("new2") + "\n")
     #expect(second.stdout == "stored shop/prod/OPENAI_API_KEY  sk-proj-…new2 (version 2)\n")
-    let org = try box.run(["set", "--env", "prod", "OPENAI_ORG_ID"], stdin: "org-AbCdEf0123456789xyz")
+    let org = try box.run(
+      ["set", "--env", "prod", "OPENAI_ORG_ID"], stdin: "org-AbCdEf0123456789xyz")
     #expect(org.status == 0)
     #expect(org.stdout == "stored shop/prod/OPENAI_ORG_ID  …9xyz (version 1)\n")
     #expect(org.stderr == "")
@@ -167,10 +177,12 @@ import VaultCore
     }
     #expect(try box.run(["get", "--env", "prod"]).stdout == fakeKey("new2") + "\n")
     let json = try box.run(["list", "--json", "--env", "prod"])
-    let parsed = try #require(try JSONSerialization.jsonObject(with: json.stdoutBytes) as? [[String: Any]])
-    let versions = Dictionary(uniqueKeysWithValues: parsed.compactMap { object in
-      (object["name"] as? String).map { ($0, object["version"] as? Int ?? -1) }
-    })
+    let parsed = try #require(
+      try JSONSerialization.jsonObject(with: json.stdoutBytes) as? [[String: Any]])
+    let versions = Dictionary(
+      uniqueKeysWithValues: parsed.compactMap { object in
+        (object["name"] as? String).map { ($0, object["version"] as? Int ?? -1) }
+      })
     #expect(versions == ["OPENAI_API_KEY": 2, "OPENAI_ORG_ID": 1])
     let exec = try box.run(
       ["exec", "--env", "prod", "--", "sh", "-c", "echo \"$OPENAI_API_KEY $OPENAI_ORG_ID\""])
@@ -216,13 +228,16 @@ import VaultCore
   func importUnderstandsDotenv(source: String) throws {
     let box = try Sandbox()
     try box.initVault()
-    try box.writeFile(box.workDirectory.appendingPathComponent(".env.staging").path, Data(Self.dotenv.utf8))
+    try box.writeFile(
+      box.workDirectory.appendingPathComponent(".env.staging").path, Data(Self.dotenv.utf8))
     let result = try box.run(
       ["import", "--env", "staging", source == "file" ? ".env.staging" : "-"],
       stdin: source == "file" ? nil : Self.dotenv)
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stderr == "")
-    #expect(Set(outputLines(result.stdout)) == Set(Self.dotenvValues.keys.map { "stored shop/staging/\($0) (version 1)" }))
+    #expect(
+      Set(outputLines(result.stdout))
+        == Set(Self.dotenvValues.keys.map { "stored shop/staging/\($0) (version 1)" }))
     for value in Self.dotenvValues.values { expectNoLeak(value, in: result) }
     #expect(try values(box, env: "staging") == Self.dotenvValues)
   }
@@ -237,14 +252,16 @@ import VaultCore
     #expect(dotenv.status == 0, "\(dotenv.stderr)")
     #expect(dotenv.stderr == "")
     #expect(outputLines(dotenv.stdout).count == Self.dotenvValues.count)
-    #expect(try box.run(["export", "--env", "staging"]).stdout == dotenv.stdout, "dotenv is the default")
+    #expect(
+      try box.run(["export", "--env", "staging"]).stdout == dotenv.stdout, "dotenv is the default")
     let reimport = try box.run(["import", "--env", "dev", "-"], stdin: dotenv.stdout)
     #expect(reimport.status == 0, "\(reimport.stderr)")
     #expect(try values(box, env: "dev") == Self.dotenvValues)
 
     let json = try box.run(["export", "--env", "staging", "--format", "json"])
     #expect(json.status == 0)
-    let parsed = try #require(try JSONSerialization.jsonObject(with: json.stdoutBytes) as? [String: String])
+    let parsed = try #require(
+      try JSONSerialization.jsonObject(with: json.stdoutBytes) as? [String: String])
     #expect(parsed == Self.dotenvValues)
 
     // The exported file written by a shell redirect imports into another project too.
@@ -265,8 +282,10 @@ import VaultCore
     for format in ["dotenv", "json"] {
       let refused = try box.converseVault(["export", "--env", "staging", "--format", format])
       #expect(refused.status == 64)
-      #expect(refused.stdout.hasPrefix(
-        "vault: error: refusing to print secrets to a terminal; redirect stdout or pass --force\n"))
+      #expect(
+        refused.stdout.hasPrefix(
+          "vault: error: refusing to print secrets to a terminal; redirect stdout or pass --force\n"
+        ))
       #expect(!refused.stdout.contains(fakeKey("stg1")))
     }
     let forced = try box.converseVault(["export", "--env", "staging", "--force"])
@@ -289,7 +308,8 @@ import VaultCore
 
     let set = try box.run(["set", "--env", "dev"], stdin: fakeKey("git1"), directory: deep)
     #expect(set.stdout == "stored webapp/dev/OPENAI_API_KEY  sk-proj-…git1 (version 1)\n")
-    let exec = try box.run(["exec", "--", "sh", "-c", "printf %s \"$OPENAI_API_KEY\""], directory: repo)
+    let exec = try box.run(
+      ["exec", "--", "sh", "-c", "printf %s \"$OPENAI_API_KEY\""], directory: repo)
     #expect(exec.stdout == fakeKey("git1"))
 
     // Outside a work tree, the current directory's name.
@@ -305,14 +325,18 @@ import VaultCore
     try box.initVault()
     let flag = try box.run(["set", "--project", "api", "--env", "dev"], stdin: fakeKey("api1"))
     #expect(flag.stdout == "stored api/dev/OPENAI_API_KEY  sk-proj-…api1 (version 1)\n")
-    let environment = try box.run(["set", "--env", "dev"], stdin: fakeKey("bil1"), env: ["VAULT_PROJECT": "billing"])
+    let environment = try box.run(
+      ["set", "--env", "dev"], stdin: fakeKey("bil1"), env: ["VAULT_PROJECT": "billing"])
     #expect(environment.stdout == "stored billing/dev/OPENAI_API_KEY  sk-proj-…bil1 (version 1)\n")
     let both = try box.run(
       ["get", "--project", "api"], env: ["VAULT_PROJECT": "billing"])
     #expect(both.stdout == fakeKey("api1") + "\n")
-    #expect(try box.run(["get"], env: ["VAULT_PROJECT": "billing"]).stdout == fakeKey("bil1") + "\n")
+    #expect(
+      try box.run(["get"], env: ["VAULT_PROJECT": "billing"]).stdout == fakeKey("bil1") + "\n")
     expectOneError(try box.run(["get"]), 2, mentioning: "no entry shop/dev/OPENAI_API_KEY")
-    let rows = outputLines(try box.run(["list"]).stdout).map { $0.components(separatedBy: "  ").first ?? "" }
+    let rows = outputLines(try box.run(["list"]).stdout).map {
+      $0.components(separatedBy: "  ").first ?? ""
+    }
     #expect(rows == ["api/dev/OPENAI_API_KEY", "billing/dev/OPENAI_API_KEY"])
     #expect(outputLines(try box.run(["list", "--project", "api"]).stdout).count == 1)
   }
@@ -322,7 +346,8 @@ import VaultCore
   @Test func identityShowPrintsThePublicIdentity() throws {
     let box = try Sandbox()
     let initRun = try box.run(["init", "--no-passphrase"])
-    let announced = try #require(outputLines(initRun.stdout).first { $0.hasPrefix("public identity: ") })
+    let announced = try #require(
+      outputLines(initRun.stdout).first { $0.hasPrefix("public identity: ") })
     let show = try box.run(["identity", "show"])
     #expect(show.status == 0)
     #expect(show.stdout == announced.dropFirst("public identity: ".count) + "\n")
@@ -340,13 +365,16 @@ import VaultCore
     try box.set(fakeKey(), env: "prod", extra: ["--passphrase-file", old, "--no-cache"])
     let new = try box.writeSandboxFile("new", "an entirely new passphrase\n")
     let vaultBefore = try box.readFile(box.vaultPath)
-    let passwd = try box.run(["identity", "passwd", "--passphrase-file", old, "--new-passphrase-file", new])
+    let passwd = try box.run([
+      "identity", "passwd", "--passphrase-file", old, "--new-passphrase-file", new,
+    ])
     #expect(passwd.status == 0, "\(passwd.stderr)")
     #expect(passwd.stdout == "passphrase changed for \(box.identityPath)\n")
     #expect(passwd.stderr == "")
     #expect(try box.readFile(box.vaultPath) == vaultBefore, "passwd must not touch the vault")
 
-    expectOneError(try box.run(["get", "--env", "prod", "--no-cache", "--passphrase-file", old]), 3)
+    expectOneError(
+      try box.run(["get", "--env", "prod", "--no-cache", "--passphrase-file", old]), 3)
     let get = try box.run(["get", "--env", "prod", "--no-cache", "--passphrase-file", new])
     #expect(get.stdout == fakeKey() + "\n")
   }
@@ -364,13 +392,19 @@ import VaultCore
         .type(newPassphrase, after: "Repeat passphrase: "),
       ])
     #expect(passwd.status == 0, "\(passwd.stdout)")
-    #expect(passwd.stdout == "Current passphrase: \nNew passphrase: \nRepeat passphrase: \npassphrase changed for \(box.identityPath)\n")
+    #expect(
+      passwd.stdout
+        == "Current passphrase: \nNew passphrase: \nRepeat passphrase: \npassphrase changed for \(box.identityPath)\n"
+    )
     #expect(!passwd.stdout.contains(Self.passphrase))
     #expect(!passwd.stdout.contains(newPassphrase))
 
-    expectOneError(try box.run(["get", "--env", "prod", "--no-cache", "--passphrase-file", old]), 3)
+    expectOneError(
+      try box.run(["get", "--env", "prod", "--no-cache", "--passphrase-file", old]), 3)
     let newFile = try box.writeSandboxFile("new", newPassphrase)
-    #expect(try box.run(["get", "--env", "prod", "--no-cache", "--passphrase-file", newFile]).stdout == fakeKey() + "\n")
+    #expect(
+      try box.run(["get", "--env", "prod", "--no-cache", "--passphrase-file", newFile]).stdout
+        == fakeKey() + "\n")
   }
 
   // MARK: Non-interactive
@@ -384,7 +418,8 @@ import VaultCore
       ["get", "--env", "prod", "--no-cache"], env: ["VAULT_PASSPHRASE_FILE": pass])
     #expect(fromEnvironment.stdout == fakeKey() + "\n")
     let flagWins = try box.run(
-      ["get", "--env", "prod", "--no-cache", "--passphrase-file", pass], env: ["VAULT_PASSPHRASE_FILE": wrong])
+      ["get", "--env", "prod", "--no-cache", "--passphrase-file", pass],
+      env: ["VAULT_PASSPHRASE_FILE": wrong])
     #expect(flagWins.stdout == fakeKey() + "\n")
     expectOneError(
       try box.run(["get", "--env", "prod", "--no-cache"], env: ["VAULT_PASSPHRASE_FILE": wrong]), 3)
@@ -404,7 +439,8 @@ import VaultCore
     #expect(status.stdout.contains("cache:    locked\n"), "--no-cache must not fill the cache")
     // Without a terminal or a passphrase file, a locked identity cannot be used.
     let noTerminal = ["/usr/bin/setsid", "-w", Sandbox.binary, "get", "--env", "prod"]
-    expectOneError(try box.execute(noTerminal[0], Array(noTerminal.dropFirst())), 64, mentioning: "no terminal")
+    expectOneError(
+      try box.execute(noTerminal[0], Array(noTerminal.dropFirst())), 64, mentioning: "no terminal")
 
     // One unlock with the passphrase fills the cache; then nothing asks.
     #expect(try box.run(["get", "--env", "prod", "--passphrase-file", pass]).status == 0)
@@ -418,7 +454,8 @@ import VaultCore
     let lock = try box.run(["lock"])
     #expect(lock.stdout == "locked: the cached unlock is gone\n")
     #expect(try box.run(["status"]).stdout.contains("cache:    locked\n"))
-    expectOneError(try box.execute(noTerminal[0], Array(noTerminal.dropFirst())), 64, mentioning: "no terminal")
+    expectOneError(
+      try box.execute(noTerminal[0], Array(noTerminal.dropFirst())), 64, mentioning: "no terminal")
     #expect(try box.run(["lock"]).stdout == "nothing was cached\n")
   }
 
@@ -433,13 +470,15 @@ import VaultCore
     try FileManager.default.moveItem(atPath: box.identityPath, toPath: moved)
     let before = box.fileBytes([box.vaultPath, moved])
 
-    expectOneError(try box.run(["get", "--env", "prod"]), 2, mentioning: "no identity at '\(box.identityPath)'")
+    expectOneError(
+      try box.run(["get", "--env", "prod"]), 2, mentioning: "no identity at '\(box.identityPath)'")
 
     let inline = try box.run(["get", "--env", "prod"], env: ["VAULT_IDENTITY": secret])
     #expect(inline.status == 0, "\(inline.stderr)")
     #expect(inline.stdout == fakeKey() + "\n")
     let exec = try box.run(
-      ["exec", "--env", "prod", "--", "sh", "-c", "printf %s \"$OPENAI_API_KEY\""], env: ["VAULT_IDENTITY": secret])
+      ["exec", "--env", "prod", "--", "sh", "-c", "printf %s \"$OPENAI_API_KEY\""],
+      env: ["VAULT_IDENTITY": secret])
     #expect(exec.stdout == fakeKey())
     let status = try box.run(["status"], env: ["VAULT_IDENTITY": secret])
     #expect(outputLines(status.stdout).first == "identity: $VAULT_IDENTITY")
@@ -447,7 +486,8 @@ import VaultCore
 
     let fromFile = try box.run(["get", "--env", "prod"], env: ["VAULT_IDENTITY_FILE": moved])
     #expect(fromFile.stdout == fakeKey() + "\n")
-    let setFromFile = try box.run(["set", "--env", "dev"], stdin: fakeKey("ci01"), env: ["VAULT_IDENTITY_FILE": moved])
+    let setFromFile = try box.run(
+      ["set", "--env", "dev"], stdin: fakeKey("ci01"), env: ["VAULT_IDENTITY_FILE": moved])
     #expect(setFromFile.stdout == "stored shop/dev/OPENAI_API_KEY  sk-proj-…ci01 (version 1)\n")
     #expect(box.fileBytes([moved]) == [moved: before[moved] ?? nil])
     #expect(!FileManager.default.fileExists(atPath: box.identityPath))
@@ -466,23 +506,32 @@ import VaultCore
     #expect(try box.run(["get", "--vault", team]).stdout == fakeKey("team") + "\n")
     #expect(try box.run(["get"], env: ["VAULT_FILE": team]).stdout == fakeKey("team") + "\n")
     #expect(try box.run(["get"]).stdout == fakeKey("pers") + "\n")
-    #expect(try box.run(["get", "--vault", box.vaultPath], env: ["VAULT_FILE": team]).stdout == fakeKey("pers") + "\n")
+    #expect(
+      try box.run(["get", "--vault", box.vaultPath], env: ["VAULT_FILE": team]).stdout == fakeKey(
+        "pers") + "\n")
 
     // A repository vault at the project root is found from a subdirectory.
     let repoVault = box.workDirectory.appendingPathComponent(".vault").path
     #expect(try box.run(["init", "--no-passphrase", "--vault", repoVault]).status == 0)
     let sub = box.workDirectory.appendingPathComponent("src/lib")
     try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
-    let repoSet = try box.run(["set", "--env", "dev", "--project", "shop"], stdin: fakeKey("repo"), directory: sub)
+    let repoSet = try box.run(
+      ["set", "--env", "dev", "--project", "shop"], stdin: fakeKey("repo"), directory: sub)
     #expect(repoSet.status == 0)
     let status = try box.run(["status"], directory: sub)
     #expect(status.stdout.contains("vault:    \(repoVault)\n"))
-    #expect(try box.run(["get", "--project", "shop"], directory: sub).stdout == fakeKey("repo") + "\n")
-    #expect(try box.run(["get", "--project", "shop"], env: ["VAULT_FILE": team], directory: sub).stdout == fakeKey("team") + "\n")
+    #expect(
+      try box.run(["get", "--project", "shop"], directory: sub).stdout == fakeKey("repo") + "\n")
+    #expect(
+      try box.run(["get", "--project", "shop"], env: ["VAULT_FILE": team], directory: sub).stdout
+        == fakeKey("team") + "\n")
     // Outside the repository, the personal vault again, unchanged by all this.
-    #expect(try box.run(["get", "--project", "shop"], directory: box.home).stdout == fakeKey("pers") + "\n")
+    #expect(
+      try box.run(["get", "--project", "shop"], directory: box.home).stdout == fakeKey("pers")
+        + "\n")
     let list = try box.run(["list", "--json"])
-    let parsed = try #require(try JSONSerialization.jsonObject(with: list.stdoutBytes) as? [[String: Any]])
+    let parsed = try #require(
+      try JSONSerialization.jsonObject(with: list.stdoutBytes) as? [[String: Any]])
     #expect(parsed.count == 1)
   }
 
@@ -510,7 +559,9 @@ import VaultCore
     let help = try box.run(["--help"])
     let section = try #require(help.stdout.components(separatedBy: "SUBCOMMANDS:").last)
     let listed = outputLines(section).compactMap { line -> String? in
-      guard line.hasPrefix("  "), !line.hasPrefix("   "), !line.hasPrefix("  See ") else { return nil }
+      guard line.hasPrefix("  "), !line.hasPrefix("   "), !line.hasPrefix("  See ") else {
+        return nil
+      }
       return line.split(separator: " ").first.map(String.init)
     }
     #expect(

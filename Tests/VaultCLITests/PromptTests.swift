@@ -54,7 +54,8 @@ import Testing
 
   @Test func passphrasePromptUnlocksWhenNothingIsCached() throws {
     let box = try lockedSandbox()
-    try box.set(fakeKey(), env: "prod", extra: ["--passphrase-file", box.root.path + "/pass", "--no-cache"])
+    try box.set(
+      fakeKey(), env: "prod", extra: ["--passphrase-file", box.root.path + "/pass", "--no-cache"])
     let result = try box.converseVault(
       ["get", "--env", "prod", "--no-cache"],
       steps: [.type(Self.passphrase, after: "Passphrase for \(box.identityPath): ")])
@@ -101,7 +102,9 @@ import Testing
     #expect(result.status == 0, "\(result.stdout)")
     let transcript = result.stdout
     #expect(!transcript.contains("sk-partial"), "the partial value was echoed")
-    #expect(transcript.hasPrefix("OPENAI_API_KEY for shop/dev: \nvault: error: cancelled\nstatus=130\n"), "\(transcript)")
+    #expect(
+      transcript.hasPrefix("OPENAI_API_KEY for shop/dev: \nvault: error: cancelled\nstatus=130\n"),
+      "\(transcript)")
     let settings = Set(transcript.split(whereSeparator: { $0 == " " || $0 == ";" || $0 == "\n" }))
     for flag in ["echo", "icanon", "isig", "iexten"] {
       #expect(settings.contains(Substring(flag)), "\(flag) not restored: \(transcript)")
@@ -115,7 +118,8 @@ import Testing
     try box.initVault()
     let before = box.fileBytes()
     let result = try box.converseVault(
-      ["set", "--env", "dev"], steps: [PromptStep(prompt: "OPENAI_API_KEY for shop/dev: ", answer: "\u{04}")])
+      ["set", "--env", "dev"],
+      steps: [PromptStep(prompt: "OPENAI_API_KEY for shop/dev: ", answer: "\u{04}")])
     #expect(result.status == 130)
     #expect(result.stdout == "OPENAI_API_KEY for shop/dev: \nvault: error: cancelled\n")
     #expect(box.fileBytes() == before)
@@ -127,9 +131,13 @@ import Testing
     try box.initVault()
     let typed = "oops-wrong-paste\u{15}" + fakeKey() + "Q\u{7f}\r"
     let result = try box.converseVault(
-      ["set", "--env", "dev"], steps: [PromptStep(prompt: "OPENAI_API_KEY for shop/dev: ", answer: typed)])
+      ["set", "--env", "dev"],
+      steps: [PromptStep(prompt: "OPENAI_API_KEY for shop/dev: ", answer: typed)])
     #expect(result.status == 0, "\(result.stdout)")
-    #expect(result.stdout == "OPENAI_API_KEY for shop/dev: \nstored shop/dev/OPENAI_API_KEY  sk-proj-…wxyz (version 1)\n")
+    #expect(
+      result.stdout
+        == "OPENAI_API_KEY for shop/dev: \nstored shop/dev/OPENAI_API_KEY  sk-proj-…wxyz (version 1)\n"
+    )
     let get = try box.run(["get"])
     #expect(get.stdout == fakeKey() + "\n")
   }
