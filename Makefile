@@ -5,7 +5,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib
 
 .PHONY: demo test build deps test-deps bench completions clean
 
-## Installs libsodium-dev if missing, builds the release binary, runs the journeys.
+## Installs libsodium-dev (and git) if missing, builds the release binary, runs the journeys.
 demo: deps build
 	bash Tests/demo.sh .build/release/vault
 
@@ -18,7 +18,10 @@ build: deps
 	swift build $(RELEASE_FLAGS) --product vault
 
 deps:
-	@pkg-config --exists libsodium 2>/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libsodium-dev; }
+	@missing=""; \
+	pkg-config --exists libsodium 2>/dev/null || missing="$$missing libsodium-dev pkg-config"; \
+	command -v git >/dev/null || missing="$$missing git"; \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; fi
 
 test-deps:
 	@missing=""; \

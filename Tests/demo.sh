@@ -42,7 +42,7 @@ step 'vault get --env prod | wc -c'
 "$vault" get --env prod -n | wc -c
 
 echo
-echo "== 3. Rotate, move .env files in and out, revoke"
+echo "== 2b. Rotate, move .env files in and out, revoke"
 step 'vault set --env prod          # the rotated key becomes version 2'
 fake_key rot2 | "$vault" set --env prod
 printf '# staging\nexport OPENAI_API_KEY="%s"\nOPENAI_ORG_ID=org-demo123\n' "$(fake_key stg1)" > .env.staging
@@ -59,5 +59,46 @@ step vault lock
 step 'vault status'
 unset VAULT_PASSPHRASE_FILE
 "$vault" status
+
+echo
+echo "== 3. Share a team vault through git"
+export GIT_AUTHOR_NAME=demo GIT_AUTHOR_EMAIL=demo@example.invalid
+export GIT_COMMITTER_NAME=demo GIT_COMMITTER_EMAIL=demo@example.invalid
+export PATH=$(dirname "$vault"):$PATH    # git runs `vault git merge` and `vault git diff`
+alice=$demo/alice bob=$demo/bob
+mkdir -p "$alice" "$bob"
+git init -q --bare "$demo/origin.git"
+as() { local who=$1; shift; HOME=$demo/$who USER=$who "$@"; }
+as bob "$vault" init --no-passphrase >/dev/null
+git clone -q "$demo/origin.git" "$alice/shop" 2>/dev/null
+cd "$alice/shop"
+step 'alice$ vault init --here && vault git setup'
+as alice "$vault" init --here --no-passphrase
+as alice "$vault" git setup
+step 'bob$ vault identity show'
+bobpub=$(as bob "$vault" identity show)
+echo "$bobpub"
+step 'alice$ vault members add bob <his public identity> --read dev,staging --write dev'
+as alice "$vault" members add bob "$bobpub" --read dev,staging --write dev
+step 'alice$ vault set --env prod; vault set --env dev; git commit; git push'
+fake_key prd9 | as alice "$vault" set --env prod
+fake_key dev9 | as alice "$vault" set --env dev
+printf '#!/bin/sh\necho "app: key ends in ...$(printf %%s "$OPENAI_API_KEY" | tail -c 4)"\n' > app
+chmod +x app
+git add .vault .gitattributes app && git commit -qm "team vault" && git push -q origin HEAD:main 2>/dev/null
+git clone -q -b main "$demo/origin.git" "$bob/shop" 2>/dev/null
+cd "$bob/shop"
+as bob "$vault" git setup >/dev/null
+step 'bob$ vault exec --env dev -- ./app'
+as bob "$vault" exec --env dev -- ./app
+step 'bob$ vault exec --env prod -- ./app      # bob holds no prod key at all'
+as bob "$vault" exec --env prod -- ./app || echo "(exit status $?)"
+cd "$alice/shop"
+step 'alice$ vault members rm bob'
+as alice "$vault" members rm bob
+step 'alice$ vault list'
+as alice "$vault" list
+step 'alice$ git diff -- .vault     # labels, members, flags; never a value'
+git diff -- .vault | grep '^[-+][a-z]' | head -12
 echo
 echo "demo finished: every file lived in $demo, now removed"
