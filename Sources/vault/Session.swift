@@ -5,8 +5,8 @@ struct Session {
   let paths = Paths.current()
 
   /// The passphrase file named by the flag or `VAULT_PASSPHRASE_FILE`.
-  func passphraseFile(_ unlock: UnlockOptions) -> String? {
-    if let file = unlock.passphraseFile, !file.isEmpty { return file }
+  func passphraseFile(_ explicit: String?) -> String? {
+    if let file = explicit, !file.isEmpty { return file }
     if let file = paths.environment["VAULT_PASSPHRASE_FILE"], !file.isEmpty { return file }
     return nil
   }
@@ -25,20 +25,19 @@ struct Session {
 
   /// Unlocks the identity: `VAULT_IDENTITY`, the cache, a passphrase file, or a prompt.
   func unlock(_ options: UnlockOptions) throws -> Identity {
-    let source = identitySource()
-    if let path = source.inlineSecret == nil ? try? source.file().path : nil {
-      warnIfExposed(path)
-    }
-    return try source.unlock(cache: options.cachePolicy) { file in
-      if let path = passphraseFile(options) { return try Prompt.passphrase(fromFile: path) }
+    try unlock(cache: options.cachePolicy, passphraseFile: options.passphraseFile)
+  }
+
+  /// The same without ArgumentParser's types, for the `exec` fast path.
+  func unlock(cache: IdentitySource.CachePolicy, passphraseFile explicit: String?) throws -> Identity {
+    try identitySource().unlock(cache: cache, readableByOthers: warnExposed) { file in
+      if let path = passphraseFile(explicit) { return try Prompt.passphrase(fromFile: path) }
       return try Prompt.secret("Passphrase for \(file.path): ", purpose: "passphrase")
     }
   }
 
-  /// Warns when the identity file is readable by group or others.
-  func warnIfExposed(_ path: String) {
-    if let contents = try? FileSystem.read(path, maximumSize: 64 << 10), contents.mode & 0o077 != 0 {
-      Output.warning("'\(path)' is readable by other users; run: chmod 600 '\(path)'")
-    }
+  /// Warns that a file holding key material is readable by group or others.
+  func warnExposed(_ path: String) {
+    Output.warn(.readableByOthers(path: path))
   }
 }

@@ -51,28 +51,35 @@ extension VaultFile {
     guard header.members.contains(where: { $0.isOwner }) else {
       throw fail("members", .headerNotSignedByOwner)
     }
-    let environmentNames = Set(header.environments.map(\.name))
-    // Each key names one member: a signature's writer and a seal's reader are unambiguous.
-    var signingKeys = Set<[UInt8]>()
-    var boxKeys = Set<[UInt8]>()
-    for member in header.members {
-      guard signingKeys.insert(member.identity.signingKey).inserted,
-        boxKeys.insert(member.identity.boxKey).inserted
-      else {
+    // Linear checks over a handful of members: Set and Dictionary would cost a runtime
+    // protocol-conformance lookup on every `exec`.
+    for (index, member) in header.members.enumerated() {
+      // Each key names one member: a signature's writer and a seal's reader are unambiguous.
+      for other in header.members[..<index]
+      where other.identity.signingKey == member.identity.signingKey
+        || other.identity.boxKey == member.identity.boxKey
+      {
         throw VaultError.malformed(path: path, line: 0, problem: .duplicate("identity of \(member.name)"))
       }
-      for environment in member.read + member.write where !environmentNames.contains(environment) {
+      for environment in member.read + member.write
+      where !header.environments.contains(where: { $0.name == environment }) {
         throw VaultError.malformed(
           path: path, line: 0, problem: .badField("member \(member.name): unknown env \(environment)"))
       }
     }
-    // Exactly one seal per (environment, reader), and none for anyone else.
-    var expected = Set<String>()
+    // Exactly one seal per (environment, reader), and none for anyone else. The parser
+    // already refused duplicate seals, so equal counts and full coverage suffice.
+    var readers = 0
     for member in header.members {
-      for environment in member.read { expected.insert("\(environment) \(member.name)") }
+      for environment in member.read {
+        readers += 1
+        guard header.seals.contains(where: { $0.environment == environment && $0.member == member.name })
+        else {
+          throw VaultError.malformed(path: path, line: 0, problem: .badField("seals do not match readers"))
+        }
+      }
     }
-    let present = Set(header.seals.map { "\($0.environment) \($0.member)" })
-    guard expected == present else {
+    guard readers == header.seals.count else {
       throw VaultError.malformed(path: path, line: 0, problem: .badField("seals do not match readers"))
     }
     guard let signer = header.member(signingKey: header.signer) else {
@@ -297,7 +304,7 @@ extension VaultFile {
   /// Refuses to encrypt anything new for `environment` while a member seen removed earlier
   /// can read it.
   func checkNoRetiredReader(of environment: String) throws {
-    for member in header.members where retired[member.identity] != nil && member.read.contains(environment) {
+    for member in header.members where retired.contains(where: { $0.identity == member.identity }) && member.read.contains(environment) {
       throw VaultError.sealsToRemovedMember(member: member.name, environment: environment)
     }
   }

@@ -127,7 +127,7 @@ extension VaultFile {
     var rekeyed: [String] = []
     for environment in removed.read {
       for member in header.members
-      where member.name != name && retired[member.identity] != nil && member.read.contains(environment) {
+      where member.name != name && retired.contains(where: { $0.identity == member.identity }) && member.read.contains(environment) {
         throw VaultError.sealsToRemovedMember(member: member.name, environment: environment)
       }
       let old = try environmentKeyPair(environment, project: "*", identity: owner)

@@ -30,7 +30,7 @@ public enum Launcher {
 
   /// Checks that each injected name is a valid variable name and, unless listed in
   /// `allowed`, not one that changes how programs load or start.
-  public static func checkNames(_ names: [String], allowed: Set<String>) throws {
+  public static func checkNames(_ names: [String], allowed: [String]) throws {
     for name in names {
       try Names.check(name, as: .name)
       if Names.isReserved(name) && !allowed.contains(name) { throw VaultError.reservedName(name) }
@@ -68,7 +68,7 @@ public enum Launcher {
         offset += 1
       }
     }
-    let injected = Set(secrets.map { Array($0.name.utf8) + [0x3D] })
+    let injected = secrets.map { Array($0.name.utf8) + [0x3D] }
     var envp: [UnsafeMutablePointer<CChar>?] = []
     var pointer = Glibc.environ
     while let entry = pointer.pointee {

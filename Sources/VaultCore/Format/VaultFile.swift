@@ -14,7 +14,7 @@ public struct VaultFile: Sendable {
   public var blocks: [Block]
   /// Members this person saw removed from this vault earlier who are members again (a
   /// rolled-back file, most likely): nothing new may be sealed to them. Set by `TrustStore`.
-  public var retired: [PublicIdentity: String] = [:]
+  public var retired: [Member] = []
 
   public init(path: String, header: Header, headerSignedText: [UInt8], blocks: [Block]) {
     self.path = path

@@ -25,11 +25,13 @@ public struct IdentitySource: Sendable {
   }
 
   /// Reads and parses the identity file.
-  public func file() throws -> IdentityFile {
+  /// `readableByOthers` is called with the path when group or others may read the file.
+  public func file(readableByOthers: (String) -> Void = { _ in }) throws -> IdentityFile {
     let path = paths.identityFile
     guard let contents = try FileSystem.read(path, maximumSize: 64 << 10) else {
       throw VaultError.identityNotFound(path: path)
     }
+    if contents.mode & 0o077 != 0 { readableByOthers(path) }
     return try IdentityFile.parse(contents.bytes, path: path)
   }
 
@@ -43,12 +45,13 @@ public struct IdentitySource: Sendable {
 
   /// The unlocked identity. `passphrase` is called only when a passphrase is needed.
   public func unlock(
-    cache: CachePolicy, passphrase: (IdentityFile) throws -> SecretBytes
+    cache: CachePolicy, readableByOthers: (String) -> Void = { _ in },
+    passphrase: (IdentityFile) throws -> SecretBytes
   ) throws -> Identity {
     if let inlineSecret {
       return try Identity(secretString: SecretBytes(copying: Array(inlineSecret.utf8)))
     }
-    let file = try file()
+    let file = try file(readableByOthers: readableByOthers)
     guard file.needsPassphrase else { return try file.unlock(passphrase: nil) }
     if cache.enabled, let secret = UnlockCache.load(file.publicIdentity),
       let identity = try? Identity(secret: secret), identity.publicIdentity == file.publicIdentity

@@ -12,13 +12,20 @@ public struct Paths: Sendable {
     self.currentDirectory = currentDirectory
   }
 
-  /// The process's own environment and working directory.
+  /// The variables vault reads. Only these are copied out of the environment: building a
+  /// dictionary of all of it was a tenth of `exec`'s instructions.
+  public static let variables = [
+    "HOME", "USER", "PATH", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "VAULT_FILE",
+    "VAULT_IDENTITY", "VAULT_IDENTITY_FILE", "VAULT_PROJECT", "VAULT_PASSPHRASE_FILE",
+  ]
+
+  /// The process's own environment (the `variables` vault reads) and working directory.
   public static func current() -> Paths {
     var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
     let cwd = getcwd(&buffer, buffer.count) != nil
       ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
       : "."
-    return Paths(environment: ProcessEnvironment.dictionary(), currentDirectory: cwd)
+    return Paths(environment: ProcessEnvironment.values(of: variables), currentDirectory: cwd)
   }
 
   private func value(_ name: String) -> String? {
@@ -64,11 +71,18 @@ public struct Paths: Sendable {
     xdg("XDG_DATA_HOME", default: ".local/share") + "/vault/personal.vault"
   }
 
+  /// The vault named by `explicit` (`--vault`) or `$VAULT_FILE`, absolute; nil when neither
+  /// is set (an empty value counts as unset).
+  public func namedVaultFile(explicit: String?) -> String? {
+    if let explicit, !explicit.isEmpty { return absolute(explicit) }
+    if let file = value("VAULT_FILE") { return absolute(file) }
+    return nil
+  }
+
   /// The vault to use: `explicit` (`--vault`), else `$VAULT_FILE`, else the nearest `.vault`
   /// walking up from the current directory, else the personal vault.
   public func vaultFile(explicit: String?) -> String {
-    if let explicit, !explicit.isEmpty { return absolute(explicit) }
-    if let file = value("VAULT_FILE") { return absolute(file) }
+    if let named = namedVaultFile(explicit: explicit) { return named }
     var directory = currentDirectory
     while true {
       let candidate = (directory == "/" ? "" : directory) + "/.vault"

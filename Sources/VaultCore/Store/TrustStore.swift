@@ -16,17 +16,26 @@ public struct TrustStore: Sendable {
     self.directory = directory
   }
 
-  /// What is remembered about one vault.
+  /// What is remembered about one vault. Kept in sorted arrays, not sets or dictionaries:
+  /// this runs on every `exec`, and each new Set or Dictionary type costs a runtime
+  /// protocol-conformance lookup there.
   struct State: Equatable {
-    var owners: Set<[UInt8]> = []
-    var members: [PublicIdentity: String] = [:]
-    var removed: [PublicIdentity: String] = [:]
+    /// A public identity and the member name it had.
+    struct Known: Equatable {
+      var identity: PublicIdentity
+      var name: String
+    }
+
+    /// Owners' signing keys, base64url, sorted.
+    var owners: [String] = []
+    var members: [Known] = []
+    var removed: [Known] = []
 
     func serialized() -> [UInt8] {
       var lines = ["vault-trust 1"]
-      lines += owners.map { "owner \(Base64URL.encode($0))" }.sorted()
-      lines += members.map { "member \($0.key.description) \($0.value)" }.sorted()
-      lines += removed.map { "removed \($0.key.description) \($0.value)" }.sorted()
+      lines += owners.map { "owner \($0)" }
+      lines += members.map { "member \($0.identity.description) \($0.name)" }.sorted()
+      lines += removed.map { "removed \($0.identity.description) \($0.name)" }.sorted()
       return Array((lines.joined(separator: "\n") + "\n").utf8)
     }
 
@@ -41,31 +50,40 @@ public struct TrustStore: Sendable {
         let bad = VaultError.malformed(path: path, line: index + 1, problem: .badField("trust"))
         switch (fields.first.map { String(decoding: $0, as: UTF8.self) }, fields.count) {
         case ("owner", 2):
-          guard let key = Base64URL.decode(fields[1], length: 32) else { throw bad }
-          state.owners.insert(key)
+          guard Base64URL.decode(fields[1], length: 32) != nil else { throw bad }
+          state.owners.append(String(decoding: fields[1], as: UTF8.self))
         case ("member", 3), ("removed", 3):
           guard let identity = PublicIdentity(utf8: fields[1]), Names.isValidMember(fields[2]) else {
             throw bad
           }
-          let name = String(decoding: fields[2], as: UTF8.self)
+          let known = Known(identity: identity, name: String(decoding: fields[2], as: UTF8.self))
           if fields[0].elementsEqual("member".utf8) {
-            state.members[identity] = name
+            state.members.append(known)
           } else {
-            state.removed[identity] = name
+            state.removed.append(known)
           }
         default:
           throw bad
         }
       }
+      state.owners.sort()
       return state
     }
 
     init() {}
 
-    init(_ header: Header, removed: [PublicIdentity: String] = [:]) {
-      owners = Set(header.members.filter(\.isOwner).map(\.identity.signingKey))
-      for member in header.members { members[member.identity] = member.name }
+    init(_ header: Header, removed: [Known] = []) {
+      owners = header.members.filter(\.isOwner).map { Base64URL.encode($0.identity.signingKey) }.sorted()
+      members = header.members.map { Known(identity: $0.identity, name: $0.name) }
       self.removed = removed
+    }
+
+    func isMember(_ identity: PublicIdentity) -> Bool {
+      members.contains { $0.identity == identity }
+    }
+
+    func wasRemoved(_ identity: PublicIdentity) -> Bool {
+      removed.contains { $0.identity == identity }
     }
   }
 
@@ -110,24 +128,23 @@ public struct TrustStore: Sendable {
       return
     }
     let current = State(file.header)
-    if !ownWrite && current.owners != state.owners && !state.owners.contains(file.header.signer) {
+    if !ownWrite && current.owners != state.owners
+      && !state.owners.contains(Base64URL.encode(file.header.signer))
+    {
       throw VaultError.untrustedOwners(path: file.path, trustFile: statePath(file.header.vaultID))
     }
     var removed = state.removed
-    for (identity, name) in state.members where current.members[identity] == nil {
-      removed[identity] = name
+    for known in state.members where !current.isMember(known.identity) && !state.wasRemoved(known.identity) {
+      removed.append(known)
     }
-    file.retired = [:]
-    for member in file.header.members where removed[member.identity] != nil {
-      file.retired[member.identity] = member.name
-    }
-    let updated = State(file.header, removed: removed)
-    if updated != state { try save(updated, for: file.header.vaultID) }
+    let remembered = State(file.header, removed: removed)
+    file.retired = file.header.members.filter { remembered.wasRemoved($0.identity) }
+    if remembered != state { try save(remembered, for: file.header.vaultID) }
   }
 
   /// Pins the current owners of `file` after the person checked them (`vault trust`).
   public func accept(_ file: VaultFile) throws {
-    let removed = try load(file.header.vaultID)?.removed ?? [:]
+    let removed = try load(file.header.vaultID)?.removed ?? []
     try save(State(file.header, removed: removed), for: file.header.vaultID)
     let binding = bindingPath(file.path)
     try FileSystem.makeDirectories(Paths.directory(of: binding))

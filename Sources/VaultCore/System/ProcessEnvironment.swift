@@ -10,17 +10,11 @@ public enum ProcessEnvironment {
     vault_harden_process() == 0
   }
 
-  /// The environment as a dictionary (the first of duplicate names wins, as in getenv).
-  public static func dictionary() -> [String: String] {
+  /// The values of `names` that are set, as getenv(3) returns them.
+  public static func values(of names: [String]) -> [String: String] {
     var result: [String: String] = [:]
-    var pointer = Glibc.environ
-    while let entry = pointer.pointee {
-      let text = String(cString: entry)
-      if let equals = text.firstIndex(of: "=") {
-        let name = String(text[..<equals])
-        if result[name] == nil { result[name] = String(text[text.index(after: equals)...]) }
-      }
-      pointer += 1
+    for name in names {
+      if let value = getenv(name) { result[name] = String(cString: value) }
     }
     return result
   }

@@ -61,14 +61,6 @@ struct ExecRequest {
     return nil
   }
 
-  var unlockOptions: UnlockOptions {
-    var options = UnlockOptions()
-    options.passphraseFile = passphraseFile
-    options.noCache = noCache
-    options.cacheTTL = cacheTTL
-    return options
-  }
-
   /// Resolves the command, unlocks, decrypts and `execve`s. Returns only by throwing.
   func run() throws -> Never {
     let session = Session()
@@ -76,7 +68,9 @@ struct ExecRequest {
     let executable = try Launcher.resolve(command[0], path: session.paths.environment["PATH"])
     let store = VaultStore(path: session.paths.vaultFile(explicit: vaultPath), trust: session.trust)
     let file = try store.load(project: project, environment: environment, warn: Output.warn)
-    let identity = try session.unlock(unlockOptions)
+    let cache = IdentitySource.CachePolicy(
+      enabled: !noCache, timeout: UnlockOptions.seconds(cacheTTL) ?? UnlockCache.defaultTimeout)
+    let identity = try session.unlock(cache: cache, passphraseFile: passphraseFile)
     var secrets = try file.secrets(project: project, environment: environment, identity: identity)
     if !only.isEmpty {
       for name in only where !secrets.contains(where: { $0.entry.name == name }) {
@@ -87,7 +81,7 @@ struct ExecRequest {
     guard !secrets.isEmpty else {
       throw VaultError.noEntries(project: project, environment: environment)
     }
-    try Launcher.checkNames(secrets.map(\.entry.name), allowed: Set(allowReserved))
+    try Launcher.checkNames(secrets.map(\.entry.name), allowed: allowReserved)
     try Launcher.exec(executable, arguments: command, injecting: secrets.map { ($0.entry.name, $0.value) })
   }
 }

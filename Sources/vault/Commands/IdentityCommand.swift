@@ -59,18 +59,7 @@ extension VaultCommand {
           Output.bytes([0x0A])
           return
         }
-        var passphrase: SecretBytes?
-        if !noPassphrase {
-          if let passphraseFile {
-            passphrase = try Prompt.passphrase(fromFile: passphraseFile)
-          } else {
-            let first = try Prompt.secret("New passphrase: ", purpose: "passphrase")
-            guard first.count > 0 else { throw VaultError.emptyPassphrase }
-            let second = try Prompt.secret("Repeat passphrase: ", purpose: "passphrase")
-            guard first.constantTimeEquals(second) else { throw VaultError.passphraseMismatch }
-            passphrase = first
-          }
-        }
+        let passphrase = noPassphrase ? nil : try Prompt.newPassphrase(fromFile: passphraseFile)
         let path = Session().paths.absolute(output)
         let file = try IdentityFile(identity: identity, passphrase: passphrase, path: path)
         try FileSystem.writeAtomically(path, file.serialized(), exclusive: true)
@@ -108,17 +97,7 @@ extension VaultCommand {
             ?? Prompt.secret("Current passphrase: ", purpose: "passphrase")
         }
         let identity = try file.unlock(passphrase: current)
-        let new: SecretBytes
-        if let newPassphraseFile {
-          new = try Prompt.passphrase(fromFile: newPassphraseFile)
-        } else {
-          new = try Prompt.secret("New passphrase: ", purpose: "passphrase")
-          guard new.count > 0 else { throw VaultError.emptyPassphrase }
-          let again = try Prompt.secret("Repeat passphrase: ", purpose: "passphrase")
-          guard new.constantTimeEquals(again) else { throw VaultError.passphraseMismatch }
-        }
-        guard new.count > 0 else { throw VaultError.emptyPassphrase }
-        if new.count < 12 { Output.warning("a passphrase under 12 characters is easy to guess") }
+        let new = try Prompt.newPassphrase(fromFile: newPassphraseFile)
         let updated = try IdentityFile(identity: identity, passphrase: new, path: path)
         try FileSystem.writeAtomically(path, updated.serialized())
         withExtendedLifetime(lock) {}

@@ -41,12 +41,12 @@ extension VaultCommand {
     func run() throws {
       let session = Session()
       let paths = session.paths
-      let explicit = vault.vaultPath ?? paths.environment["VAULT_FILE"]
       let store: VaultStore
       if here {
         store = VaultStore(path: (paths.gitRoot ?? paths.currentDirectory) + "/.vault", trust: session.trust)
       } else {
-        store = VaultStore(path: explicit.map(paths.absolute) ?? paths.personalVault, trust: session.trust)
+        store = VaultStore(
+          path: paths.namedVaultFile(explicit: vault.vaultPath) ?? paths.personalVault, trust: session.trust)
       }
       if FileSystem.exists(store.path) { throw VaultError.alreadyExists(path: store.path) }
       let memberName = name ?? paths.userName
@@ -67,22 +67,7 @@ extension VaultCommand {
     }
 
     private func createIdentity(session: Session, path: String) throws -> Identity {
-      var passphrase: SecretBytes?
-      if !noPassphrase {
-        if let file = session.passphraseFile(unlock) {
-          passphrase = try Prompt.passphrase(fromFile: file)
-        } else {
-          let first = try Prompt.secret("New passphrase: ", purpose: "passphrase")
-          guard first.count > 0 else { throw VaultError.emptyPassphrase }
-          let second = try Prompt.secret("Repeat passphrase: ", purpose: "passphrase")
-          guard first.constantTimeEquals(second) else { throw VaultError.passphraseMismatch }
-          passphrase = first
-        }
-        guard let passphrase, passphrase.count > 0 else { throw VaultError.emptyPassphrase }
-        if passphrase.count < 12 {
-          Output.warning("a passphrase under 12 characters is easy to guess")
-        }
-      }
+      let passphrase = noPassphrase ? nil : try Prompt.newPassphrase(fromFile: session.passphraseFile(unlock.passphraseFile))
       let identity = Identity.generate()
       let file = try IdentityFile(identity: identity, passphrase: passphrase, path: path)
       try FileSystem.makeDirectories(Paths.directory(of: path))

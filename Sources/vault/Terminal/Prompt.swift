@@ -89,6 +89,23 @@ enum Prompt {
     }
   }
 
+  /// A new passphrase: from `file` when given, else typed twice without echo. Refuses an
+  /// empty one and warns about one under 12 characters.
+  static func newPassphrase(fromFile file: String?) throws -> SecretBytes {
+    let passphrase: SecretBytes
+    if let file {
+      passphrase = try Self.passphrase(fromFile: file)
+    } else {
+      passphrase = try secret("New passphrase: ", purpose: "passphrase")
+      guard passphrase.count > 0 else { throw VaultError.emptyPassphrase }
+      let again = try secret("Repeat passphrase: ", purpose: "passphrase")
+      guard passphrase.constantTimeEquals(again) else { throw VaultError.passphraseMismatch }
+    }
+    guard passphrase.count > 0 else { throw VaultError.emptyPassphrase }
+    if passphrase.count < 12 { Output.warning("a passphrase under 12 characters is easy to guess") }
+    return passphrase
+  }
+
   /// A passphrase file's contents without one trailing newline.
   static func passphrase(fromFile path: String) throws -> SecretBytes {
     guard let contents = try FileSystem.read(path, maximumSize: 4096) else {
