@@ -64,13 +64,14 @@ cp "$small" "$work/small-base.vault"
 cp "$large" "$work/large-base.vault"
 "$vault" members add bob "$bob" --read dev --vault "$large" >/dev/null
 cp "$large" "$work/large-bob.vault"
+# One path per vault: the trust store refuses a different vault copied over a path it knows.
 hyperfine -N --warmup 1 --runs 10 --style basic --export-markdown "$work/out/members.md" \
-  --prepare "cp $work/small-base.vault $work/m.vault" \
-  -n 'members add, 1-entry vault' "$vault members add bob $bob --read dev --vault $work/m.vault" \
-  --prepare "cp $work/large-base.vault $work/m.vault" \
-  -n 'members add, 10,000-entry vault' "$vault members add bob $bob --read dev --vault $work/m.vault" \
-  --prepare "cp $work/large-bob.vault $work/m.vault" \
-  -n 'members rm, 10,000 entries re-keyed' "$vault members rm bob --vault $work/m.vault" >/dev/null
+  --prepare "cp $work/small-base.vault $work/m1.vault" \
+  -n 'members add, 1-entry vault' "$vault members add bob $bob --read dev --vault $work/m1.vault" \
+  --prepare "cp $work/large-base.vault $work/m2.vault" \
+  -n 'members add, 10,000-entry vault' "$vault members add bob $bob --read dev --vault $work/m2.vault" \
+  --prepare "cp $work/large-bob.vault $work/m3.vault" \
+  -n 'members rm, 10,000 entries re-keyed' "$vault members rm bob --vault $work/m3.vault" >/dev/null
 cat "$work/out/members.md"
 
 echo
