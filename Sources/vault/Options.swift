@@ -3,17 +3,20 @@ import VaultCore
 
 /// Which vault file to use.
 struct VaultOptions: ParsableArguments {
-  @Option(name: .customLong("vault"), help: ArgumentHelp(
-    "The vault file (default: $VAULT_FILE, else the nearest .vault upwards, else the personal vault).",
-    valueName: "path"))
+  @Option(
+    name: .customLong("vault"),
+    help: ArgumentHelp(
+      "The vault file (default: $VAULT_FILE, else the nearest .vault upwards, else the personal vault).",
+      valueName: "path"))
   var vaultPath: String?
 }
 
 /// Which project and environment a command acts on.
 struct LabelOptions: ParsableArguments {
-  @Option(help: ArgumentHelp(
-    "The project (default: $VAULT_PROJECT, else the git work tree's or current directory's name).",
-    valueName: "name"))
+  @Option(
+    help: ArgumentHelp(
+      "The project (default: $VAULT_PROJECT, else the git work tree's or current directory's name).",
+      valueName: "name"))
   var project: String?
 
   @Option(name: .customLong("env"), help: ArgumentHelp("The environment.", valueName: "env"))
@@ -21,29 +24,35 @@ struct LabelOptions: ParsableArguments {
 
   func validate() throws {
     guard Names.isValidEnvironment(Array(environment.utf8)) else {
-      throw ValidationError("invalid environment '\(Failure.printable(environment))': use lowercase letters, digits, '_', '-'")
+      throw ValidationError(
+        "invalid environment '\(Failure.printable(environment))': use lowercase letters, digits, '_', '-'"
+      )
     }
   }
 }
 
 /// How the identity is unlocked.
 struct UnlockOptions: ParsableArguments {
-  @Option(help: ArgumentHelp(
-    "Read the passphrase from this file (default: $VAULT_PASSPHRASE_FILE, else a no-echo prompt).",
-    valueName: "file"))
+  @Option(
+    help: ArgumentHelp(
+      "Read the passphrase from this file (default: $VAULT_PASSPHRASE_FILE, else a no-echo prompt).",
+      valueName: "file"))
   var passphraseFile: String?
 
   @Flag(help: "Neither use nor fill the unlock cache.")
   var noCache = false
 
-  @Option(help: ArgumentHelp(
-    "How long an unlock stays cached in the kernel keyring: seconds, or a number with s, m or h.",
-    valueName: "duration"))
+  @Option(
+    help: ArgumentHelp(
+      "How long an unlock stays cached in the kernel keyring: seconds, or a number with s, m or h.",
+      valueName: "duration"))
   var cacheTTL: String = "15m"
 
   func validate() throws {
     guard Self.seconds(cacheTTL) != nil else {
-      throw ValidationError("invalid --cache-ttl '\(Failure.printable(cacheTTL))': use seconds, or a number with s, m or h (1s to 24h)")
+      throw ValidationError(
+        "invalid --cache-ttl '\(Failure.printable(cacheTTL))': use seconds, or a number with s, m or h (1s to 24h)"
+      )
     }
   }
 
@@ -64,6 +73,7 @@ struct UnlockOptions: ParsableArguments {
   }
 
   var cachePolicy: IdentitySource.CachePolicy {
-    IdentitySource.CachePolicy(enabled: !noCache, timeout: Self.seconds(cacheTTL) ?? UnlockCache.defaultTimeout)
+    IdentitySource.CachePolicy(
+      enabled: !noCache, timeout: Self.seconds(cacheTTL) ?? UnlockCache.defaultTimeout)
   }
 }

@@ -29,7 +29,9 @@ struct Session {
   }
 
   /// The same without ArgumentParser's types, for the `exec` fast path.
-  func unlock(cache: IdentitySource.CachePolicy, passphraseFile explicit: String?) throws -> Identity {
+  func unlock(cache: IdentitySource.CachePolicy, passphraseFile explicit: String?) throws
+    -> Identity
+  {
     try identitySource().unlock(cache: cache, readableByOthers: warnExposed) { file in
       if let path = passphraseFile(explicit) { return try Prompt.passphrase(fromFile: path) }
       return try Prompt.secret("Passphrase for \(file.path): ", purpose: "passphrase")

@@ -34,9 +34,11 @@ do {
   // memory, or key material libsodium refuses (a low-order environment key, say).
   switch error {
   case .keyDerivationFailed:
-    Failure.exit(message: "Argon2id could not run: not enough memory", hint: nil, code: Failure.general)
+    Failure.exit(
+      message: "Argon2id could not run: not enough memory", hint: nil, code: Failure.general)
   case .invalidKey, .authenticationFailed:
-    Failure.exit(message: "the vault holds key material libsodium refuses", hint: nil, code: Failure.integrity)
+    Failure.exit(
+      message: "the vault holds key material libsodium refuses", hint: nil, code: Failure.integrity)
   }
 } catch {
   let code = VaultCommand.exitCode(for: error)

@@ -59,12 +59,14 @@ extension VaultFile {
       where other.identity.signingKey == member.identity.signingKey
         || other.identity.boxKey == member.identity.boxKey
       {
-        throw VaultError.malformed(path: path, line: 0, problem: .duplicate("identity of \(member.name)"))
+        throw VaultError.malformed(
+          path: path, line: 0, problem: .duplicate("identity of \(member.name)"))
       }
       for environment in member.read + member.write
       where !header.environments.contains(where: { $0.name == environment }) {
         throw VaultError.malformed(
-          path: path, line: 0, problem: .badField("member \(member.name): unknown env \(environment)"))
+          path: path, line: 0,
+          problem: .badField("member \(member.name): unknown env \(environment)"))
       }
     }
     // Exactly one seal per (environment, reader), and none for anyone else. The parser
@@ -73,19 +75,25 @@ extension VaultFile {
     for member in header.members {
       for environment in member.read {
         readers += 1
-        guard header.seals.contains(where: { $0.environment == environment && $0.member == member.name })
+        guard
+          header.seals.contains(where: { $0.environment == environment && $0.member == member.name }
+          )
         else {
-          throw VaultError.malformed(path: path, line: 0, problem: .badField("seals do not match readers"))
+          throw VaultError.malformed(
+            path: path, line: 0, problem: .badField("seals do not match readers"))
         }
       }
     }
     guard readers == header.seals.count else {
-      throw VaultError.malformed(path: path, line: 0, problem: .badField("seals do not match readers"))
+      throw VaultError.malformed(
+        path: path, line: 0, problem: .badField("seals do not match readers"))
     }
     guard let signer = header.member(signingKey: header.signer) else {
       throw fail("members", .unknownSigner)
     }
-    guard signer.isOwner else { throw fail("members (signed by \(signer.name))", .headerNotSignedByOwner) }
+    guard signer.isOwner else {
+      throw fail("members (signed by \(signer.name))", .headerNotSignedByOwner)
+    }
     guard
       SigningKeyPair.verify(
         signature: header.signature,
@@ -96,7 +104,8 @@ extension VaultFile {
 
   /// The verified group of (`project`, `environment`), or nil when it has no entries.
   public func group(project: String, environment: String) throws -> Group? {
-    guard let block = blocks.first(where: { $0.project == project && $0.environment == environment })
+    guard
+      let block = blocks.first(where: { $0.project == project && $0.environment == environment })
     else { return nil }
     return try decode(block)
   }
@@ -113,11 +122,13 @@ extension VaultFile {
     func bad(_ offset: Int, _ problem: FormatProblem) -> VaultError {
       .malformed(path: path, line: block.line == 0 ? 0 : block.line + offset, problem: problem)
     }
-    for (offset, line) in lines.enumerated() where line.contains(where: { $0 < 0x20 || $0 > 0x7E }) {
+    for (offset, line) in lines.enumerated() where line.contains(where: { $0 < 0x20 || $0 > 0x7E })
+    {
       throw bad(offset, .invalidCharacter)
     }
     guard let f = LineCodec.fields(lines[0]), f.count == 5, f[0].elementsEqual("group".utf8),
-      let signer = Base64URL.decode(f[3], length: 32), let signature = Base64URL.decode(f[4], length: 64)
+      let signer = Base64URL.decode(f[3], length: 32),
+      let signature = Base64URL.decode(f[4], length: 64)
     else { throw bad(0, .badField("group")) }
     var group = Group(
       project: block.project, environment: block.environment, signer: signer, signature: signature,
@@ -126,7 +137,8 @@ extension VaultFile {
       guard let fields = LineCodec.fields(line) else { throw bad(offset, .badField("entry")) }
       if fields[0].elementsEqual("flag".utf8) {
         guard let flag = LineCodec.parseFlag(fields),
-          fields[1].elementsEqual(block.project.utf8), fields[2].elementsEqual(block.environment.utf8)
+          fields[1].elementsEqual(block.project.utf8),
+          fields[2].elementsEqual(block.environment.utf8)
         else { throw bad(offset, .badField("flag")) }
         guard group.entries.contains(where: { $0.name == flag.name }) else {
           throw bad(offset, .badField("flag for a name with no entry"))
@@ -135,7 +147,9 @@ extension VaultFile {
           if (last.name, last.member) == (flag.name, flag.member) {
             throw bad(offset, .duplicate("flag \(flag.name) \(flag.member)"))
           }
-          guard (last.name, last.member) < (flag.name, flag.member) else { throw bad(offset, .outOfOrder) }
+          guard (last.name, last.member) < (flag.name, flag.member) else {
+            throw bad(offset, .outOfOrder)
+          }
         }
         group.flags.append(flag)
         continue
@@ -169,7 +183,8 @@ extension VaultFile {
     guard
       SigningKeyPair.verify(
         signature: group.signature,
-        message: Signatures.group(vaultID: header.vaultID, signedText: LineCodec.groupSignedText(group)),
+        message: Signatures.group(
+          vaultID: header.vaultID, signedText: LineCodec.groupSignedText(group)),
         publicKey: group.signer)
     else { throw VaultError.integrity(path: path, what: label, problem: .badSignature) }
     for entry in group.entries {
@@ -177,7 +192,8 @@ extension VaultFile {
       guard
         SigningKeyPair.verify(
           signature: entry.signature,
-          message: Signatures.entry(vaultID: header.vaultID, unsignedLine: LineCodec.entryUnsigned(entry)),
+          message: Signatures.entry(
+            vaultID: header.vaultID, unsignedLine: LineCodec.entryUnsigned(entry)),
           publicKey: entry.writer)
       else { throw VaultError.integrity(path: path, what: entry.label, problem: .badSignature) }
     }
@@ -212,7 +228,9 @@ extension VaultFile {
       throw VaultError.environmentNotFound(environment)
     }
     guard member.read.contains(environment),
-      let seal = header.seals.first(where: { $0.environment == environment && $0.member == member.name })
+      let seal = header.seals.first(where: {
+        $0.environment == environment && $0.member == member.name
+      })
     else {
       throw VaultError.cannotRead(member: member.name, project: project, environment: environment)
     }
@@ -220,7 +238,8 @@ extension VaultFile {
     do {
       pair = try BoxKeyPair(secretKey: SealedBox.open(seal.box, with: identity.boxKeyPair))
     } catch {
-      throw VaultError.integrity(path: path, what: "seal \(environment) \(member.name)", problem: .decryptionFailed)
+      throw VaultError.integrity(
+        path: path, what: "seal \(environment) \(member.name)", problem: .decryptionFailed)
     }
     guard pair.publicKey == key.publicKey else {
       throw VaultError.integrity(path: path, what: "env \(environment)", problem: .keyMismatch)
@@ -297,14 +316,18 @@ extension VaultFile {
       written.append(entry)
     }
     try replaceGroup(
-      project: project, environment: environment, entries: entries, flags: flags, identity: identity)
+      project: project, environment: environment, entries: entries, flags: flags, identity: identity
+    )
     return written
   }
 
   /// Refuses to encrypt anything new for `environment` while a member seen removed earlier
   /// can read it.
   func checkNoRetiredReader(of environment: String) throws {
-    for member in header.members where retired.contains(where: { $0.identity == member.identity }) && member.read.contains(environment) {
+    for member in header.members
+    where retired.contains(where: { $0.identity == member.identity })
+      && member.read.contains(environment)
+    {
       throw VaultError.sealsToRemovedMember(member: member.name, environment: environment)
     }
   }
@@ -325,15 +348,18 @@ extension VaultFile {
     entries.removeAll { $0.name == name }
     let flags = (existing?.flags ?? []).filter { $0.name != name }
     try replaceGroup(
-      project: project, environment: environment, entries: entries, flags: flags, identity: identity)
+      project: project, environment: environment, entries: entries, flags: flags, identity: identity
+    )
   }
 
   mutating func replaceGroup(
     project: String, environment: String, entries: [Entry], flags: [ExposureFlag],
     identity: Identity
   ) throws {
-    let index = blocks.firstIndex { ($0.project, $0.environment) >= (project, environment) } ?? blocks.count
-    let replacing = index < blocks.count && blocks[index].project == project
+    let index =
+      blocks.firstIndex { ($0.project, $0.environment) >= (project, environment) } ?? blocks.count
+    let replacing =
+      index < blocks.count && blocks[index].project == project
       && blocks[index].environment == environment
     if entries.isEmpty {
       if replacing { blocks.remove(at: index) }

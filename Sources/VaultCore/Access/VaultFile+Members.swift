@@ -15,7 +15,9 @@ extension VaultFile {
   ) throws {
     _ = try self.owner(owner)
     try Names.check(name, as: .member)
-    guard header.members.allSatisfy({ $0.name != name }) else { throw VaultError.memberExists(name) }
+    guard header.members.allSatisfy({ $0.name != name }) else {
+      throw VaultError.memberExists(name)
+    }
     if let existing = header.members.first(where: {
       $0.identity.signingKey == newIdentity.signingKey || $0.identity.boxKey == newIdentity.boxKey
     }) {
@@ -34,7 +36,9 @@ extension VaultFile {
           box: try SealedBox.seal(pair.secretKey, to: newIdentity.boxKey)))
     }
     header.members.append(
-      Member(name: name, identity: newIdentity, isOwner: isOwner, read: Array(Set(read)), write: Array(Set(write))))
+      Member(
+        name: name, identity: newIdentity, isOwner: isOwner, read: Array(Set(read)),
+        write: Array(Set(write))))
     header.members.sort { $0.name < $1.name }
     header.seals = seals.sorted { ($0.environment, $0.member) < ($1.environment, $1.member) }
     signHeader(with: owner)
@@ -49,7 +53,9 @@ extension VaultFile {
     header.environments.append(EnvironmentKey(name: name, publicKey: pair.publicKey))
     header.environments.sort { $0.name < $1.name }
     header.seals.append(
-      Seal(environment: name, member: member.name, box: try SealedBox.seal(pair.secretKey, to: owner.boxKeyPair.publicKey)))
+      Seal(
+        environment: name, member: member.name,
+        box: try SealedBox.seal(pair.secretKey, to: owner.boxKeyPair.publicKey)))
     header.seals.sort { ($0.environment, $0.member) < ($1.environment, $1.member) }
     if let index = header.members.firstIndex(where: { $0.name == member.name }) {
       header.members[index].read = (header.members[index].read + [name]).sorted()
@@ -94,7 +100,8 @@ extension VaultFile {
       } else if removed.write.contains(environment) {
         // An environment they could write but not read: only what they signed changes.
         let group = try decode(blocks[index])
-        guard group.signer == removedKey || group.entries.contains(where: { $0.writer == removedKey })
+        guard
+          group.signer == removedKey || group.entries.contains(where: { $0.writer == removedKey })
         else { continue }
         guard me.write.contains(environment) else {
           throw VaultError.cannotWrite(member: me.name, environment: environment)
@@ -127,7 +134,9 @@ extension VaultFile {
     var rekeyed: [String] = []
     for environment in removed.read {
       for member in header.members
-      where member.name != name && retired.contains(where: { $0.identity == member.identity }) && member.read.contains(environment) {
+      where member.name != name && retired.contains(where: { $0.identity == member.identity })
+        && member.read.contains(environment)
+      {
         throw VaultError.sealsToRemovedMember(member: member.name, environment: environment)
       }
       let old = try environmentKeyPair(environment, project: "*", identity: owner)
@@ -160,7 +169,9 @@ extension VaultFile {
       header.seals.removeAll { $0.environment == environment }
       for member in header.members where member.name != name && member.read.contains(environment) {
         header.seals.append(
-          Seal(environment: environment, member: member.name, box: try SealedBox.seal(new.secretKey, to: member.identity.boxKey)))
+          Seal(
+            environment: environment, member: member.name,
+            box: try SealedBox.seal(new.secretKey, to: member.identity.boxKey)))
       }
       rekeyed.append(environment)
     }

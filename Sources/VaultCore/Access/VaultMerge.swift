@@ -85,12 +85,16 @@ public struct VaultMerge {
       // Entries written for a key the other side rotated cannot be read after the merge.
       if rotatedByTheirs, let a, a.text != o?.text {
         conflicts += try staleEntries(a, against: o, file: ours).map {
-          .rotatedKey(label: "\(project)/\(environment)/\($0)", project: project, environment: environment, name: $0)
+          .rotatedKey(
+            label: "\(project)/\(environment)/\($0)", project: project, environment: environment,
+            name: $0)
         }
       }
       if rotatedByOurs, let b, b.text != o?.text {
         conflicts += try staleEntries(b, against: o, file: theirs).map {
-          .rotatedKey(label: "\(project)/\(environment)/\($0)", project: project, environment: environment, name: $0)
+          .rotatedKey(
+            label: "\(project)/\(environment)/\($0)", project: project, environment: environment,
+            name: $0)
         }
       }
       if a?.text == o?.text {
@@ -110,14 +114,19 @@ public struct VaultMerge {
       guard let member = result.header.member(for: identity.publicIdentity),
         member.write.contains(environment)
       else {
-        conflicts.append(.cannotSign("\(project)/\(environment) changed on both branches; someone who can write \(environment) must merge"))
+        conflicts.append(
+          .cannotSign(
+            "\(project)/\(environment) changed on both branches; someone who can write \(environment) must merge"
+          ))
         continue
       }
       var file = result
       try file.replaceGroup(
         project: project, environment: environment, entries: merged.entries, flags: merged.flags,
         identity: identity)
-      if let block = file.blocks.first(where: { $0.project == project && $0.environment == environment }) {
+      if let block = file.blocks.first(where: {
+        $0.project == project && $0.environment == environment
+      }) {
         blocks.append(block)
       }
     }
@@ -135,13 +144,16 @@ public struct VaultMerge {
     return (x[0], x[1]) < (y[0], y[1])
   }
 
-  private func keyChanged(_ environment: String, from base: VaultFile?, to side: VaultFile) -> Bool {
+  private func keyChanged(_ environment: String, from base: VaultFile?, to side: VaultFile) -> Bool
+  {
     guard let base, let old = base.header.environment(environment) else { return false }
     return side.header.environment(environment)?.publicKey != old.publicKey
   }
 
   /// Names whose entry line in `block` is new relative to `base`.
-  private func staleEntries(_ block: Block, against base: Block?, file: VaultFile) throws -> [String] {
+  private func staleEntries(_ block: Block, against base: Block?, file: VaultFile) throws
+    -> [String]
+  {
     let group = try file.decode(block)
     let old = try base.map { try (self.base ?? file).decode($0) }
     return group.entries.filter { entry in !(old?.entries.contains(entry) ?? false) }.map(\.name)
@@ -196,10 +208,15 @@ public struct VaultMerge {
     // must be signed by someone who was an owner at the merge base. (A side's header only
     // proves its signer is an owner in that header, which its signer may have written.)
     for side in [ours.header, theirs.header] {
-      guard baseHeader?.members.contains(where: { $0.isOwner && $0.identity.signingKey == side.signer }) == true
+      guard
+        baseHeader?.members.contains(where: { $0.isOwner && $0.identity.signingKey == side.signer })
+          == true
       else {
         let signer = side.member(signingKey: side.signer)?.name ?? "an unknown key"
-        return .failure(.membership("membership changed on both branches, one of them signed by \(signer), not an owner at the merge base; check it with an owner and merge by hand"))
+        return .failure(
+          .membership(
+            "membership changed on both branches, one of them signed by \(signer), not an owner at the merge base; check it with an owner and merge by hand"
+          ))
       }
     }
     var header = ours.header
@@ -228,8 +245,9 @@ public struct VaultMerge {
     }
     // Members: per member, the side that changed it.
     var members: [Member] = []
-    let memberNames = Set(ours.header.members.map(\.name) + theirs.header.members.map(\.name)
-      + (baseHeader?.members.map(\.name) ?? []))
+    let memberNames = Set(
+      ours.header.members.map(\.name) + theirs.header.members.map(\.name)
+        + (baseHeader?.members.map(\.name) ?? []))
     for name in memberNames.sorted() {
       let mo = baseHeader?.members.first { $0.name == name }
       let ma = ours.header.members.first { $0.name == name }
@@ -251,8 +269,15 @@ public struct VaultMerge {
     var kept: [Seal] = []
     for member in members {
       for environment in member.read {
-        guard let seal = seals.first(where: { $0.environment == environment && $0.member == member.name }) else {
-          return .failure(.membership("\(member.name) was given \(environment) for a key the other branch rotated; run `vault members rm \(member.name)` and add them again after the merge"))
+        guard
+          let seal = seals.first(where: {
+            $0.environment == environment && $0.member == member.name
+          })
+        else {
+          return .failure(
+            .membership(
+              "\(member.name) was given \(environment) for a key the other branch rotated; run `vault members rm \(member.name)` and add them again after the merge"
+            ))
         }
         kept.append(seal)
       }

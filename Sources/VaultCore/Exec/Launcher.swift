@@ -42,7 +42,8 @@ public enum Launcher {
   /// the child sees each injected name exactly once, with the vault's value. Returns only by
   /// throwing.
   public static func exec(
-    _ executable: String, arguments: [String], injecting secrets: [(name: String, value: SecretBytes)]
+    _ executable: String, arguments: [String],
+    injecting secrets: [(name: String, value: SecretBytes)]
   ) throws -> Never {
     // "NAME=value\0" for each secret, in one locked buffer that is zeroed if execve fails.
     let total = secrets.reduce(0) { $0 + $1.name.utf8.count + 1 + $1.value.count + 1 }
@@ -60,7 +61,8 @@ public enum Launcher {
         offset += 1
         value.withUnsafeBytes { source in
           if source.count > 0 {
-            (buffer.baseAddress! + offset).copyMemory(from: source.baseAddress!, byteCount: source.count)
+            (buffer.baseAddress! + offset).copyMemory(
+              from: source.baseAddress!, byteCount: source.count)
           }
         }
         offset += value.count

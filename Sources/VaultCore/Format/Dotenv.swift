@@ -42,7 +42,8 @@ public enum Dotenv {
 
   private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
 
-  private static func trim(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
+  private static func trim(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer>
+  {
     var result = bytes
     while let first = result.first, isSpace(first) { result = result.dropFirst() }
     while let last = result.last, isSpace(last) { result = result.dropLast() }
@@ -60,7 +61,8 @@ public enum Dotenv {
     return result
   }
 
-  private static func parseValue(_ text: Slice<UnsafeRawBufferPointer>, line: Int) throws -> [UInt8] {
+  private static func parseValue(_ text: Slice<UnsafeRawBufferPointer>, line: Int) throws -> [UInt8]
+  {
     guard let quote = text.first, quote == 0x27 || quote == 0x22 else {
       // Bare: up to a " #" comment.
       var value: [UInt8] = []

@@ -56,13 +56,15 @@ enum LineCodec {
   /// The bytes a group signature covers: the unsigned group line, then every entry and flag
   /// line.
   static func groupSignedText(_ g: Group) -> [UInt8] {
-    var text = Array(groupUnsigned(project: g.project, environment: g.environment, signer: g.signer).utf8)
+    var text = Array(
+      groupUnsigned(project: g.project, environment: g.environment, signer: g.signer).utf8)
     text.append(0x0A)
     return text + groupBody(g)
   }
 
   static func groupText(_ g: Group) -> [UInt8] {
-    var text = Array(groupUnsigned(project: g.project, environment: g.environment, signer: g.signer).utf8)
+    var text = Array(
+      groupUnsigned(project: g.project, environment: g.environment, signer: g.signer).utf8)
     text += Array(" \(Base64URL.encode(g.signature))\n".utf8)
     return text + groupBody(g)
   }
@@ -132,7 +134,8 @@ enum LineCodec {
   }
 
   /// The largest ciphertext accepted: a 64 KiB value padded, plus the tag.
-  static let maximumCiphertext = EntryCipher.maximumValueLength + EntryCipher.paddingBlock + AEAD.tagLength
+  static let maximumCiphertext =
+    EntryCipher.maximumValueLength + EntryCipher.paddingBlock + AEAD.tagLength
 
   static func parseEntry(_ f: [Bytes]) -> Entry? {
     guard f.count == 11, Names.isValidProject(f[1]), Names.isValidEnvironment(f[2]),
@@ -150,7 +153,8 @@ enum LineCodec {
     return Entry(
       project: text(f[1]), environment: text(f[2]), name: text(f[3]), version: version,
       created: text(f[5]), writer: writer,
-      sealed: EntryCipher.Sealed(ephemeralPublicKey: ephemeral, nonce: nonce, ciphertext: ciphertext),
+      sealed: EntryCipher.Sealed(
+        ephemeralPublicKey: ephemeral, nonce: nonce, ciphertext: ciphertext),
       signature: signature)
   }
 }

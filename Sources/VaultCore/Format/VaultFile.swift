@@ -53,11 +53,15 @@ public struct VaultFile: Sendable {
     let (header, signedText) = try parseHeader(&reader)
     var blocks: [Block] = []
     var current:
-      (project: String, environment: String, start: Int, line: Int, lastName: String, inFlags: Bool)?
+      (
+        project: String, environment: String, start: Int, line: Int, lastName: String, inFlags: Bool
+      )?
     func close(at end: Int) {
       if let c = current {
         blocks.append(
-          Block(project: c.project, environment: c.environment, text: bytes[c.start..<end], line: c.line))
+          Block(
+            project: c.project, environment: c.environment, text: bytes[c.start..<end], line: c.line
+          ))
       }
       current = nil
     }
@@ -70,7 +74,9 @@ public struct VaultFile: Sendable {
         break
       }
       let parts = line.split(separator: 0x20, maxSplits: 4, omittingEmptySubsequences: false)
-      guard parts.count >= 4 else { throw reader.error(.unexpectedLine(expected: "group, entry or end")) }
+      guard parts.count >= 4 else {
+        throw reader.error(.unexpectedLine(expected: "group, entry or end"))
+      }
       let project = LineCodec.text(parts[1])
       let environment = LineCodec.text(parts[2])
       guard Names.isValidProject(parts[1]) else { throw reader.error(.badField("project")) }
@@ -107,7 +113,8 @@ public struct VaultFile: Sendable {
         throw reader.error(.unexpectedLine(expected: "group, entry or end"))
       }
     }
-    for block in blocks where block.text.firstIndex(of: 0x0A) == block.text.index(before: block.text.endIndex) {
+    for block in blocks
+    where block.text.firstIndex(of: 0x0A) == block.text.index(before: block.text.endIndex) {
       throw VaultError.malformed(path: path, line: block.line, problem: .badField("empty group"))
     }
     return VaultFile(path: path, header: header, headerSignedText: signedText, blocks: blocks)
@@ -141,12 +148,14 @@ public struct VaultFile: Sendable {
       find([0x0A], from: offset).map { $0 + 1 } ?? buffer.count
     }
     // The header runs through the `signed` line; parse it in full (it is small).
-    let headerEnd = find(Array("\nsigned ".utf8), from: 0).map { lineEnd(from: $0 + 1) } ?? buffer.count
+    let headerEnd =
+      find(Array("\nsigned ".utf8), from: 0).map { lineEnd(from: $0 + 1) } ?? buffer.count
     var reader = LineReader(bytes: Array(buffer[0..<headerEnd]), path: path)
     let (header, signedText) = try parseHeader(&reader)
     let end = Array("\nend\n".utf8)
-    guard buffer.count >= headerEnd + 4, buffer[(buffer.count - end.count)...].elementsEqual(end)
-      || (buffer.count == headerEnd + 4 && buffer[headerEnd...].elementsEqual("end\n".utf8))
+    guard buffer.count >= headerEnd + 4,
+      buffer[(buffer.count - end.count)...].elementsEqual(end)
+        || (buffer.count == headerEnd + 4 && buffer[headerEnd...].elementsEqual("end\n".utf8))
     else {
       throw VaultError.malformed(path: path, line: 0, problem: .missingEnd)
     }
@@ -154,7 +163,8 @@ public struct VaultFile: Sendable {
     let needle = Array("\ngroup \(project) \(environment) ".utf8)
     if let match = find(needle, from: headerEnd - 1) {
       guard find(needle, from: match + 1) == nil else {
-        throw VaultError.malformed(path: path, line: 0, problem: .duplicate("group \(project)/\(environment)"))
+        throw VaultError.malformed(
+          path: path, line: 0, problem: .duplicate("group \(project)/\(environment)"))
       }
       // The block runs until the first line that is not an entry of this group.
       let start = match + 1
@@ -206,7 +216,9 @@ public struct VaultFile: Sendable {
         throw reader.error(.nonCanonical("spaces"))
       }
       func canonical(_ encoded: String) throws {
-        guard line.elementsEqual(encoded.utf8) else { throw reader.error(.nonCanonical(LineCodec.text(keyword))) }
+        guard line.elementsEqual(encoded.utf8) else {
+          throw reader.error(.nonCanonical(LineCodec.text(keyword)))
+        }
       }
       if keyword.elementsEqual("member".utf8) {
         guard environments.isEmpty, seals.isEmpty else { throw reader.error(.outOfOrder) }
@@ -219,10 +231,14 @@ public struct VaultFile: Sendable {
         members.append(member)
       } else if keyword.elementsEqual("env".utf8) {
         guard seals.isEmpty else { throw reader.error(.outOfOrder) }
-        guard let environment = LineCodec.parseEnvironment(f) else { throw reader.error(.badField("env")) }
+        guard let environment = LineCodec.parseEnvironment(f) else {
+          throw reader.error(.badField("env"))
+        }
         try canonical(LineCodec.environmentLine(environment))
         if let last = environments.last {
-          if last.name == environment.name { throw reader.error(.duplicate("env \(environment.name)")) }
+          if last.name == environment.name {
+            throw reader.error(.duplicate("env \(environment.name)"))
+          }
           guard last.name < environment.name else { throw reader.error(.outOfOrder) }
         }
         environments.append(environment)

@@ -8,7 +8,9 @@ public struct Member: Sendable, Equatable {
   /// Environments this member may sign entries for, sorted.
   public var write: [String]
 
-  public init(name: String, identity: PublicIdentity, isOwner: Bool, read: [String], write: [String]) {
+  public init(
+    name: String, identity: PublicIdentity, isOwner: Bool, read: [String], write: [String]
+  ) {
     self.name = name
     self.identity = identity
     self.isOwner = isOwner

@@ -36,7 +36,9 @@ public struct Identity: Sendable {
   public var secret: SecretBytes {
     let result = SecretBytes(count: 64)
     result.withUnsafeMutableBytes { out in
-      boxKeyPair.secretKey.withUnsafeBytes { out.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: 32) }
+      boxKeyPair.secretKey.withUnsafeBytes {
+        out.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: 32)
+      }
       signingKeyPair.seed.withUnsafeBytes {
         (out.baseAddress! + 32).copyMemory(from: $0.baseAddress!, byteCount: 32)
       }

@@ -65,7 +65,9 @@ public struct IdentityFile: Sendable {
     case .none(let stored):
       secret = stored
     case .passphrase(let parameters, let salt, let nonce, let ciphertext):
-      guard let passphrase, passphrase.count > 0 else { throw VaultError.wrongPassphrase(path: path) }
+      guard let passphrase, passphrase.count > 0 else {
+        throw VaultError.wrongPassphrase(path: path)
+      }
       let key = try PasswordHash.deriveKey(
         passphrase: passphrase, salt: salt, parameters: parameters)
       let ad = Self.associatedData(
@@ -122,7 +124,9 @@ public struct IdentityFile: Sendable {
     guard first.starts(with: magic) else { throw bad(1, .wrongMagic) }
     // The first line's characters before its version, as in a vault file:
     // `vault-identity 1\r` is a format error (CRLF), not an unknown version.
-    guard !first.contains(where: { $0 < 0x20 || $0 > 0x7E }) else { throw bad(1, .invalidCharacter) }
+    guard !first.contains(where: { $0 < 0x20 || $0 > 0x7E }) else {
+      throw bad(1, .invalidCharacter)
+    }
     let version = String(decoding: first.dropFirst(magic.count), as: UTF8.self)
     guard version == "1" else { throw VaultError.unsupportedVersion(path: path, version: version) }
     for (index, line) in lines.enumerated()

@@ -38,7 +38,8 @@ public struct IdentitySource: Sendable {
   /// The public identity, without unlocking anything.
   public func publicIdentity() throws -> PublicIdentity {
     if let inlineSecret {
-      return try Identity(secretString: SecretBytes(copying: Array(inlineSecret.utf8))).publicIdentity
+      return try Identity(secretString: SecretBytes(copying: Array(inlineSecret.utf8)))
+        .publicIdentity
     }
     return try file().publicIdentity
   }

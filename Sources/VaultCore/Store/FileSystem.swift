@@ -23,7 +23,9 @@ public enum FileSystem {
     }
     defer { close(fd) }
     var info = stat()
-    guard fstat(fd, &info) == 0 else { throw VaultError.io(path: path, operation: "stat", errno: errno) }
+    guard fstat(fd, &info) == 0 else {
+      throw VaultError.io(path: path, operation: "stat", errno: errno)
+    }
     guard (info.st_mode & S_IFMT) == S_IFREG else {
       throw VaultError.io(path: path, operation: "read (not a regular file)", errno: EINVAL)
     }
@@ -55,7 +57,8 @@ public enum FileSystem {
       }
       if failure != 0 { throw VaultError.io(path: path, operation: "read", errno: failure) }
       guard bytes.count < capacity else {
-        throw VaultError.io(path: path, operation: "read (file changed while reading)", errno: EAGAIN)
+        throw VaultError.io(
+          path: path, operation: "read (file changed while reading)", errno: EAGAIN)
       }
       return Contents(bytes: bytes, mode: info.st_mode & 0o7777)
     }
@@ -102,7 +105,9 @@ public enum FileSystem {
   /// Replaces `path` atomically: a 0600 temp file in the same directory, written, fsynced,
   /// renamed over `path`, then the directory fsynced. A crash leaves the old or the new file.
   /// With `exclusive`, the new file is linked into place and fails if `path` exists.
-  public static func writeAtomically(_ path: String, _ bytes: [UInt8], exclusive: Bool = false) throws {
+  public static func writeAtomically(_ path: String, _ bytes: [UInt8], exclusive: Bool = false)
+    throws
+  {
     let directory = Paths.directory(of: path)
     let suffix = Base64URL.encode(Sodium.randomBytes(9))
     let temp = directory + "/." + Paths.baseName(of: path) + ".tmp-" + suffix
@@ -115,7 +120,9 @@ public enum FileSystem {
     do {
       defer { close(fd) }
       // The umask may have narrowed the mode further, never widened it; make it exact.
-      guard fchmod(fd, 0o600) == 0 else { throw VaultError.io(path: temp, operation: "chmod", errno: errno) }
+      guard fchmod(fd, 0o600) == 0 else {
+        throw VaultError.io(path: temp, operation: "chmod", errno: errno)
+      }
       var written = 0
       while written < bytes.count {
         let count = bytes.withUnsafeBytes { buffer in
@@ -127,7 +134,9 @@ public enum FileSystem {
         }
         written += count
       }
-      guard fsync(fd) == 0 else { throw VaultError.io(path: temp, operation: "fsync", errno: errno) }
+      guard fsync(fd) == 0 else {
+        throw VaultError.io(path: temp, operation: "fsync", errno: errno)
+      }
     }
     if exclusive {
       guard link(temp, path) == 0 else {
@@ -137,7 +146,9 @@ public enum FileSystem {
       }
       unlink(temp)
     } else {
-      guard rename(temp, path) == 0 else { throw VaultError.io(path: path, operation: "rename", errno: errno) }
+      guard rename(temp, path) == 0 else {
+        throw VaultError.io(path: path, operation: "rename", errno: errno)
+      }
     }
     done = true
     syncDirectory(directory)

@@ -22,7 +22,8 @@ public struct Paths: Sendable {
   /// The process's own environment (the `variables` vault reads) and working directory.
   public static func current() -> Paths {
     var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-    let cwd = getcwd(&buffer, buffer.count) != nil
+    let cwd =
+      getcwd(&buffer, buffer.count) != nil
       ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
       : "."
     return Paths(environment: ProcessEnvironment.values(of: variables), currentDirectory: cwd)
@@ -35,14 +36,18 @@ public struct Paths: Sendable {
 
   public var home: String {
     if let home = value("HOME") { return home }
-    if let entry = getpwuid(getuid()), let dir = entry.pointee.pw_dir { return String(cString: dir) }
+    if let entry = getpwuid(getuid()), let dir = entry.pointee.pw_dir {
+      return String(cString: dir)
+    }
     return "/"
   }
 
   /// `$USER`, else the account name, else "me": the default member name at `vault init`.
   public var userName: String {
     if let user = value("USER") { return user }
-    if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+    if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name {
+      return String(cString: name)
+    }
     return "me"
   }
 

@@ -53,7 +53,8 @@ public struct TrustStore: Sendable {
           guard Base64URL.decode(fields[1], length: 32) != nil else { throw bad }
           state.owners.append(String(decoding: fields[1], as: UTF8.self))
         case ("member", 3), ("removed", 3):
-          guard let identity = PublicIdentity(utf8: fields[1]), Names.isValidMember(fields[2]) else {
+          guard let identity = PublicIdentity(utf8: fields[1]), Names.isValidMember(fields[2])
+          else {
             throw bad
           }
           let known = Known(identity: identity, name: String(decoding: fields[2], as: UTF8.self))
@@ -73,7 +74,8 @@ public struct TrustStore: Sendable {
     init() {}
 
     init(_ header: Header, removed: [Known] = []) {
-      owners = header.members.filter(\.isOwner).map { Base64URL.encode($0.identity.signingKey) }.sorted()
+      owners = header.members.filter(\.isOwner).map { Base64URL.encode($0.identity.signingKey) }
+        .sorted()
       members = header.members.map { Known(identity: $0.identity, name: $0.name) }
       self.removed = removed
     }
@@ -134,7 +136,8 @@ public struct TrustStore: Sendable {
       throw VaultError.untrustedOwners(path: file.path, trustFile: statePath(file.header.vaultID))
     }
     var removed = state.removed
-    for known in state.members where !current.isMember(known.identity) && !state.wasRemoved(known.identity) {
+    for known in state.members
+    where !current.isMember(known.identity) && !state.wasRemoved(known.identity) {
       removed.append(known)
     }
     let remembered = State(file.header, removed: removed)
@@ -148,6 +151,7 @@ public struct TrustStore: Sendable {
     try save(State(file.header, removed: removed), for: file.header.vaultID)
     let binding = bindingPath(file.path)
     try FileSystem.makeDirectories(Paths.directory(of: binding))
-    try FileSystem.writeAtomically(binding, Array((Base64URL.encode(file.header.vaultID) + "\n").utf8))
+    try FileSystem.writeAtomically(
+      binding, Array((Base64URL.encode(file.header.vaultID) + "\n").utf8))
   }
 }

@@ -36,7 +36,9 @@ public enum UnlockCache {
 
   /// Caches `secret` for `timeout` seconds. Returns false when the kernel refused.
   @discardableResult
-  public static func store(_ secret: SecretBytes, for identity: PublicIdentity, timeout: UInt32) -> Bool {
+  public static func store(_ secret: SecretBytes, for identity: PublicIdentity, timeout: UInt32)
+    -> Bool
+  {
     let key = secret.withUnsafeBytes {
       vault_add_user_key(description(identity), $0.baseAddress!, $0.count)
     }

@@ -23,7 +23,9 @@ public struct VaultStore: Sendable {
 
   /// Reads the file; throws `vaultNotFound` when missing.
   private func contents(warn: (Warning) -> Void) throws -> [UInt8] {
-    guard let contents = try FileSystem.read(path) else { throw VaultError.vaultNotFound(path: path) }
+    guard let contents = try FileSystem.read(path) else {
+      throw VaultError.vaultNotFound(path: path)
+    }
     if warnsAboutMode && contents.mode & 0o077 != 0 { warn(.readableByOthers(path: path)) }
     return contents.bytes
   }

@@ -19,11 +19,15 @@ extension VaultCommand {
     @OptionGroup var label: LabelOptions
     @OptionGroup var unlock: UnlockOptions
 
-    @Option(name: .customLong("only"), help: ArgumentHelp("Inject only this name (repeatable).", valueName: "name"))
+    @Option(
+      name: .customLong("only"),
+      help: ArgumentHelp("Inject only this name (repeatable).", valueName: "name"))
     var only: [String] = []
 
-    @Option(help: ArgumentHelp(
-      "Allow injecting this name although it changes how programs start (repeatable).", valueName: "name"))
+    @Option(
+      help: ArgumentHelp(
+        "Allow injecting this name although it changes how programs start (repeatable).",
+        valueName: "name"))
     var allowReserved: [String] = []
 
     @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.")
@@ -35,7 +39,8 @@ extension VaultCommand {
 
     func validate() throws {
       guard !commandLine.isEmpty else {
-        throw ValidationError("no command to run; usage: vault exec [--env ENV] -- COMMAND [ARGS...]")
+        throw ValidationError(
+          "no command to run; usage: vault exec [--env ENV] -- COMMAND [ARGS...]")
       }
     }
 

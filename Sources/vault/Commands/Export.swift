@@ -4,7 +4,8 @@ import VaultCore
 extension VaultCommand {
   struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Print an environment's secrets as dotenv or JSON (refuses a terminal without --force).",
+      abstract:
+        "Print an environment's secrets as dotenv or JSON (refuses a terminal without --force).",
       discussion: """
         Examples:
           vault export --env staging --format dotenv > .env.staging
@@ -27,13 +28,16 @@ extension VaultCommand {
 
     func run() throws {
       if Output.isTerminal(1) && !force {
-        throw ValidationError("refusing to print secrets to a terminal; redirect stdout or pass --force")
+        throw ValidationError(
+          "refusing to print secrets to a terminal; redirect stdout or pass --force")
       }
       let session = Session()
       let project = try session.paths.project(explicit: label.project)
-      let file = try session.store(vault).load(project: project, environment: label.environment, warn: Output.warn)
+      let file = try session.store(vault).load(
+        project: project, environment: label.environment, warn: Output.warn)
       let identity = try session.unlock(unlock)
-      let secrets = try file.secrets(project: project, environment: label.environment, identity: identity)
+      let secrets = try file.secrets(
+        project: project, environment: label.environment, identity: identity)
       switch format {
       case .dotenv:
         for (entry, value) in secrets { Output.secret(Dotenv.line(name: entry.name, value: value)) }
@@ -41,7 +45,8 @@ extension VaultCommand {
         Output.bytes(Array("{".utf8))
         for (index, (entry, value)) in secrets.enumerated() {
           var quoted = value.withUnsafeBytes { JSON.quote($0) }
-          let member = SecretBytes(copying: Array(((index == 0 ? "" : ",") + JSON.quote(entry.name) + ":").utf8) + quoted)
+          let member = SecretBytes(
+            copying: Array(((index == 0 ? "" : ",") + JSON.quote(entry.name) + ":").utf8) + quoted)
           wipe(&quoted)
           Output.secret(member)
         }

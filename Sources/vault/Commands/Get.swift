@@ -29,7 +29,8 @@ extension VaultCommand {
       let store = session.store(vault)
       let file = try store.load(project: project, environment: label.environment, warn: Output.warn)
       let identity = try session.unlock(unlock)
-      let secrets = try file.secrets(project: project, environment: label.environment, identity: identity)
+      let secrets = try file.secrets(
+        project: project, environment: label.environment, identity: identity)
       guard let secret = secrets.first(where: { $0.entry.name == name }) else {
         throw VaultError.entryNotFound(label: "\(project)/\(label.environment)/\(name)")
       }

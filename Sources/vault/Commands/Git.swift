@@ -32,7 +32,8 @@ extension VaultCommand {
         }
         let attributes = root + "/.gitattributes"
         let line = ".vault merge=vault diff=vault"
-        var text = (try FileSystem.read(attributes)?.bytes).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        var text =
+          (try FileSystem.read(attributes)?.bytes).map { String(decoding: $0, as: UTF8.self) } ?? ""
         if !text.split(separator: "\n").contains(where: { $0 == line }) {
           if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
           text += line + "\n"
@@ -101,7 +102,8 @@ extension VaultCommand {
             case .entry(let label):
               return "\(label) changed on both branches; keep one with `vault set` after resolving"
             case .rotatedKey(let label, let project, let environment, let name):
-              return "\(label) was written for the \(environment) key the other branch rotated; after the merge run: vault set --project \(project) --env \(environment) \(name)"
+              return
+                "\(label) was written for the \(environment) key the other branch rotated; after the merge run: vault set --project \(project) --env \(environment) \(name)"
             case .membership(let reason), .cannotSign(let reason):
               return reason
             case .differentVaults:
@@ -109,14 +111,16 @@ extension VaultCommand {
             }
           }
           Failure.exit(
-            message: "merge conflict: \(reasons.joined(separator: "; "))", hint: nil, code: Failure.general)
+            message: "merge conflict: \(reasons.joined(separator: "; "))", hint: nil,
+            code: Failure.general)
         }
       }
     }
 
     struct Diff: ParsableCommand {
       static let configuration = CommandConfiguration(
-        abstract: "git's text conversion for .vault: labels, versions, writers, flags, never values.",
+        abstract:
+          "git's text conversion for .vault: labels, versions, writers, flags, never values.",
         discussion: """
           Needs no passphrase: it decrypts nothing.
 
@@ -127,7 +131,9 @@ extension VaultCommand {
       @Argument(help: "The vault file.") var file: String
 
       func run() throws {
-        guard let contents = try FileSystem.read(file) else { throw VaultError.vaultNotFound(path: file) }
+        guard let contents = try FileSystem.read(file) else {
+          throw VaultError.vaultNotFound(path: file)
+        }
         let vault: VaultFile
         do {
           vault = try VaultFile.parse(contents.bytes, path: file)
@@ -138,7 +144,9 @@ extension VaultCommand {
         }
         Output.line("vault \(Base64URL.encode(vault.header.vaultID))")
         for m in vault.header.members {
-          Output.line("member \(m.name)\(m.isOwner ? " owner" : "") read \(m.read.isEmpty ? "-" : m.read.joined(separator: ",")) write \(m.write.isEmpty ? "-" : m.write.joined(separator: ","))")
+          Output.line(
+            "member \(m.name)\(m.isOwner ? " owner" : "") read \(m.read.isEmpty ? "-" : m.read.joined(separator: ",")) write \(m.write.isEmpty ? "-" : m.write.joined(separator: ","))"
+          )
         }
         for e in vault.header.environments {
           Output.line("env \(e.name) key \(Base64URL.encode(e.publicKey.prefix(6)))")
@@ -153,7 +161,9 @@ extension VaultCommand {
             Output.line("\(entry.label) v\(entry.version) \(entry.created) \(writer)")
           }
           for flag in group.flags {
-            Output.line("\(group.project)/\(group.environment)/\(flag.name) rotate: exposed to \(flag.member)")
+            Output.line(
+              "\(group.project)/\(group.environment)/\(flag.name) rotate: exposed to \(flag.member)"
+            )
           }
         }
       }

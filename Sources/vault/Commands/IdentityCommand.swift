@@ -47,7 +47,9 @@ extension VaultCommand {
 
       func validate() throws {
         if output == nil && !noPassphrase {
-          throw ValidationError("printing a secret identity string needs --no-passphrase; or write a file with --output")
+          throw ValidationError(
+            "printing a secret identity string needs --no-passphrase; or write a file with --output"
+          )
         }
       }
 
@@ -93,7 +95,8 @@ extension VaultCommand {
         var current: SecretBytes?
         if file.needsPassphrase {
           let fromFile = passphraseFile ?? session.paths.environment["VAULT_PASSPHRASE_FILE"]
-          current = try fromFile.map(Prompt.passphrase(fromFile:))
+          current =
+            try fromFile.map(Prompt.passphrase(fromFile:))
             ?? Prompt.secret("Current passphrase: ", purpose: "passphrase")
         }
         let identity = try file.unlock(passphrase: current)

@@ -32,14 +32,19 @@ extension VaultCommand {
       if file == "-" {
         text = try Prompt.standardInput()
       } else {
-        guard var contents = try FileSystem.read(session.paths.absolute(file), maximumSize: 1 << 20)?.bytes else {
+        guard
+          var contents = try FileSystem.read(session.paths.absolute(file), maximumSize: 1 << 20)?
+            .bytes
+        else {
           throw VaultError.io(path: file, operation: "open", errno: 2)
         }
         text = SecretBytes(copying: contents)
         wipe(&contents)
       }
       let entries = try Dotenv.parse(text)
-      guard !entries.isEmpty else { throw VaultError.dotenv(line: 1, problem: "no NAME=VALUE lines") }
+      guard !entries.isEmpty else {
+        throw VaultError.dotenv(line: 1, problem: "no NAME=VALUE lines")
+      }
       for (name, _) in entries where Names.isReserved(name) && !allowReserved {
         throw VaultError.reservedName(name)
       }
@@ -48,7 +53,8 @@ extension VaultCommand {
       guard FileSystem.exists(store.path) else { throw VaultError.vaultNotFound(path: store.path) }
       let identity = try session.unlock(unlock)
       let written = try store.update(warn: Output.warn) { vaultFile in
-        try vaultFile.set(entries, project: project, environment: label.environment, identity: identity)
+        try vaultFile.set(
+          entries, project: project, environment: label.environment, identity: identity)
       }
       for entry in written {
         Output.line("stored \(entry.label) (version \(entry.version))")

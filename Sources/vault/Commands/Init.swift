@@ -23,10 +23,12 @@ extension VaultCommand {
     @Flag(help: "Store the new identity without a passphrase (protected by file mode 0600 only).")
     var noPassphrase = false
 
-    @Flag(help: "Create a team vault, ./.vault at the git work tree's root, to commit with the code.")
+    @Flag(
+      help: "Create a team vault, ./.vault at the git work tree's root, to commit with the code.")
     var here = false
 
-    @Option(help: ArgumentHelp("Your member name in the vault (default: $USER).", valueName: "name"))
+    @Option(
+      help: ArgumentHelp("Your member name in the vault (default: $USER).", valueName: "name"))
     var name: String?
 
     func validate() throws {
@@ -43,10 +45,12 @@ extension VaultCommand {
       let paths = session.paths
       let store: VaultStore
       if here {
-        store = VaultStore(path: (paths.gitRoot ?? paths.currentDirectory) + "/.vault", trust: session.trust)
+        store = VaultStore(
+          path: (paths.gitRoot ?? paths.currentDirectory) + "/.vault", trust: session.trust)
       } else {
         store = VaultStore(
-          path: paths.namedVaultFile(explicit: vault.vaultPath) ?? paths.personalVault, trust: session.trust)
+          path: paths.namedVaultFile(explicit: vault.vaultPath) ?? paths.personalVault,
+          trust: session.trust)
       }
       if FileSystem.exists(store.path) { throw VaultError.alreadyExists(path: store.path) }
       let memberName = name ?? paths.userName
@@ -63,17 +67,22 @@ extension VaultCommand {
       let file = try VaultFile.create(identity: identity, memberName: memberName, path: store.path)
       try store.create(file)
       Output.line("created vault \(store.path)")
-      Output.line("environments: \(VaultFile.defaultEnvironments.joined(separator: ", ")); you are \(memberName) (owner)")
+      Output.line(
+        "environments: \(VaultFile.defaultEnvironments.joined(separator: ", ")); you are \(memberName) (owner)"
+      )
     }
 
     private func createIdentity(session: Session, path: String) throws -> Identity {
-      let passphrase = noPassphrase ? nil : try Prompt.newPassphrase(fromFile: session.passphraseFile(unlock.passphraseFile))
+      let passphrase =
+        noPassphrase
+        ? nil : try Prompt.newPassphrase(fromFile: session.passphraseFile(unlock.passphraseFile))
       let identity = Identity.generate()
       let file = try IdentityFile(identity: identity, passphrase: passphrase, path: path)
       try FileSystem.makeDirectories(Paths.directory(of: path))
       try FileSystem.writeAtomically(path, file.serialized(), exclusive: true)
       if passphrase != nil && !unlock.noCache {
-        UnlockCache.store(identity.secret, for: identity.publicIdentity, timeout: unlock.cachePolicy.timeout)
+        UnlockCache.store(
+          identity.secret, for: identity.publicIdentity, timeout: unlock.cachePolicy.timeout)
       }
       Output.line("created identity \(path)")
       Output.line("public identity: \(identity.publicIdentity.description)")

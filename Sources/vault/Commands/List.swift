@@ -19,10 +19,13 @@ extension VaultCommand {
     @Option(help: ArgumentHelp("Only this project.", valueName: "name"))
     var project: String?
 
-    @Option(name: .customLong("env"), help: ArgumentHelp("Only this environment.", valueName: "env"))
+    @Option(
+      name: .customLong("env"), help: ArgumentHelp("Only this environment.", valueName: "env"))
     var environment: String?
 
-    @Flag(help: "Print a JSON array of {project, environment, name, version, created, writer, exposed}.")
+    @Flag(
+      help: "Print a JSON array of {project, environment, name, version, created, writer, exposed}."
+    )
     var json = false
 
     func run() throws {
@@ -55,7 +58,8 @@ extension VaultCommand {
       let width = rows.map { $0.entry.label.count }.max() ?? 0
       for row in rows {
         let label = row.entry.label + String(repeating: " ", count: width - row.entry.label.count)
-        let flag = row.exposed.isEmpty ? "" : "  rotate: exposed to \(row.exposed.joined(separator: ", "))"
+        let flag =
+          row.exposed.isEmpty ? "" : "  rotate: exposed to \(row.exposed.joined(separator: ", "))"
         Output.line("\(label)  v\(row.entry.version)  \(row.entry.created)  \(row.writer)\(flag)")
       }
     }

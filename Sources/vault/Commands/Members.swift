@@ -72,18 +72,25 @@ extension VaultCommand {
 
       func run() throws {
         if identity.hasPrefix(Identity.secretPrefix) { throw VaultError.secretIdentityGiven }
-        guard let publicIdentity = PublicIdentity(identity) else { throw VaultError.invalidPublicIdentity }
+        guard let publicIdentity = PublicIdentity(identity) else {
+          throw VaultError.invalidPublicIdentity
+        }
         let readList = try environments(read)
         let writeList = try environments(write)
         let session = Session()
         let store = session.store(vault)
-        guard FileSystem.exists(store.path) else { throw VaultError.vaultNotFound(path: store.path) }
+        guard FileSystem.exists(store.path) else {
+          throw VaultError.vaultNotFound(path: store.path)
+        }
         let me = try session.unlock(unlock)
         try store.update(warn: Output.warn) { file in
           try file.addMember(
-            name: name, identity: publicIdentity, read: readList, write: writeList, isOwner: owner, by: me)
+            name: name, identity: publicIdentity, read: readList, write: writeList, isOwner: owner,
+            by: me)
         }
-        Output.line("added \(name)\(owner ? " (owner)" : ""): read \(readList.joined(separator: ",")), write \(writeList.isEmpty ? "-" : writeList.joined(separator: ","))")
+        Output.line(
+          "added \(name)\(owner ? " (owner)" : ""): read \(readList.joined(separator: ",")), write \(writeList.isEmpty ? "-" : writeList.joined(separator: ","))"
+        )
       }
 
       private func environments(_ list: String) throws -> [String] {
@@ -113,14 +120,17 @@ extension VaultCommand {
       func run() throws {
         let session = Session()
         let store = session.store(vault)
-        guard FileSystem.exists(store.path) else { throw VaultError.vaultNotFound(path: store.path) }
+        guard FileSystem.exists(store.path) else {
+          throw VaultError.vaultNotFound(path: store.path)
+        }
         let me = try session.unlock(unlock)
         let rekeyed = try store.update(warn: Output.warn) { file in
           try file.removeMember(name, by: me)
         }
         Output.line("removed \(name)")
         if !rekeyed.isEmpty {
-          Output.line("re-keyed \(rekeyed.joined(separator: ", ")); `vault list` shows the entries to rotate")
+          Output.line(
+            "re-keyed \(rekeyed.joined(separator: ", ")); `vault list` shows the entries to rotate")
         }
       }
     }
@@ -152,7 +162,9 @@ extension VaultCommand {
         try Names.check(name, as: .environment)
         let session = Session()
         let store = session.store(vault)
-        guard FileSystem.exists(store.path) else { throw VaultError.vaultNotFound(path: store.path) }
+        guard FileSystem.exists(store.path) else {
+          throw VaultError.vaultNotFound(path: store.path)
+        }
         let me = try session.unlock(unlock)
         try store.update(warn: Output.warn) { file in try file.addEnvironment(name, by: me) }
         Output.line("added environment \(name)")

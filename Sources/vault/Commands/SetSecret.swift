@@ -23,7 +23,8 @@ extension VaultCommand {
     @Argument(help: "The variable name the secret is injected as.")
     var name: String = "OPENAI_API_KEY"
 
-    @Flag(help: "Allow a name that changes how programs load or start (PATH, LD_*, NODE_OPTIONS, …).")
+    @Flag(
+      help: "Allow a name that changes how programs load or start (PATH, LD_*, NODE_OPTIONS, …).")
     var allowReserved = false
 
     func run() throws {
@@ -47,7 +48,8 @@ extension VaultCommand {
       warnAbout(value)
 
       let entry = try store.update(warn: Output.warn) { file in
-        try file.set([(name, value)], project: project, environment: label.environment, identity: identity)[0]
+        try file.set(
+          [(name, value)], project: project, environment: label.environment, identity: identity)[0]
       }
       Output.line("stored \(entry.label)  \(OpenAIKeys.redact(value)) (version \(entry.version))")
     }
@@ -55,9 +57,13 @@ extension VaultCommand {
     private func warnAbout(_ value: SecretBytes) {
       switch OpenAIKeys.advice(name: name, value: value) {
       case .adminKeyAsAPIKey:
-        Output.warning("this is an Admin API key (sk-admin-…); it belongs in OPENAI_ADMIN_KEY, not an app's OPENAI_API_KEY")
+        Output.warning(
+          "this is an Admin API key (sk-admin-…); it belongs in OPENAI_ADMIN_KEY, not an app's OPENAI_API_KEY"
+        )
       case .unrecognizedShape:
-        Output.warning("the value does not look like an OpenAI API key (sk-proj-…, sk-svcacct-…, sk-…); stored anyway")
+        Output.warning(
+          "the value does not look like an OpenAI API key (sk-proj-…, sk-svcacct-…, sk-…); stored anyway"
+        )
       case nil:
         break
       }

@@ -16,12 +16,15 @@ extension VaultCommand {
       let session = Session()
       let source = session.identitySource()
       let identity = try source.publicIdentity()
-      Output.line("identity: \(source.inlineSecret != nil ? "$VAULT_IDENTITY" : session.paths.identityFile)")
+      Output.line(
+        "identity: \(source.inlineSecret != nil ? "$VAULT_IDENTITY" : session.paths.identityFile)")
       Output.line("public:   \(identity.description)")
       switch UnlockCache.status(identity) {
       case .cached: Output.line("cache:    unlocked (kernel keyring)")
       case .empty: Output.line("cache:    locked")
-      case .unavailable: Output.line("cache:    unavailable here (keyctl refused); every command asks for the passphrase")
+      case .unavailable:
+        Output.line(
+          "cache:    unavailable here (keyctl refused); every command asks for the passphrase")
       }
       let store = session.store(vault)
       Output.line("vault:    \(store.path)")
@@ -35,7 +38,9 @@ extension VaultCommand {
       }
       Output.line("groups:   \(file.blocks.count) project/environment pairs hold entries")
       let flagged = try file.allGroups().flatMap { group in
-        group.flags.map { "\(group.project)/\(group.environment)/\($0.name) (exposed to \($0.member))" }
+        group.flags.map {
+          "\(group.project)/\(group.environment)/\($0.name) (exposed to \($0.member))"
+        }
       }
       if !flagged.isEmpty {
         Output.line("rotate:   \(flagged.joined(separator: ", "))")

@@ -21,11 +21,17 @@ enum Failure {
     case .vaultNotFound(let path):
       return ("no vault at '\(path)'", "run `vault init` to create one", notFound)
     case .identityNotFound(let path):
-      return ("no identity at '\(path)'", "run `vault init`, or set VAULT_IDENTITY or VAULT_IDENTITY_FILE", notFound)
+      return (
+        "no identity at '\(path)'",
+        "run `vault init`, or set VAULT_IDENTITY or VAULT_IDENTITY_FILE", notFound
+      )
     case .entryNotFound(let label):
       return ("no entry \(label)", "`vault list` shows what is stored", notFound)
     case .noEntries(let project, let environment):
-      return ("no entries for \(project)/\(environment)", "store one with `vault set --project \(project) --env \(environment)`", notFound)
+      return (
+        "no entries for \(project)/\(environment)",
+        "store one with `vault set --project \(project) --env \(environment)`", notFound
+      )
     case .environmentNotFound(let name):
       return ("no environment '\(name)' in this vault", nil, notFound)
     case .alreadyExists(let path):
@@ -33,18 +39,25 @@ enum Failure {
     case .invalidName(let kind, let value):
       let rule: String
       switch kind {
-      case .project, .member: rule = "letters, digits, '.', '_', '-', starting with a letter or digit, at most 64"
-      case .environment: rule = "lowercase letters, digits, '_', '-', starting with a letter, at most 32"
+      case .project, .member:
+        rule = "letters, digits, '.', '_', '-', starting with a letter or digit, at most 64"
+      case .environment:
+        rule = "lowercase letters, digits, '_', '-', starting with a letter, at most 32"
       case .name: rule = "letters, digits and '_', not starting with a digit, at most 128"
       }
       if looksLikeKey(value) {
-        return ("invalid \(kind.rawValue) '\(redacted(value))': it looks like a secret, and values are never read from the command line",
-          "run the command without it and paste the value at the prompt, or pipe it on stdin", usage)
+        return (
+          "invalid \(kind.rawValue) '\(redacted(value))': it looks like a secret, and values are never read from the command line",
+          "run the command without it and paste the value at the prompt, or pipe it on stdin", usage
+        )
       }
       let hint = kind == .project ? "name the project with --project or VAULT_PROJECT" : nil
       return ("invalid \(kind.rawValue) '\(printable(value))': use \(rule)", hint, usage)
     case .reservedName(let name):
-      return ("refusing \(name): it changes how programs load or start", "pass --allow-reserved \(name) if you mean it", usage)
+      return (
+        "refusing \(name): it changes how programs load or start",
+        "pass --allow-reserved \(name) if you mean it", usage
+      )
     case .emptyValue:
       return ("empty value; nothing stored", nil, usage)
     case .valueTooLong(let label, let limit):
@@ -58,14 +71,20 @@ enum Failure {
     case .dotenv(let line, let problem):
       return ("line \(line): \(problem); nothing imported", nil, usage)
     case .noTerminal(let purpose):
-      return ("no terminal to ask for the \(purpose)", purpose == "value"
-        ? "pipe the value on stdin" : "use --passphrase-file or VAULT_PASSPHRASE_FILE", usage)
+      return (
+        "no terminal to ask for the \(purpose)",
+        purpose == "value"
+          ? "pipe the value on stdin" : "use --passphrase-file or VAULT_PASSPHRASE_FILE", usage
+      )
     case .cancelled:
       return ("cancelled", nil, cancelled)
     case .wrongPassphrase(let path):
       return ("wrong passphrase for '\(path)'", nil, unlock)
     case .notAMember(let path):
-      return ("this identity is not a member of '\(path)'", "`vault identity show` prints it for an owner to add", access)
+      return (
+        "this identity is not a member of '\(path)'",
+        "`vault identity show` prints it for an owner to add", access
+      )
     case .cannotRead(let member, let project, let environment):
       return ("\(member) cannot read \(project)/\(environment)", nil, access)
     case .cannotWrite(let member, let environment):
@@ -73,44 +92,80 @@ enum Failure {
     case .notOwner(let member):
       return ("\(member) is not an owner of this vault; only owners change membership", nil, access)
     case .memberExists(let name):
-      return ("a member named \(name) already exists", "`vault members list` shows the members", exists)
+      return (
+        "a member named \(name) already exists", "`vault members list` shows the members", exists
+      )
     case .memberNotFound(let name):
       return ("no member named \(name)", "`vault members list` shows the members", notFound)
     case .identityAlreadyMember(let existing):
       return ("that identity is already a member, as \(existing)", nil, exists)
     case .lastOwner(let name):
-      return ("refusing to remove \(name): a vault needs at least one owner", "add another owner first with `vault members add … --owner`", usage)
+      return (
+        "refusing to remove \(name): a vault needs at least one owner",
+        "add another owner first with `vault members add … --owner`", usage
+      )
     case .cannotRemoveSelf(let name):
-      return ("refusing to remove \(name), yourself: the removal must be signed by an owner who stays", "ask another owner to run `vault members rm \(name)`", usage)
+      return (
+        "refusing to remove \(name), yourself: the removal must be signed by an owner who stays",
+        "ask another owner to run `vault members rm \(name)`", usage
+      )
     case .secretIdentityGiven:
-      return ("that looks like a secret identity", "share `vault identity show` instead; never paste a VAULT-SECRET-… string", usage)
+      return (
+        "that looks like a secret identity",
+        "share `vault identity show` instead; never paste a VAULT-SECRET-… string", usage
+      )
     case .invalidPublicIdentity:
-      return ("not a valid public identity (vault-pub-…)", "copy it again from `vault identity show`", usage)
+      return (
+        "not a valid public identity (vault-pub-…)", "copy it again from `vault identity show`",
+        usage
+      )
     case .vaultReplaced(let path):
-      return ("'\(path)' is a different vault (another vault id) than the one first seen there; refusing it", "if it was replaced on purpose, check with an owner, then run `vault trust`", integrity)
+      return (
+        "'\(path)' is a different vault (another vault id) than the one first seen there; refusing it",
+        "if it was replaced on purpose, check with an owner, then run `vault trust`", integrity
+      )
     case .untrustedOwners(let path, let trustFile):
-      return ("'\(path)': its owners changed without a signature from an owner you trust (pinned in \(trustFile))", "check the new owners with an existing owner, then run `vault trust`", integrity)
+      return (
+        "'\(path)': its owners changed without a signature from an owner you trust (pinned in \(trustFile))",
+        "check the new owners with an existing owner, then run `vault trust`", integrity
+      )
     case .sealsToRemovedMember(let member, let environment):
-      return ("refusing to write \(environment): \(member) was removed from this vault before and can read it again; the file was probably rolled back to an old version", "run `vault members rm \(member)` (re-keys what they can read), or restore the newer .vault", access)
+      return (
+        "refusing to write \(environment): \(member) was removed from this vault before and can read it again; the file was probably rolled back to an old version",
+        "run `vault members rm \(member)` (re-keys what they can read), or restore the newer .vault",
+        access
+      )
     case .environmentExists(let name):
       return ("environment \(name) already exists", nil, exists)
     case .malformed(let path, let line, let problem):
       let place = line > 0 ? "'\(path)' line \(line)" : "'\(path)'"
       return ("\(place): \(describe(problem))", nil, integrity)
     case .unsupportedVersion(let path, let version):
-      return ("'\(path)': unsupported format version '\(printable(version))'", "a newer vault may have written it", integrity)
+      return (
+        "'\(path)': unsupported format version '\(printable(version))'",
+        "a newer vault may have written it", integrity
+      )
     case .kdfParametersOutOfRange(let path, let ops, let mem):
-      return ("'\(path)': Argon2id parameters ops=\(ops) mem=\(mem) are outside the accepted range (ops 2-10, mem 64 MiB-1 GiB)", nil, integrity)
+      return (
+        "'\(path)': Argon2id parameters ops=\(ops) mem=\(mem) are outside the accepted range (ops 2-10, mem 64 MiB-1 GiB)",
+        nil, integrity
+      )
     case .integrity(let path, let what, let problem):
       return ("'\(path)': \(what): \(describe(problem))", nil, integrity)
     case .io(let path, let operation, let code):
       return ("\(operation) '\(path)': \(String(cString: strerror(code)))", nil, general)
     case .symlink(let path):
-      return ("'\(path)' is a symbolic link; refusing to follow it", "pass the real path with --vault", general)
+      return (
+        "'\(path)' is a symbolic link; refusing to follow it", "pass the real path with --vault",
+        general
+      )
     case .commandNotFound(let command):
       return ("command not found: \(printable(command))", nil, commandNotFound)
     case .notExecutable(let command, let code):
-      return ("cannot execute \(printable(command)): \(String(cString: strerror(code)))", nil, notExecutable)
+      return (
+        "cannot execute \(printable(command)): \(String(cString: strerror(code)))", nil,
+        notExecutable
+      )
     }
   }
 
@@ -176,7 +231,8 @@ enum Failure {
   /// key-like command-line argument quoted in the message is shown redacted.
   static func exit(message: String, hint: String?, code: Int32) -> Never {
     var message = message
-    for word in CommandLine.arguments.dropFirst() where looksLikeKey(word) && message.contains(word) {
+    for word in CommandLine.arguments.dropFirst() where looksLikeKey(word) && message.contains(word)
+    {
       message = message.replacing(word, with: redacted(word))
     }
     var text = "vault: error: \(message)\n"

@@ -63,7 +63,9 @@ enum Prompt {
     let buffer = SecretBytes(count: maximumLength + 1)
     var length = 0
     while length <= maximumLength {
-      let count = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress! + length, $0.count - length) }
+      let count = buffer.withUnsafeMutableBytes {
+        read(0, $0.baseAddress! + length, $0.count - length)
+      }
       if count < 0 {
         if errno == EINTR { continue }
         throw VaultError.io(path: "<stdin>", operation: "read", errno: errno)
