@@ -15,6 +15,14 @@ struct Session {
     VaultStore(path: paths.vaultFile(explicit: options.vaultPath), trust: trust)
   }
 
+  /// The vault store, checked to exist before any prompt (the write re-reads it under the
+  /// lock).
+  func existingStore(_ options: VaultOptions) throws -> VaultStore {
+    let store = store(options)
+    guard FileSystem.exists(store.path) else { throw VaultError.vaultNotFound(path: store.path) }
+    return store
+  }
+
   var trust: TrustStore {
     TrustStore(directory: paths.stateDirectory)
   }

@@ -300,15 +300,12 @@ extension VaultFile {
           label: "\(project)/\(environment)/\(name)", limit: EntryCipher.maximumValueLength)
       }
       let version = (entries.first { $0.name == name }?.version ?? 0) + 1
-      let ad = Signatures.associatedData(
-        vaultID: header.vaultID, project: project, environment: environment, name: name,
-        version: version)
-      var entry = Entry(
-        project: project, environment: environment, name: name, version: version, created: now,
-        writer: identity.signingKeyPair.publicKey,
-        sealed: try EntryCipher.seal(value, to: key.publicKey, associatedData: ad), signature: [])
-      entry.signature = identity.signingKeyPair.sign(
-        Signatures.entry(vaultID: header.vaultID, unsignedLine: LineCodec.entryUnsigned(entry)))
+      let entry = try sealed(
+        Entry(
+          project: project, environment: environment, name: name, version: version, created: now,
+          writer: [], sealed: EntryCipher.Sealed(ephemeralPublicKey: [], nonce: [], ciphertext: []),
+          signature: []),
+        value: value, to: key.publicKey, by: identity)
       entries.removeAll { $0.name == name }
       entries.append(entry)
       // A new version is not exposed to anyone removed before it existed.
@@ -321,11 +318,34 @@ extension VaultFile {
     return written
   }
 
+  /// `entry` with `value` encrypted to `environmentKey` under the entry's label and version,
+  /// and `identity` as its writer and signer.
+  func sealed(
+    _ entry: Entry, value: SecretBytes, to environmentKey: [UInt8], by identity: Identity
+  ) throws -> Entry {
+    var copy = entry
+    copy.sealed = try EntryCipher.seal(
+      value, to: environmentKey,
+      associatedData: Signatures.associatedData(
+        vaultID: header.vaultID, project: entry.project, environment: entry.environment,
+        name: entry.name, version: entry.version))
+    return resigned(copy, by: identity)
+  }
+
+  /// `entry` with `identity` as its writer, signed again.
+  func resigned(_ entry: Entry, by identity: Identity) -> Entry {
+    var copy = entry
+    copy.writer = identity.signingKeyPair.publicKey
+    copy.signature = identity.signingKeyPair.sign(
+      Signatures.entry(vaultID: header.vaultID, unsignedLine: LineCodec.entryUnsigned(copy)))
+    return copy
+  }
+
   /// Refuses to encrypt anything new for `environment` while a member seen removed earlier
   /// can read it.
-  func checkNoRetiredReader(of environment: String) throws {
+  func checkNoRetiredReader(of environment: String, except removed: String? = nil) throws {
     for member in header.members
-    where retired.contains(where: { $0.identity == member.identity })
+    where member.name != removed && retired.contains(where: { $0.identity == member.identity })
       && member.read.contains(environment)
     {
       throw VaultError.sealsToRemovedMember(member: member.name, environment: environment)

@@ -90,7 +90,7 @@ extension VaultFile {
     for environment in removed.read where !me.read.contains(environment) {
       throw VaultError.cannotRead(member: me.name, project: "*", environment: environment)
     }
-    var resignOnly: [Int] = []
+    var resignOnly: [Group] = []
     for index in blocks.indices {
       let environment = blocks[index].environment
       if removed.read.contains(environment) {
@@ -106,11 +106,10 @@ extension VaultFile {
         guard me.write.contains(environment) else {
           throw VaultError.cannotWrite(member: me.name, environment: environment)
         }
-        resignOnly.append(index)
+        resignOnly.append(group)
       }
     }
-    for index in resignOnly {
-      let group = try decode(blocks[index])
+    for group in resignOnly {
       var flags = group.flags.filter { $0.member != name }
       var entries: [Entry] = []
       for entry in group.entries {
@@ -120,11 +119,7 @@ extension VaultFile {
         }
         // Its ciphertext stays (the writer is not in the associated data); they wrote the
         // value, so they know it: flagged like what they could read.
-        var copy = entry
-        copy.writer = owner.signingKeyPair.publicKey
-        copy.signature = owner.signingKeyPair.sign(
-          Signatures.entry(vaultID: header.vaultID, unsignedLine: LineCodec.entryUnsigned(copy)))
-        entries.append(copy)
+        entries.append(resigned(entry, by: owner))
         flags.append(ExposureFlag(name: entry.name, member: name, time: now))
       }
       try replaceGroup(
@@ -133,29 +128,15 @@ extension VaultFile {
     }
     var rekeyed: [String] = []
     for environment in removed.read {
-      for member in header.members
-      where member.name != name && retired.contains(where: { $0.identity == member.identity })
-        && member.read.contains(environment)
-      {
-        throw VaultError.sealsToRemovedMember(member: member.name, environment: environment)
-      }
+      try checkNoRetiredReader(of: environment, except: name)
       let old = try environmentKeyPair(environment, project: "*", identity: owner)
       let new = BoxKeyPair.generate()
       for index in blocks.indices where blocks[index].environment == environment {
         let group = try decode(blocks[index])
         var entries: [Entry] = []
         for entry in group.entries {
-          let value = try open(entry, with: old)
-          var copy = entry
-          copy.writer = owner.signingKeyPair.publicKey
-          copy.sealed = try EntryCipher.seal(
-            value, to: new.publicKey,
-            associatedData: Signatures.associatedData(
-              vaultID: header.vaultID, project: entry.project, environment: entry.environment,
-              name: entry.name, version: entry.version))
-          copy.signature = owner.signingKeyPair.sign(
-            Signatures.entry(vaultID: header.vaultID, unsignedLine: LineCodec.entryUnsigned(copy)))
-          entries.append(copy)
+          entries.append(
+            try sealed(entry, value: open(entry, with: old), to: new.publicKey, by: owner))
         }
         var flags = group.flags.filter { $0.member != name }
         flags += group.entries.map { ExposureFlag(name: $0.name, member: name, time: now) }

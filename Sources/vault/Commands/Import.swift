@@ -48,9 +48,7 @@ extension VaultCommand {
       for (name, _) in entries where Names.isReserved(name) && !allowReserved {
         throw VaultError.reservedName(name)
       }
-      let store = session.store(vault)
-      // Fail before any prompt when there is no vault; update() reads it under the lock.
-      guard FileSystem.exists(store.path) else { throw VaultError.vaultNotFound(path: store.path) }
+      let store = try session.existingStore(vault)
       let identity = try session.unlock(unlock)
       let written = try store.update(warn: Output.warn) { vaultFile in
         try vaultFile.set(

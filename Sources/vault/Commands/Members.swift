@@ -78,10 +78,7 @@ extension VaultCommand {
         let readList = try environments(read)
         let writeList = try environments(write)
         let session = Session()
-        let store = session.store(vault)
-        guard FileSystem.exists(store.path) else {
-          throw VaultError.vaultNotFound(path: store.path)
-        }
+        let store = try session.existingStore(vault)
         let me = try session.unlock(unlock)
         try store.update(warn: Output.warn) { file in
           try file.addMember(
@@ -119,10 +116,7 @@ extension VaultCommand {
 
       func run() throws {
         let session = Session()
-        let store = session.store(vault)
-        guard FileSystem.exists(store.path) else {
-          throw VaultError.vaultNotFound(path: store.path)
-        }
+        let store = try session.existingStore(vault)
         let me = try session.unlock(unlock)
         let rekeyed = try store.update(warn: Output.warn) { file in
           try file.removeMember(name, by: me)
@@ -161,10 +155,7 @@ extension VaultCommand {
       func run() throws {
         try Names.check(name, as: .environment)
         let session = Session()
-        let store = session.store(vault)
-        guard FileSystem.exists(store.path) else {
-          throw VaultError.vaultNotFound(path: store.path)
-        }
+        let store = try session.existingStore(vault)
         let me = try session.unlock(unlock)
         try store.update(warn: Output.warn) { file in try file.addEnvironment(name, by: me) }
         Output.line("added environment \(name)")

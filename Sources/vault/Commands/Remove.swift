@@ -24,9 +24,7 @@ extension VaultCommand {
       let session = Session()
       let project = try session.paths.project(explicit: label.project)
       try Names.check(name, as: .name)
-      let store = session.store(vault)
-      // Fail before any prompt when there is no vault; update() reads it under the lock.
-      guard FileSystem.exists(store.path) else { throw VaultError.vaultNotFound(path: store.path) }
+      let store = try session.existingStore(vault)
       let identity = try session.unlock(unlock)
       try store.update(warn: Output.warn) { file in
         try file.remove(name, project: project, environment: label.environment, identity: identity)

@@ -32,9 +32,7 @@ extension VaultCommand {
       let project = try session.paths.project(explicit: label.project)
       try Names.check(name, as: .name)
       if Names.isReserved(name) && !allowReserved { throw VaultError.reservedName(name) }
-      let store = session.store(vault)
-      // Fail before any prompt when there is no vault; update() reads it under the lock.
-      guard FileSystem.exists(store.path) else { throw VaultError.vaultNotFound(path: store.path) }
+      let store = try session.existingStore(vault)
       let identity = try session.unlock(unlock)
 
       let raw: SecretBytes
