@@ -35,11 +35,19 @@ public enum VaultError: Error, Equatable, Sendable {
   case lastOwner(String)
   case cannotRemoveSelf(String)
   case secretIdentityGiven
+  case writeWithoutRead(environments: [String])
   case invalidPublicIdentity
   case environmentExists(String)
   case vaultReplaced(path: String)
   case untrustedOwners(path: String, trustFile: String)
   case sealsToRemovedMember(member: String, environment: String)
+  /// A header older than the highest generation seen (or than `VAULT_PIN`'s).
+  case rollback(path: String, generation: UInt64, seen: UInt64, pinned: Bool)
+  /// A header signed by an identity this person saw removed.
+  case removedSigner(path: String, member: String)
+  /// `VAULT_PIN` names another vault.
+  case pinMismatch(path: String)
+  case invalidPin
 
   // File contents.
   case malformed(path: String, line: Int, problem: FormatProblem)
@@ -78,6 +86,10 @@ public enum IntegrityProblem: Equatable, Sendable {
   case badSignature
   case unknownSigner
   case signerCannotWrite
+  /// A member with write access but no read access to the environment signed it.
+  case signerCannotRead
+  /// Signed by an identity this person saw removed from the vault.
+  case signerRemoved
   case decryptionFailed
   case headerNotSignedByOwner
   case keyMismatch

@@ -11,20 +11,28 @@ struct Session {
     return nil
   }
 
-  func store(_ options: VaultOptions) -> VaultStore {
-    VaultStore(path: paths.vaultFile(explicit: options.vaultPath), trust: trust)
+  func store(_ options: VaultOptions) throws -> VaultStore {
+    VaultStore(path: paths.vaultFile(explicit: options.vaultPath), trust: try trust)
   }
 
   /// The vault store, checked to exist before any prompt (the write re-reads it under the
   /// lock).
   func existingStore(_ options: VaultOptions) throws -> VaultStore {
-    let store = store(options)
+    let store = try store(options)
     guard FileSystem.exists(store.path) else { throw VaultError.vaultNotFound(path: store.path) }
     return store
   }
 
+  /// The local trust state, with the stateless pin `VAULT_PIN` when it is set.
   var trust: TrustStore {
-    TrustStore(directory: paths.stateDirectory)
+    get throws {
+      var pin: TrustStore.Pin?
+      if let text = paths.environment["VAULT_PIN"], !text.isEmpty {
+        guard let parsed = TrustStore.Pin(text) else { throw VaultError.invalidPin }
+        pin = parsed
+      }
+      return TrustStore(directory: paths.stateDirectory, pin: pin)
+    }
   }
 
   func identitySource() -> IdentitySource {

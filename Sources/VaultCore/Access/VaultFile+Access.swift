@@ -32,8 +32,11 @@ extension VaultFile {
     return file
   }
 
-  /// Re-serializes and signs the header as `identity`, an owner.
+  /// Re-serializes and signs the header as `identity`, an owner, in the current format.
+  /// Callers that change membership raise `header.generation` first (`bumpGeneration`).
   public mutating func signHeader(with identity: Identity) {
+    header.formatVersion = Self.currentFormatVersion
+    if header.generation == 0 { header.generation = 1 }
     let text = Self.headerText(header)
     header.signer = identity.signingKeyPair.publicKey
     header.signature = identity.signingKeyPair.sign(
@@ -136,7 +139,7 @@ extension VaultFile {
     for (offset, line) in lines.enumerated().dropFirst() {
       guard let fields = LineCodec.fields(line) else { throw bad(offset, .badField("entry")) }
       if fields[0].elementsEqual("flag".utf8) {
-        guard let flag = LineCodec.parseFlag(fields),
+        guard let flag = LineCodec.parseFlag(fields, formatVersion: header.formatVersion),
           fields[1].elementsEqual(block.project.utf8),
           fields[2].elementsEqual(block.environment.utf8)
         else { throw bad(offset, .badField("flag")) }
@@ -199,14 +202,23 @@ extension VaultFile {
     }
   }
 
+  /// The signer of a group or entry must be a member who can write and read `environment`,
+  /// and not an identity this person saw removed (`retired`).
   private func checkWriter(_ key: [UInt8], environment: String, what: String) throws {
     guard let member = header.member(signingKey: key) else {
       throw VaultError.integrity(path: path, what: what, problem: .unknownSigner)
     }
-    guard member.write.contains(environment) else {
-      throw VaultError.integrity(
-        path: path, what: "\(what) (signed by \(member.name))", problem: .signerCannotWrite)
+    let problem: IntegrityProblem
+    if !member.write.contains(environment) {
+      problem = .signerCannotWrite
+    } else if !member.read.contains(environment) {
+      problem = .signerCannotRead
+    } else if retired.contains(where: { $0.identity == member.identity }) {
+      problem = .signerRemoved
+    } else {
+      return
     }
+    throw VaultError.integrity(path: path, what: "\(what) (signed by \(member.name))", problem: problem)
   }
 
   // MARK: Reading
@@ -283,7 +295,7 @@ extension VaultFile {
     guard let key = header.environment(environment) else {
       throw VaultError.environmentNotFound(environment)
     }
-    guard member.write.contains(environment) else {
+    guard member.canWrite(environment) else {
       throw VaultError.cannotWrite(member: member.name, environment: environment)
     }
     try checkNoRetiredReader(of: environment)
@@ -357,7 +369,7 @@ extension VaultFile {
     _ name: String, project: String, environment: String, identity: Identity
   ) throws {
     let member = try member(for: identity)
-    guard member.write.contains(environment) else {
+    guard member.canWrite(environment) else {
       throw VaultError.cannotWrite(member: member.name, environment: environment)
     }
     let existing = try group(project: project, environment: environment)

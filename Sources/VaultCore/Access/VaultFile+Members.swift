@@ -26,6 +26,9 @@ extension VaultFile {
     for environment in Set(read + write) where header.environment(environment) == nil {
       throw VaultError.environmentNotFound(environment)
     }
+    // Write without read is not honoured by readers (`Member.canWrite`): refuse to grant it.
+    let blind = Set(write).subtracting(read).sorted()
+    guard blind.isEmpty else { throw VaultError.writeWithoutRead(environments: blind) }
     for environment in Set(read) { try checkNoRetiredReader(of: environment) }
     var seals = header.seals
     for environment in Set(read) {
@@ -41,6 +44,7 @@ extension VaultFile {
         write: Array(Set(write))))
     header.members.sort { $0.name < $1.name }
     header.seals = seals.sorted { ($0.environment, $0.member) < ($1.environment, $1.member) }
+    header.generation += 1
     signHeader(with: owner)
   }
 
@@ -61,6 +65,7 @@ extension VaultFile {
       header.members[index].read = (header.members[index].read + [name]).sorted()
       header.members[index].write = (header.members[index].write + [name]).sorted()
     }
+    header.generation += 1
     signHeader(with: owner)
   }
 
@@ -87,6 +92,8 @@ extension VaultFile {
     // Every entry and group re-signed below gets `owner` as its writer and signer, so
     // `owner` must be able to write its environment; checked before anything changes.
     let removedKey = removed.identity.signingKey
+    // The groups re-signed below may carry `wrote` flags, which need format version 2.
+    header.formatVersion = Self.currentFormatVersion
     for environment in removed.read where !me.read.contains(environment) {
       throw VaultError.cannotRead(member: me.name, project: "*", environment: environment)
     }
@@ -94,7 +101,7 @@ extension VaultFile {
     for index in blocks.indices {
       let environment = blocks[index].environment
       if removed.read.contains(environment) {
-        guard me.write.contains(environment) else {
+        guard me.canWrite(environment) else {
           throw VaultError.cannotWrite(member: me.name, environment: environment)
         }
       } else if removed.write.contains(environment) {
@@ -103,7 +110,7 @@ extension VaultFile {
         guard
           group.signer == removedKey || group.entries.contains(where: { $0.writer == removedKey })
         else { continue }
-        guard me.write.contains(environment) else {
+        guard me.canWrite(environment) else {
           throw VaultError.cannotWrite(member: me.name, environment: environment)
         }
         resignOnly.append(group)
@@ -120,7 +127,7 @@ extension VaultFile {
         // Its ciphertext stays (the writer is not in the associated data); they wrote the
         // value, so they know it: flagged like what they could read.
         entries.append(resigned(entry, by: owner))
-        flags.append(ExposureFlag(name: entry.name, member: name, time: now))
+        flags.append(ExposureFlag(name: entry.name, member: name, time: now, wrote: true))
       }
       try replaceGroup(
         project: group.project, environment: group.environment, entries: entries, flags: flags,
@@ -139,7 +146,10 @@ extension VaultFile {
             try sealed(entry, value: open(entry, with: old), to: new.publicKey, by: owner))
         }
         var flags = group.flags.filter { $0.member != name }
-        flags += group.entries.map { ExposureFlag(name: $0.name, member: name, time: now) }
+        // Who wrote a value stays visible after it is re-signed as `owner`: `wrote`.
+        flags += group.entries.map {
+          ExposureFlag(name: $0.name, member: name, time: now, wrote: $0.writer == removedKey)
+        }
         try replaceGroup(
           project: group.project, environment: environment, entries: entries, flags: flags,
           identity: owner)
@@ -159,6 +169,7 @@ extension VaultFile {
     header.members.removeAll { $0.name == name }
     header.seals.removeAll { $0.member == name }
     header.seals.sort { ($0.environment, $0.member) < ($1.environment, $1.member) }
+    header.generation += 1
     signHeader(with: owner)
     return rekeyed
   }

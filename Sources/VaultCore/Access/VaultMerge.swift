@@ -14,6 +14,9 @@ public struct VaultMerge {
     case cannotSign(String)
     /// The two sides are different vaults.
     case differentVaults
+    /// A side's membership generation is older than the merge base's: that side rolled the
+    /// membership back, and the merge would too.
+    case rolledBack(side: String, generation: UInt64, base: UInt64)
   }
 
   /// The merged file, or the conflicts that stop it.
@@ -39,6 +42,16 @@ public struct VaultMerge {
       base.map({ $0.header.vaultID == ours.header.vaultID }) ?? true
     else { return .conflicts([.differentVaults]) }
     var conflicts: [Conflict] = []
+    // The result is never older than either side or the base: a side whose generation is
+    // below the base's undid a membership change.
+    if let base {
+      for (side, file) in [("ours", ours), ("theirs", theirs)]
+      where file.header.generation < base.header.generation {
+        conflicts.append(
+          .rolledBack(side: side, generation: file.header.generation, base: base.header.generation))
+      }
+      if !conflicts.isEmpty { return .conflicts(conflicts) }
+    }
     var signer: Identity?
     func me() throws -> Identity {
       if let signer { return signer }
@@ -58,6 +71,8 @@ public struct VaultMerge {
         switch try mergeHeaders(me: me) {
         case .success(let header):
           result.header = header
+          // Newer than both sides: every reader that saw either accepts it as a step forward.
+          result.header.generation = max(ours.header.generation, theirs.header.generation) + 1
           result.signHeader(with: try me())
         case .failure(let conflict):
           return .conflicts([conflict])
@@ -112,7 +127,7 @@ public struct VaultMerge {
       if merged.entries.isEmpty { continue }
       let identity = try me()
       guard let member = result.header.member(for: identity.publicIdentity),
-        member.write.contains(environment)
+        member.canWrite(environment)
       else {
         conflicts.append(
           .cannotSign(

@@ -106,7 +106,9 @@ public enum EntryCipher {
       sodium_unpad(
         &length, bytes.bindMemory(to: UInt8.self).baseAddress!, padded.count, paddingBlock)
     }
-    guard status == 0, padded.count - length <= paddingBlock else {
+    // One padded form per value, and no value longer than a writer may store (257 blocks
+    // could hold 65,791 bytes).
+    guard status == 0, padded.count - length <= paddingBlock, length <= maximumValueLength else {
       throw CryptoError.authenticationFailed
     }
     return padded.slice(0..<length)

@@ -36,7 +36,7 @@ enum LineCodec {
   }
 
   static func flagLine(_ f: ExposureFlag, project: String, environment: String) -> String {
-    "flag \(project) \(environment) \(f.name) \(f.member) \(f.time)"
+    "flag \(project) \(environment) \(f.name) \(f.member) \(f.time)" + (f.wrote ? " wrote" : "")
   }
 
   /// The entry and flag lines of a group, each with its newline.
@@ -69,11 +69,13 @@ enum LineCodec {
     return text + groupBody(g)
   }
 
-  static func parseFlag(_ f: [Bytes]) -> ExposureFlag? {
-    guard f.count == 6, f[0].elementsEqual("flag".utf8), Names.isValidName(f[3]),
-      Names.isValidMember(f[4]), Timestamp.isValid(f[5])
+  /// A flag line; the `wrote` field exists from format version 2 on.
+  static func parseFlag(_ f: [Bytes], formatVersion: Int) -> ExposureFlag? {
+    guard f.count == 6 || (f.count == 7 && formatVersion >= 2 && f[6].elementsEqual("wrote".utf8)),
+      f[0].elementsEqual("flag".utf8), Names.isValidName(f[3]), Names.isValidMember(f[4]),
+      Timestamp.isValid(f[5])
     else { return nil }
-    return ExposureFlag(name: text(f[3]), member: text(f[4]), time: text(f[5]))
+    return ExposureFlag(name: text(f[3]), member: text(f[4]), time: text(f[5]), wrote: f.count == 7)
   }
 
   // MARK: Decoding

@@ -3,7 +3,8 @@ import CSodium
 /// A parsed vault file: the header in full, and each group as a block of raw lines that is
 /// decoded (and verified) only when a command needs it. FileFormat.md is the grammar.
 public struct VaultFile: Sendable {
-  public static let formatVersion = "1"
+  /// The format version `vault` writes. Version 1 files (no generation line) keep opening.
+  public static let currentFormatVersion = 2
 
   /// Where the file was read from, for messages.
   public var path: String
@@ -27,7 +28,8 @@ public struct VaultFile: Sendable {
 
   /// The header lines up to (not including) `signed`.
   public static func headerText(_ header: Header) -> [UInt8] {
-    var text = "vault \(formatVersion)\nid \(Base64URL.encode(header.vaultID))\n"
+    var text = "vault \(header.formatVersion)\nid \(Base64URL.encode(header.vaultID))\n"
+    if header.formatVersion >= 2 { text += "generation \(header.generation)\n" }
     for member in header.members { text += LineCodec.memberLine(member) + "\n" }
     for environment in header.environments { text += LineCodec.environmentLine(environment) + "\n" }
     for seal in header.seals { text += LineCodec.sealLine(seal) + "\n" }
@@ -197,14 +199,27 @@ public struct VaultFile: Sendable {
     guard first.starts(with: magic) else { throw reader.error(.wrongMagic) }
     try reader.checkCharacters(first)
     let version = LineCodec.text(first.dropFirst(magic.count))
-    guard version == formatVersion else {
-      throw VaultError.unsupportedVersion(path: reader.path, version: version)
+    let formatVersion: Int
+    switch version {
+    case "1": formatVersion = 1
+    case "2": formatVersion = 2
+    default: throw VaultError.unsupportedVersion(path: reader.path, version: version)
     }
     guard let idLine = reader.next() else { throw reader.error(.missingEnd) }
     try reader.checkCharacters(idLine)
     guard let idFields = LineCodec.fields(idLine), idFields.count == 2,
       idFields[0].elementsEqual("id".utf8), let vaultID = Base64URL.decode(idFields[1], length: 16)
     else { throw reader.error(.unexpectedLine(expected: "id")) }
+    // Version 2: the membership generation, at least 1 (version 1's is an implicit 0).
+    var generation: UInt64 = 0
+    if formatVersion >= 2 {
+      guard let line = reader.next() else { throw reader.error(.missingEnd) }
+      try reader.checkCharacters(line)
+      guard let f = LineCodec.fields(line), f.count == 2, f[0].elementsEqual("generation".utf8),
+        let value = IdentityFile.parseDecimal(f[1]), value >= 1, value <= UInt64(Int64.max)
+      else { throw reader.error(.unexpectedLine(expected: "generation")) }
+      generation = value
+    }
 
     var members: [Member] = []
     var environments: [EnvironmentKey] = []
@@ -260,8 +275,9 @@ public struct VaultFile: Sendable {
         else { throw reader.error(.badField("signed")) }
         let signedText = Array(reader.bytes[0..<reader.lineStart])
         let header = Header(
-          vaultID: vaultID, members: members, environments: environments, seals: seals,
-          signer: signer, signature: signature)
+          formatVersion: formatVersion, vaultID: vaultID, generation: generation,
+          members: members, environments: environments, seals: seals, signer: signer,
+          signature: signature)
         return (header, signedText)
       } else {
         throw reader.error(.unexpectedLine(expected: "member, env, seal or signed"))

@@ -17,6 +17,14 @@ public struct Member: Sendable, Equatable {
     self.read = read.sorted()
     self.write = write.sorted()
   }
+
+  /// Whether readers trust what this member signs in `environment`: it must be in both its
+  /// `write=` and its `read=` list. A member that may write an environment it cannot read
+  /// could plant a variable (`OPENAI_BASE_URL`) that sends the values it cannot read to it, so
+  /// write without read is not honoured (TeamVaults.md, "Write access").
+  public func canWrite(_ environment: String) -> Bool {
+    write.contains(environment) && read.contains(environment)
+  }
 }
 
 /// An environment's X25519 public key; its secret key is sealed to each reader.
@@ -32,10 +40,16 @@ public struct Seal: Sendable, Equatable {
   public var box: [UInt8]
 }
 
-/// Everything before the groups: vault id, members, environments, seals, and an owner's
-/// signature over them.
+/// Everything before the groups: vault id, generation, members, environments, seals, and an
+/// owner's signature over them.
 public struct Header: Sendable, Equatable {
+  /// The format version of the `vault N` line: 1 (no generation line) or 2.
+  public var formatVersion: Int = VaultFile.currentFormatVersion
   public var vaultID: [UInt8]
+  /// The membership generation: every header change increases it, under the owner's
+  /// signature, so a reader that saw generation N refuses an older header (a rollback).
+  /// A version 1 header has none: 0.
+  public var generation: UInt64 = 0
   public var members: [Member]
   public var environments: [EnvironmentKey]
   public var seals: [Seal]
@@ -56,6 +70,9 @@ public struct Header: Sendable, Equatable {
   public func environment(_ name: String) -> EnvironmentKey? {
     environments.first { $0.name == name }
   }
+
+  /// The member who signed the header (verified by `VaultFile.verifyHeader`).
+  public var signingMember: Member? { member(signingKey: signer) }
 }
 
 /// One secret: its label, version, time, writer, ciphertext and the writer's signature.
@@ -93,11 +110,15 @@ public struct ExposureFlag: Sendable, Equatable {
   public var member: String
   /// When the member was removed, in the file's timestamp form.
   public var time: String
+  /// The removed member wrote this value (they know it, and chose it: a planted variable
+  /// stays visible after the removal re-signed it). Version 2 files only.
+  public var wrote: Bool
 
-  public init(name: String, member: String, time: String) {
+  public init(name: String, member: String, time: String, wrote: Bool = false) {
     self.name = name
     self.member = member
     self.time = time
+    self.wrote = wrote
   }
 }
 

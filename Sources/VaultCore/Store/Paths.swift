@@ -16,7 +16,7 @@ public struct Paths: Sendable {
   /// dictionary of all of it was a tenth of `exec`'s instructions.
   public static let variables = [
     "HOME", "USER", "PATH", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "VAULT_FILE",
-    "VAULT_IDENTITY", "VAULT_IDENTITY_FILE", "VAULT_PROJECT", "VAULT_PASSPHRASE_FILE",
+    "VAULT_IDENTITY", "VAULT_IDENTITY_FILE", "VAULT_PROJECT", "VAULT_PASSPHRASE_FILE", "VAULT_PIN",
   ]
 
   /// The process's own environment (the `variables` vault reads) and working directory.

@@ -1,19 +1,62 @@
+import Glibc
+
 /// What this person has seen of each vault, kept under
-/// `${XDG_STATE_HOME:-~/.local/state}/vault/` like SSH's known_hosts:
+/// `${XDG_STATE_HOME:-~/.local/state}/vault/` like SSH's known_hosts (TeamVaults.md, "Local
+/// trust state"):
 ///
-/// - `paths/<fingerprint of the vault path>`: the vault id first seen at that path, so a
-///   vault from another id pasted over it is refused;
-/// - `trust/<vault id>`: the owners' signing keys pinned at first open, the members last
-///   seen, and the identities seen removed.
+/// - `paths/<fingerprint of the vault's real path>`: the vault id first seen at that file, so
+///   a vault with another id pasted over it is refused;
+/// - `trust/<vault id>`: the highest membership generation seen, the owners' signing keys,
+///   the members last seen, and the identities seen removed.
 ///
-/// A header signed by a key that is not a pinned owner is refused when the owners changed; a
-/// member seen removed who is back (a rolled-back file) may not receive new secrets.
+/// Trust only moves forward: a header older than the highest generation seen is a rollback
+/// and is refused; an identity once seen removed is never pinned again, and nothing it signs
+/// is accepted; a header whose owners changed must be signed by a pinned owner.
 public struct TrustStore: Sendable {
   /// `${XDG_STATE_HOME:-~/.local/state}/vault`.
   public let directory: String
+  /// A pin kept outside the repository (`VAULT_PIN`), for readers without state (CI).
+  public let pin: Pin?
 
-  public init(directory: String) {
+  public init(directory: String, pin: Pin? = nil) {
     self.directory = directory
+    self.pin = pin
+  }
+
+  /// `VAULT_PIN`: a vault id, a minimum generation and the owners allowed to sign the header,
+  /// as `<vault id>:<generation>:<fingerprint>[,<fingerprint>…]` (`vault trust --pin` prints
+  /// it). A stateless reader given it refuses a rolled-back header and a header signed by
+  /// anyone else, as a reader with state does.
+  public struct Pin: Sendable, Equatable, CustomStringConvertible {
+    public var vaultID: [UInt8]
+    public var generation: UInt64
+    /// Owner fingerprints (`PublicIdentity.fingerprint`), sorted.
+    public var owners: [String]
+
+    public init(vaultID: [UInt8], generation: UInt64, owners: [String]) {
+      self.vaultID = vaultID
+      self.generation = generation
+      self.owners = owners.sorted()
+    }
+
+    /// Parses the text form; nil when it is malformed.
+    public init?(_ text: String) {
+      let parts = Array(text.utf8).split(separator: 0x3A, omittingEmptySubsequences: false)
+      guard parts.count == 3, let id = Base64URL.decode(parts[0], length: 16),
+        let generation = IdentityFile.parseDecimal(parts[1]),
+        generation <= UInt64(Int64.max)
+      else { return nil }
+      var owners: [String] = []
+      for owner in parts[2].split(separator: 0x2C, omittingEmptySubsequences: false) {
+        guard Base64URL.decode(owner, length: 16) != nil else { return nil }
+        owners.append(String(decoding: owner, as: UTF8.self))
+      }
+      self.init(vaultID: id, generation: generation, owners: owners)
+    }
+
+    public var description: String {
+      "\(Base64URL.encode(vaultID)):\(generation):\(owners.joined(separator: ","))"
+    }
   }
 
   /// What is remembered about one vault. Kept in sorted arrays, not sets or dictionaries:
@@ -26,26 +69,39 @@ public struct TrustStore: Sendable {
       var name: String
     }
 
-    /// Owners' signing keys, base64url, sorted.
+    /// The highest membership generation seen.
+    var generation: UInt64 = 0
+    /// Owners' signing keys, base64url, sorted. Never an identity in `removed`.
     var owners: [String] = []
     var members: [Known] = []
     var removed: [Known] = []
 
     func serialized() -> [UInt8] {
-      var lines = ["vault-trust 1"]
+      var lines = ["vault-trust 2", "generation \(generation)"]
       lines += owners.map { "owner \($0)" }
       lines += members.map { "member \($0.identity.description) \($0.name)" }.sorted()
       lines += removed.map { "removed \($0.identity.description) \($0.name)" }.sorted()
       return Array((lines.joined(separator: "\n") + "\n").utf8)
     }
 
+    /// Parses a state file; `vault-trust 1` (no generation line) is generation 0.
     static func parse(_ bytes: [UInt8], path: String) throws -> State {
       var state = State()
       let lines = bytes.split(separator: 0x0A)
-      guard lines.first?.elementsEqual("vault-trust 1".utf8) == true else {
+      var rest = lines.dropFirst()
+      if lines.first?.elementsEqual("vault-trust 2".utf8) == true {
+        let fields = rest.first?.split(separator: 0x20) ?? []
+        guard fields.count == 2, fields[0].elementsEqual("generation".utf8),
+          let generation = IdentityFile.parseDecimal(fields[1])
+        else {
+          throw VaultError.malformed(path: path, line: 2, problem: .badField("trust generation"))
+        }
+        state.generation = generation
+        rest = rest.dropFirst()
+      } else if lines.first?.elementsEqual("vault-trust 1".utf8) != true {
         throw VaultError.malformed(path: path, line: 1, problem: .wrongMagic)
       }
-      for (index, line) in lines.enumerated().dropFirst() {
+      for (index, line) in zip(rest.indices, rest) {
         let fields = line.split(separator: 0x20)
         let bad = VaultError.malformed(path: path, line: index + 1, problem: .badField("trust"))
         switch (fields.first.map { String(decoding: $0, as: UTF8.self) }, fields.count) {
@@ -73,11 +129,14 @@ public struct TrustStore: Sendable {
 
     init() {}
 
-    init(_ header: Header, removed: [Known] = []) {
-      owners = header.members.filter(\.isOwner).map { Base64URL.encode($0.identity.signingKey) }
-        .sorted()
-      members = header.members.map { Known(identity: $0.identity, name: $0.name) }
+    /// What `header` says, remembering `removed` and the higher of the two generations. An
+    /// identity in `removed` is never pinned as an owner.
+    init(_ header: Header, removed: [Known] = [], generation seen: UInt64 = 0) {
+      generation = max(header.generation, seen)
       self.removed = removed
+      owners = header.members.filter { $0.isOwner && !wasRemoved($0.identity) }
+        .map { Base64URL.encode($0.identity.signingKey) }.sorted()
+      members = header.members.map { Known(identity: $0.identity, name: $0.name) }
     }
 
     func isMember(_ identity: PublicIdentity) -> Bool {
@@ -93,8 +152,18 @@ public struct TrustStore: Sendable {
     directory + "/trust/" + Base64URL.encode(vaultID)
   }
 
+  /// The binding file of a vault path: named after its real path, so every spelling of the
+  /// same file (`./.vault`, `$HOME//repo/.vault`, a path through a symlinked directory) shares
+  /// one binding.
   private func bindingPath(_ vaultPath: String) -> String {
-    directory + "/paths/" + Base64URL.encode(Sodium.blake2b(Array(vaultPath.utf8), length: 16))
+    directory + "/paths/" + Base64URL.encode(Sodium.blake2b(Array(Self.realPath(vaultPath).utf8), length: 16))
+  }
+
+  /// `realpath(3)` of `path`, or `path` itself when it cannot be resolved.
+  static func realPath(_ path: String) -> String {
+    guard let resolved = realpath(path, nil) else { return path }
+    defer { free(resolved) }
+    return String(cString: resolved)
   }
 
   private func load(_ vaultID: [UInt8]) throws -> State? {
@@ -109,49 +178,107 @@ public struct TrustStore: Sendable {
     try FileSystem.writeAtomically(path, state.serialized())
   }
 
-  /// Checks `file` against what was seen before and remembers what is new. Fills
-  /// `file.retired` with members seen removed earlier who are back.
-  /// With `ownWrite`, the header was just signed by this person, who trusts themselves.
-  public func check(_ file: inout VaultFile, ownWrite: Bool = false) throws {
-    let binding = bindingPath(file.path)
-    let id = Base64URL.encode(file.header.vaultID)
-    if let contents = try FileSystem.read(binding, maximumSize: 4096) {
-      let known = String(decoding: contents.bytes, as: UTF8.self)
-      guard known == id + "\n" else {
-        throw VaultError.vaultReplaced(path: file.path)
-      }
-    } else {
-      try FileSystem.makeDirectories(Paths.directory(of: binding))
-      try FileSystem.writeAtomically(binding, Array((id + "\n").utf8))
-    }
-    guard let state = try load(file.header.vaultID) else {
-      // First open: trust on first use, like SSH.
-      try save(State(file.header), for: file.header.vaultID)
-      return
-    }
-    let current = State(file.header)
-    if !ownWrite && current.owners != state.owners
-      && !state.owners.contains(Base64URL.encode(file.header.signer))
-    {
-      throw VaultError.untrustedOwners(path: file.path, trustFile: statePath(file.header.vaultID))
-    }
-    var removed = state.removed
-    for known in state.members
-    where !current.isMember(known.identity) && !state.wasRemoved(known.identity) {
-      removed.append(known)
-    }
-    let remembered = State(file.header, removed: removed)
-    file.retired = file.header.members.filter { remembered.wasRemoved($0.identity) }
-    if remembered != state { try save(remembered, for: file.header.vaultID) }
-  }
-
-  /// Pins the current owners of `file` after the person checked them (`vault trust`).
-  public func accept(_ file: VaultFile) throws {
-    let removed = try load(file.header.vaultID)?.removed ?? []
-    try save(State(file.header, removed: removed), for: file.header.vaultID)
+  private func bind(_ file: VaultFile) throws {
     let binding = bindingPath(file.path)
     try FileSystem.makeDirectories(Paths.directory(of: binding))
     try FileSystem.writeAtomically(
       binding, Array((Base64URL.encode(file.header.vaultID) + "\n").utf8))
+  }
+
+  /// Checks `file` against `VAULT_PIN` and what was seen before, and remembers what is new.
+  /// Fills `file.retired` with members seen removed earlier who are back. Returns the owners
+  /// pinned when this is the first time this vault is seen (trust on first use), else nil.
+  /// With `ownWrite`, the header was just signed by this person, who trusts themselves.
+  @discardableResult
+  public func check(_ file: inout VaultFile, ownWrite: Bool = false) throws -> [Member]? {
+    let header = file.header
+    let binding = bindingPath(file.path)
+    let id = Base64URL.encode(header.vaultID)
+    if let contents = try FileSystem.read(binding, maximumSize: 4096) {
+      guard contents.bytes.elementsEqual((id + "\n").utf8) else {
+        throw VaultError.vaultReplaced(path: file.path)
+      }
+    } else {
+      try bind(file)
+    }
+    if let pin { try check(file, against: pin) }
+    guard let state = try load(header.vaultID) else {
+      // First open: trust on first use, like SSH; the caller says whom it pinned.
+      try save(State(header), for: header.vaultID)
+      return header.members.filter(\.isOwner)
+    }
+    if let signer = header.signingMember, state.wasRemoved(signer.identity) {
+      throw VaultError.removedSigner(path: file.path, member: signer.name)
+    }
+    if header.generation < state.generation {
+      throw VaultError.rollback(
+        path: file.path, generation: header.generation, seen: state.generation, pinned: false)
+    }
+    var removed = state.removed
+    for known in state.members
+    where !header.members.contains(where: { $0.identity == known.identity })
+      && !state.wasRemoved(known.identity)
+    {
+      removed.append(known)
+    }
+    let remembered = State(header, removed: removed, generation: state.generation)
+    if !ownWrite && remembered.owners != state.owners
+      && !state.owners.contains(Base64URL.encode(header.signer))
+    {
+      throw VaultError.untrustedOwners(path: file.path, trustFile: statePath(header.vaultID))
+    }
+    file.retired = header.members.filter { remembered.wasRemoved($0.identity) }
+    if remembered != state { try save(remembered, for: header.vaultID) }
+    return nil
+  }
+
+  /// The stateless check: the vault `pin` names, at its generation or later, its header
+  /// signed by an owner it names.
+  private func check(_ file: VaultFile, against pin: Pin) throws {
+    let header = file.header
+    guard header.vaultID == pin.vaultID else {
+      throw VaultError.pinMismatch(path: file.path)
+    }
+    if header.generation < pin.generation {
+      throw VaultError.rollback(
+        path: file.path, generation: header.generation, seen: pin.generation, pinned: true)
+    }
+    guard let signer = header.signingMember, pin.owners.contains(signer.identity.fingerprint)
+    else {
+      throw VaultError.untrustedOwners(path: file.path, trustFile: "VAULT_PIN")
+    }
+  }
+
+  /// Pins the current owners, members and generation of `file` after the person checked them
+  /// (`vault trust`), keeping every identity seen removed: none of them is pinned again, and a
+  /// header one of them signed is refused. An older generation than the highest seen (an old
+  /// copy opened on purpose) is accepted only with `acceptRollback`.
+  public func accept(_ file: VaultFile, acceptRollback: Bool = false) throws {
+    let header = file.header
+    let state = try load(header.vaultID)
+    let removed = state?.removed ?? []
+    if let signer = header.signingMember, removed.contains(where: { $0.identity == signer.identity })
+    {
+      throw VaultError.removedSigner(path: file.path, member: signer.name)
+    }
+    let seen = state?.generation ?? 0
+    if header.generation < seen && !acceptRollback {
+      throw VaultError.rollback(
+        path: file.path, generation: header.generation, seen: seen, pinned: false)
+    }
+    try save(State(header, removed: removed), for: header.vaultID)
+    try bind(file)
+  }
+
+  /// The pin of `file` as this person trusts it: its id, the highest generation seen, and
+  /// its owners' fingerprints (for `VAULT_PIN`).
+  public func pin(for file: VaultFile) throws -> Pin {
+    let state = try load(file.header.vaultID)
+    let owners = file.header.members.filter { member in
+      member.isOwner && !(state?.wasRemoved(member.identity) ?? false)
+    }
+    return Pin(
+      vaultID: file.header.vaultID, generation: max(file.header.generation, state?.generation ?? 0),
+      owners: owners.map(\.identity.fingerprint))
   }
 }

@@ -19,6 +19,8 @@ public struct VaultStore: Sendable {
   /// Something worth telling the user that does not stop the command.
   public enum Warning: Equatable, Sendable {
     case readableByOthers(path: String)
+    /// The first open of this vault pinned these owners (trust on first use).
+    case pinnedOwners(path: String, owners: [Member])
   }
 
   /// Reads the file; throws `vaultNotFound` when missing.
@@ -34,8 +36,12 @@ public struct VaultStore: Sendable {
   public func load(warn: (Warning) -> Void = { _ in }) throws -> VaultFile {
     var file = try VaultFile.parse(try contents(warn: warn), path: path)
     try file.verifyHeader()
-    try trust?.check(&file)
+    try checkTrust(&file, warn: warn)
     return file
+  }
+
+  private func checkTrust(_ file: inout VaultFile, warn: (Warning) -> Void) throws {
+    if let pinned = try trust?.check(&file) { warn(.pinnedOwners(path: path, owners: pinned)) }
   }
 
   /// The header and the one group of (`project`, `environment`), for `exec` and `get`.
@@ -48,7 +54,7 @@ public struct VaultStore: Sendable {
     }
     guard var file = parsed else { throw VaultError.vaultNotFound(path: path) }
     try file.verifyHeader()
-    try trust?.check(&file)
+    try checkTrust(&file, warn: warn)
     return file
   }
 
@@ -60,7 +66,14 @@ public struct VaultStore: Sendable {
     let lock = try DirectoryLock(directory: Paths.directory(of: path))
     var file = try load(warn: warn)
     let result = try change(&file)
-    try FileSystem.writeAtomically(path, file.serialized())
+    let bytes = file.serialized()
+    // Never write a file this reader would refuse: parse what is about to be written, and
+    // verify its header and every group (signers seen removed included) before the rename.
+    var written = try VaultFile.parse(bytes, path: path)
+    written.retired = file.retired
+    try written.verifyHeader()
+    _ = try written.allGroups()
+    try FileSystem.writeAtomically(path, bytes)
     // Remember our own change (a removal above all), so a later rollback is recognized.
     try trust?.check(&file, ownWrite: true)
     withExtendedLifetime(lock) {}

@@ -108,6 +108,9 @@ extension VaultCommand {
               return reason
             case .differentVaults:
               return "the two sides are different vaults (different ids)"
+            case .rolledBack(let side, let generation, let base):
+              return
+                "\(side == "ours" ? "this branch" : "the other branch") has membership generation \(generation), older than the merge base's \(base): it rolled membership back"
             }
           }
           Failure.exit(

@@ -46,11 +46,11 @@ extension VaultCommand {
       let store: VaultStore
       if here {
         store = VaultStore(
-          path: (paths.gitRoot ?? paths.currentDirectory) + "/.vault", trust: session.trust)
+          path: (paths.gitRoot ?? paths.currentDirectory) + "/.vault", trust: try session.trust)
       } else {
         store = VaultStore(
           path: paths.namedVaultFile(explicit: vault.vaultPath) ?? paths.personalVault,
-          trust: session.trust)
+          trust: try session.trust)
       }
       if FileSystem.exists(store.path) { throw VaultError.alreadyExists(path: store.path) }
       let memberName = name ?? paths.userName

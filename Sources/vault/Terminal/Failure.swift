@@ -114,6 +114,12 @@ enum Failure {
         "that looks like a secret identity",
         "share `vault identity show` instead; never paste a VAULT-SECRET-… string", usage
       )
+    case .writeWithoutRead(let environments):
+      let list = environments.joined(separator: ",")
+      return (
+        "refusing write access to \(list) without read access: readers do not trust what a member who cannot read an environment writes there",
+        "add \(list) to --read as well, or leave it out of --write", usage
+      )
     case .invalidPublicIdentity:
       return (
         "not a valid public identity (vault-pub-…)", "copy it again from `vault identity show`",
@@ -134,6 +140,30 @@ enum Failure {
         "refusing to write \(environment): \(member) was removed from this vault before and can read it again; the file was probably rolled back to an old version",
         "run `vault members rm \(member)` (re-keys what they can read), or restore the newer .vault",
         access
+      )
+    case .rollback(let path, let generation, let seen, let pinned):
+      if pinned {
+        return (
+          "'\(path)': membership generation \(generation) is older than the \(seen) VAULT_PIN requires; the file was rolled back",
+          "restore the current .vault, or update VAULT_PIN after checking with an owner", integrity
+        )
+      }
+      return (
+        "'\(path)': membership generation \(generation) is older than generation \(seen), seen before; the file was rolled back",
+        "restore the current .vault (git pull); to use this old copy anyway: vault trust --accept-rollback",
+        integrity
+      )
+    case .removedSigner(let path, let member):
+      return (
+        "'\(path)': membership signed by \(member), whom you saw removed from this vault; refusing it",
+        "restore the current .vault; a removed identity is never trusted again", integrity
+      )
+    case .pinMismatch(let path):
+      return ("'\(path)' is not the vault VAULT_PIN names (another vault id)", nil, integrity)
+    case .invalidPin:
+      return (
+        "VAULT_PIN is malformed; expected VAULT-ID:GENERATION:FINGERPRINT[,FINGERPRINT…]",
+        "`vault trust --pin` prints it", usage
       )
     case .environmentExists(let name):
       return ("environment \(name) already exists", nil, exists)
@@ -189,6 +219,9 @@ enum Failure {
     case .badSignature: return "signature does not verify"
     case .unknownSigner: return "signed by a key that is not a member"
     case .signerCannotWrite: return "signer has no write access"
+    case .signerCannotRead:
+      return "signer may write but not read this environment; write without read is not trusted"
+    case .signerRemoved: return "signed by a member you saw removed from this vault"
     case .decryptionFailed: return "decryption failed (tampered or moved)"
     case .headerNotSignedByOwner: return "membership not signed by an owner"
     case .keyMismatch: return "key does not match its public key"

@@ -54,6 +54,11 @@ enum Output {
     switch warning {
     case .readableByOthers(let path):
       self.warning("'\(path)' is readable by other users; run: chmod 600 '\(path)'")
+    case .pinnedOwners(let path, let owners):
+      let list = owners.map { "\($0.name) (\($0.identity.fingerprint))" }
+      note(
+        "first use of '\(path)': pinned its owners \(list.joined(separator: ", ")); check these fingerprints with an owner"
+      )
     }
   }
 }
