@@ -623,7 +623,7 @@ _vault_env_add() {
 
 _vault_trust() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--accept-rollback --pin --version -h --help)
     repeating_options=()
     non_repeating_options=(--vault)
     __vault_offer_flags_options 0

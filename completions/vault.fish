@@ -69,7 +69,7 @@ function __vault_parse_tokens -S
                 __vault_parse_subcommand 1 'vault=' 'passphrase-file=' 'no-cache' 'cache-ttl=' 'version' 'h/help'
             end
         case 'trust'
-            __vault_parse_subcommand 0 'vault=' 'version' 'h/help'
+            __vault_parse_subcommand 0 'vault=' 'accept-rollback' 'pin' 'version' 'h/help'
         case 'git'
             __vault_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -278,6 +278,8 @@ complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "v
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault env add" version' -l 'version' -d 'Show the version.'
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault env add" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault trust" vault' -l 'vault' -d 'The vault file (default: $VAULT_FILE, else the nearest .vault upwards, else the personal vault).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault trust" accept-rollback' -l 'accept-rollback' -d 'Accept a membership generation older than the highest seen (an old copy).'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault trust" pin' -l 'pin' -d 'Print VAULT_PIN (vault id, generation, owner fingerprints) for stateless readers.'
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault trust" version' -l 'version' -d 'Show the version.'
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault trust" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault git" version' -l 'version' -d 'Show the version.'

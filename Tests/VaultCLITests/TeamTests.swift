@@ -337,8 +337,14 @@ func line(_ text: String, startingWith prefix: String) -> String? {
     let mallory = Identity.generate()
     var file = try VaultFile.parse(Array(try bob.readFile(bob.teamVault)), path: "v")
     file.header.members.append(
-      Member(name: "mallory", identity: mallory.publicIdentity, isOwner: true, read: [], write: ["dev"]))
+      Member(name: "mallory", identity: mallory.publicIdentity, isOwner: true, read: ["dev"], write: ["dev"]))
     file.header.members.sort { $0.name < $1.name }
+    // A seal of some key to mallory (a reader needs one; writing needs only the public key).
+    file.header.seals.append(
+      Seal(environment: "dev", member: "mallory",
+        box: try SealedBox.seal(SecretBytes(copying: Sodium.randomBytes(32)), to: mallory.boxKeyPair.publicKey)))
+    file.header.seals.sort { ($0.environment, $0.member) < ($1.environment, $1.member) }
+    file.header.generation += 1
     file.signHeader(with: mallory)
     try file.set([("OPENAI_BASE_URL", SecretBytes(copying: Array("https://evil.example".utf8)))],
       project: "shop", environment: "dev", identity: mallory)
@@ -408,8 +414,9 @@ func line(_ text: String, startingWith prefix: String) -> String? {
     }
   }
 
-  /// The file rolled back to before bob's removal: bob's seals are back, so nothing new may
-  /// be sealed to him; the write is refused and names the rollback.
+  /// The file rolled back to before bob's removal: an older membership generation, refused
+  /// by every command; accepted on purpose, bob's seals are back, so nothing new may be
+  /// sealed to him.
   @Test func aRollbackCannotSealToTheRemovedMember() throws {
     let team = try Self.makeTeam()
     let alice = team.alice
@@ -421,6 +428,18 @@ func line(_ text: String, startingWith prefix: String) -> String? {
     let rolledBack = try alice.readFile(alice.teamVault)
     #expect(String(decoding: rolledBack, as: UTF8.self).contains("member bob "))
 
+    let stateBefore = alice.snapshot([alice.stateDirectory])
+    for args in [["list"], ["members", "list"], ["get", "--env", "prod"]] {
+      expectOneError(try alice.run(args), 5, mentioning: "older than generation")
+    }
+    let refused = try alice.run(["set", "--env", "dev"], stdin: fakeKey("new9"))
+    expectOneError(refused, 5, mentioning: "the file was rolled back")
+    expectNoLeak(fakeKey("new9"), in: refused)
+    #expect(try alice.readFile(alice.teamVault) == rolledBack)
+    #expect(alice.snapshot([alice.stateDirectory]) == stateBefore, "a rollback changes no trust state")
+
+    // Using the old copy on purpose: bob stays removed for alice.
+    try alice.ok(["trust", "--accept-rollback"])
     let set = try alice.run(["set", "--env", "dev"], stdin: fakeKey("new9"))
     expectOneError(set, 4, mentioning: "bob was removed from this vault before")
     #expect(set.stderr.contains("rolled back"))

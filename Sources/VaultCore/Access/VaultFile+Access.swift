@@ -115,11 +115,13 @@ extension VaultFile {
 
   /// Every group, each verified.
   public func allGroups() throws -> [Group] {
-    try blocks.map(decode)
+    try blocks.map { try decode($0) }
   }
 
   /// Decodes a block strictly and verifies the group signature and every entry signature.
-  public func decode(_ block: Block) throws -> Group {
+  /// `blindWriter` (a member being removed) is let through where it may write but not read,
+  /// so its entries can be dropped.
+  public func decode(_ block: Block, blindWriter: [UInt8]? = nil) throws -> Group {
     var lines = block.text.split(separator: 0x0A, omittingEmptySubsequences: false)
     lines.removeLast()  // the text ends with a newline
     func bad(_ offset: Int, _ problem: FormatProblem) -> VaultError {
@@ -176,13 +178,13 @@ extension VaultFile {
     guard block.text.elementsEqual(LineCodec.groupText(group)) else {
       throw bad(0, .nonCanonical("group"))
     }
-    try verify(group)
+    try verify(group, blindWriter: blindWriter)
     return group
   }
 
-  private func verify(_ group: Group) throws {
+  private func verify(_ group: Group, blindWriter: [UInt8]?) throws {
     let label = "\(group.project)/\(group.environment)"
-    try checkWriter(group.signer, environment: group.environment, what: label)
+    try checkWriter(group.signer, environment: group.environment, what: label, blind: blindWriter)
     guard
       SigningKeyPair.verify(
         signature: group.signature,
@@ -191,7 +193,8 @@ extension VaultFile {
         publicKey: group.signer)
     else { throw VaultError.integrity(path: path, what: label, problem: .badSignature) }
     for entry in group.entries {
-      try checkWriter(entry.writer, environment: entry.environment, what: entry.label)
+      try checkWriter(
+        entry.writer, environment: entry.environment, what: entry.label, blind: blindWriter)
       guard
         SigningKeyPair.verify(
           signature: entry.signature,
@@ -204,7 +207,9 @@ extension VaultFile {
 
   /// The signer of a group or entry must be a member who can write and read `environment`,
   /// and not an identity this person saw removed (`retired`).
-  private func checkWriter(_ key: [UInt8], environment: String, what: String) throws {
+  private func checkWriter(
+    _ key: [UInt8], environment: String, what: String, blind: [UInt8]? = nil
+  ) throws {
     guard let member = header.member(signingKey: key) else {
       throw VaultError.integrity(path: path, what: what, problem: .unknownSigner)
     }
@@ -212,6 +217,7 @@ extension VaultFile {
     if !member.write.contains(environment) {
       problem = .signerCannotWrite
     } else if !member.read.contains(environment) {
+      if key == blind { return }
       problem = .signerCannotRead
     } else if retired.contains(where: { $0.identity == member.identity }) {
       problem = .signerRemoved
@@ -275,9 +281,19 @@ extension VaultFile {
   public func secrets(
     project: String, environment: String, identity: Identity
   ) throws -> [(entry: Entry, value: SecretBytes)] {
+    try read(project: project, environment: environment, identity: identity).secrets
+  }
+
+  /// The same, with the group's exposure flags (`exec` warns about values a removed member
+  /// wrote).
+  public func read(
+    project: String, environment: String, identity: Identity
+  ) throws -> (secrets: [(entry: Entry, value: SecretBytes)], flags: [ExposureFlag]) {
     let keyPair = try environmentKeyPair(environment, project: project, identity: identity)
-    guard let group = try group(project: project, environment: environment) else { return [] }
-    return try group.entries.map { ($0, try open($0, with: keyPair)) }
+    guard let group = try group(project: project, environment: environment) else {
+      return ([], [])
+    }
+    return (try group.entries.map { ($0, try open($0, with: keyPair)) }, group.flags)
   }
 
   // MARK: Changing

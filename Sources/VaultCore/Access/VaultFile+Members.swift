@@ -69,17 +69,27 @@ extension VaultFile {
     signHeader(with: owner)
   }
 
+  /// What a removal changed.
+  public struct Removal: Sendable, Equatable {
+    /// The environments that got a new key.
+    public var rekeyed: [String]
+    /// Labels of entries dropped: written by the removed member in an environment they could
+    /// write but not read (from a file made before "write needs read"), which no reader
+    /// trusted.
+    public var dropped: [String]
+  }
+
   /// Removes a member. Every environment they could read gets a new key pair; its entries,
   /// in every project, are re-encrypted under it (re-signed by `owner`) and flagged as
-  /// exposed to the removed member until a new version is stored. In an environment they
-  /// could write but not read, the entries they wrote are re-signed by `owner` and flagged
-  /// (they know what they wrote), and the groups they signed are re-signed. Refused before
-  /// anything changes when `owner` is the member removed, or cannot read and write what this
-  /// re-encrypts or re-signs. Returns the re-keyed environments.
+  /// exposed to the removed member (`wrote` for what they wrote) until a new version is
+  /// stored. In an environment they could write but not read (a file from before "write
+  /// needs read"), the entries they wrote are dropped, never vouched for by `owner`, and the
+  /// groups they signed are re-signed. Refused before anything changes when `owner` is the
+  /// member removed, or cannot read and write what this re-encrypts or re-signs.
   @discardableResult
   public mutating func removeMember(
     _ name: String, by owner: Identity, now: String = Timestamp.now()
-  ) throws -> [String] {
+  ) throws -> Removal {
     let me = try self.owner(owner)
     guard let removed = header.members.first(where: { $0.name == name }) else {
       throw VaultError.memberNotFound(name)
@@ -106,7 +116,8 @@ extension VaultFile {
         }
       } else if removed.write.contains(environment) {
         // An environment they could write but not read: only what they signed changes.
-        let group = try decode(blocks[index])
+        // Readers refuse their signatures there, so decode without that one check.
+        let group = try decode(blocks[index], blindWriter: removedKey)
         guard
           group.signer == removedKey || group.entries.contains(where: { $0.writer == removedKey })
         else { continue }
@@ -116,19 +127,14 @@ extension VaultFile {
         resignOnly.append(group)
       }
     }
+    var dropped: [String] = []
     for group in resignOnly {
-      var flags = group.flags.filter { $0.member != name }
-      var entries: [Entry] = []
-      for entry in group.entries {
-        guard entry.writer == removedKey else {
-          entries.append(entry)
-          continue
-        }
-        // Its ciphertext stays (the writer is not in the associated data); they wrote the
-        // value, so they know it: flagged like what they could read.
-        entries.append(resigned(entry, by: owner))
-        flags.append(ExposureFlag(name: entry.name, member: name, time: now, wrote: true))
-      }
+      // Re-signing what they wrote would vouch for a value (`OPENAI_BASE_URL`) chosen by
+      // someone who could not read its neighbours: it goes, with its flags.
+      let gone = group.entries.filter { $0.writer == removedKey }.map(\.name)
+      dropped += gone.map { "\(group.project)/\(group.environment)/\($0)" }
+      let entries = group.entries.filter { $0.writer != removedKey }
+      let flags = group.flags.filter { $0.member != name && !gone.contains($0.name) }
       try replaceGroup(
         project: group.project, environment: group.environment, entries: entries, flags: flags,
         identity: owner)
@@ -171,6 +177,6 @@ extension VaultFile {
     header.seals.sort { ($0.environment, $0.member) < ($1.environment, $1.member) }
     header.generation += 1
     signHeader(with: owner)
-    return rekeyed
+    return Removal(rekeyed: rekeyed, dropped: dropped)
   }
 }

@@ -38,6 +38,12 @@ public struct Seal: Sendable, Equatable {
   public var environment: String
   public var member: String
   public var box: [UInt8]
+
+  public init(environment: String, member: String, box: [UInt8]) {
+    self.environment = environment
+    self.member = member
+    self.box = box
+  }
 }
 
 /// Everything before the groups: vault id, generation, members, environments, seals, and an

@@ -71,7 +71,8 @@ struct ExecRequest {
     let cache = IdentitySource.CachePolicy(
       enabled: !noCache, timeout: UnlockOptions.seconds(cacheTTL) ?? UnlockCache.defaultTimeout)
     let identity = try session.unlock(cache: cache, passphraseFile: passphraseFile)
-    var secrets = try file.secrets(project: project, environment: environment, identity: identity)
+    var (secrets, flags) = try file.read(
+      project: project, environment: environment, identity: identity)
     if !only.isEmpty {
       for name in only where !secrets.contains(where: { $0.entry.name == name }) {
         throw VaultError.entryNotFound(label: "\(project)/\(environment)/\(name)")
@@ -82,6 +83,12 @@ struct ExecRequest {
       throw VaultError.noEntries(project: project, environment: environment)
     }
     try Launcher.checkNames(secrets.map(\.entry.name), allowed: allowReserved)
+    // A value a removed member chose is injected, but never silently.
+    for flag in flags where flag.wrote && secrets.contains(where: { $0.entry.name == flag.name }) {
+      Output.warning(
+        "\(project)/\(environment)/\(flag.name) was written by \(flag.member), removed \(flag.time); store a new version"
+      )
+    }
     try Launcher.exec(
       executable, arguments: command, injecting: secrets.map { ($0.entry.name, $0.value) })
   }

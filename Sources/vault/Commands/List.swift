@@ -24,21 +24,26 @@ extension VaultCommand {
     var environment: String?
 
     @Flag(
-      help: "Print a JSON array of {project, environment, name, version, created, writer, exposed}."
+      help:
+        "Print a JSON array of {project, environment, name, version, created, writer, exposed, written_by_removed}."
     )
     var json = false
 
     func run() throws {
       let session = Session()
       let file = try session.store(vault).load(warn: Output.warn)
-      var rows: [(entry: Entry, writer: String, exposed: [String])] = []
+      var rows: [(entry: Entry, writer: String, exposed: [String], wrote: [String])] = []
       for block in file.blocks {
         if let project, block.project != project { continue }
         if let environment, block.environment != environment { continue }
         let group = try file.decode(block)
         for entry in group.entries {
-          let exposed = group.flags.filter { $0.name == entry.name }.map(\.member)
-          rows.append((entry, file.header.member(signingKey: entry.writer)?.name ?? "?", exposed))
+          let flags = group.flags.filter { $0.name == entry.name }
+          rows.append(
+            (
+              entry, file.header.member(signingKey: entry.writer)?.name ?? "?",
+              flags.map(\.member), flags.filter(\.wrote).map(\.member)
+            ))
         }
       }
       if json {
@@ -46,7 +51,8 @@ extension VaultCommand {
           "{\"project\":\(JSON.quote(row.entry.project)),\"environment\":\(JSON.quote(row.entry.environment)),"
             + "\"name\":\(JSON.quote(row.entry.name)),\"version\":\(row.entry.version),"
             + "\"created\":\(JSON.quote(row.entry.created)),\"writer\":\(JSON.quote(row.writer)),"
-            + "\"exposed\":[\(row.exposed.map(JSON.quote).joined(separator: ","))]}"
+            + "\"exposed\":[\(row.exposed.map(JSON.quote).joined(separator: ","))],"
+            + "\"written_by_removed\":[\(row.wrote.map(JSON.quote).joined(separator: ","))]}"
         }
         Output.line("[" + objects.joined(separator: ",") + "]")
         return
@@ -58,8 +64,11 @@ extension VaultCommand {
       let width = rows.map { $0.entry.label.count }.max() ?? 0
       for row in rows {
         let label = row.entry.label + String(repeating: " ", count: width - row.entry.label.count)
-        let flag =
-          row.exposed.isEmpty ? "" : "  rotate: exposed to \(row.exposed.joined(separator: ", "))"
+        // A value a removed member wrote is theirs, not the re-signer's: say so first.
+        let exposed = row.exposed.filter { !row.wrote.contains($0) }
+        var notes = row.wrote.map { "written by \($0) (removed)" }
+        if !exposed.isEmpty { notes.append("exposed to \(exposed.joined(separator: ", "))") }
+        let flag = notes.isEmpty ? "" : "  rotate: \(notes.joined(separator: "; "))"
         Output.line("\(label)  v\(row.entry.version)  \(row.entry.created)  \(row.writer)\(flag)")
       }
     }

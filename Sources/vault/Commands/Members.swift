@@ -118,13 +118,17 @@ extension VaultCommand {
         let session = Session()
         let store = try session.existingStore(vault)
         let me = try session.unlock(unlock)
-        let rekeyed = try store.update(warn: Output.warn) { file in
+        let removal = try store.update(warn: Output.warn) { file in
           try file.removeMember(name, by: me)
         }
         Output.line("removed \(name)")
-        if !rekeyed.isEmpty {
+        if !removal.rekeyed.isEmpty {
           Output.line(
-            "re-keyed \(rekeyed.joined(separator: ", ")); `vault list` shows the entries to rotate")
+            "re-keyed \(removal.rekeyed.joined(separator: ", ")); `vault list` shows the entries to rotate"
+          )
+        }
+        for label in removal.dropped {
+          Output.line("dropped \(label): \(name) wrote it without read access, so no reader trusted it")
         }
       }
     }

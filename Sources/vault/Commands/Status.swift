@@ -39,7 +39,8 @@ extension VaultCommand {
       Output.line("groups:   \(file.blocks.count) project/environment pairs hold entries")
       let flagged = try file.allGroups().flatMap { group in
         group.flags.map {
-          "\(group.project)/\(group.environment)/\($0.name) (exposed to \($0.member))"
+          "\(group.project)/\(group.environment)/\($0.name) "
+            + ($0.wrote ? "(written by \($0.member), removed)" : "(exposed to \($0.member))")
         }
       }
       if !flagged.isEmpty {

@@ -14,14 +14,23 @@ import Testing
   static let prodValues = ["OPENAI_API_KEY": "sk-proj-prod-secret-1", "OPENAI_ORG_ID": "org-prod-secret-2"]
 
   /// The issue's vault, serialized and parsed back as a reader would get it: bob reads dev
-  /// and staging, ci reads prod, deployer writes prod without reading it.
+  /// and staging, ci reads prod, deployer may write prod without reading it (as a file from
+  /// before "write needs read" says; `addMember` no longer grants it, so the header is
+  /// written by hand and signed by alice).
   func makeVault() throws -> (bytes: [UInt8], file: VaultFile) {
     var file = try VaultFile.create(identity: alice, memberName: "alice", path: "v")
     try file.addMember(
       name: "bob", identity: bob.publicIdentity, read: ["dev", "staging"], write: [], isOwner: false, by: alice)
     try file.addMember(name: "ci", identity: ci.publicIdentity, read: ["prod"], write: [], isOwner: false, by: alice)
-    try file.addMember(
-      name: "deployer", identity: deployer.publicIdentity, read: [], write: ["prod"], isOwner: false, by: alice)
+    #expect(throws: VaultError.writeWithoutRead(environments: ["prod"])) {
+      try file.addMember(
+        name: "deployer", identity: deployer.publicIdentity, read: [], write: ["prod"], isOwner: false, by: alice)
+    }
+    file.header.members.append(
+      Member(name: "deployer", identity: deployer.publicIdentity, isOwner: false, read: [], write: ["prod"]))
+    file.header.members.sort { $0.name < $1.name }
+    file.header.generation += 1
+    file.signHeader(with: alice)
     for environment in ["dev", "staging"] {
       try file.set(
         [("OPENAI_API_KEY", secret("sk-proj-\(environment)-value"))], project: "shop", environment: environment,
@@ -105,18 +114,31 @@ import Testing
         == ["sk-proj-prod-secret-1", "org-prod-secret-2"])
   }
 
-  /// A member may be allowed to write prod without being able to read it.
-  @Test func writingDoesNotNeedTheKey() throws {
+  /// Write without read is not honoured (issue 6, item 2): deployer may not store prod
+  /// values, and an entry or group deployer signs anyway is refused by every reader, so
+  /// nothing it plants (`OPENAI_BASE_URL`) reaches a reader's program beside the prod key.
+  @Test func writeWithoutReadIsNotHonoured() throws {
     var (_, file) = try makeVault()
     #expect(file.header.seals.contains { $0.member == "deployer" } == false)
-    try file.set([("OPENAI_API_KEY", secret("sk-proj-deployed"))], project: "shop", environment: "prod", identity: deployer)
-    let reparsed = try VaultFile.parse(file.serialized(), path: "v")
-    #expect(throws: VaultError.cannotRead(member: "deployer", project: "shop", environment: "prod")) {
-      try reparsed.secrets(project: "shop", environment: "prod", identity: deployer)
+    #expect(throws: VaultError.cannotWrite(member: "deployer", environment: "prod")) {
+      try file.set([("OPENAI_BASE_URL", secret("https://evil.example/v1"))], project: "shop", environment: "prod", identity: deployer)
     }
-    let values = try reparsed.secrets(project: "shop", environment: "prod", identity: alice)
-    #expect(values.first { $0.entry.name == "OPENAI_API_KEY" }.map { string($0.value) } == "sk-proj-deployed")
-    #expect(values.first { $0.entry.name == "OPENAI_API_KEY" }?.entry.version == 2)
+    // deployer signs a prod group with its own key anyway (the way an old release let it).
+    var forger = file
+    let index = try #require(forger.header.members.firstIndex { $0.name == "deployer" })
+    forger.header.members[index].read = ["prod"]
+    try forger.set(
+      [("OPENAI_BASE_URL", secret("https://evil.example/v1"))], project: "shop", environment: "prod", identity: deployer)
+    var planted = file
+    planted.blocks = forger.blocks
+    let reparsed = try VaultFile.parse(planted.serialized(), path: "v")
+    try reparsed.verifyHeader()
+    #expect(throws: VaultError.integrity(path: "v", what: "shop/prod (signed by deployer)", problem: .signerCannotRead)) {
+      try reparsed.secrets(project: "shop", environment: "prod", identity: alice)
+    }
+    #expect(throws: VaultError.integrity(path: "v", what: "shop/prod (signed by deployer)", problem: .signerCannotRead)) {
+      try reparsed.secrets(project: "shop", environment: "prod", identity: ci)
+    }
     // bob may read dev but not write it.
     var copy = reparsed
     #expect(throws: VaultError.cannotWrite(member: "bob", environment: "dev")) {
@@ -204,8 +226,8 @@ import Testing
     let (bytes, file) = try makeVault()
     let oldDev = try file.environmentKeyPair("dev", project: "shop", identity: bob)
     var removed = file
-    let rekeyed = try removed.removeMember("bob", by: alice, now: "2025-01-02T03:04:05Z")
-    #expect(rekeyed == ["dev", "staging"])
+    let removal = try removed.removeMember("bob", by: alice, now: "2025-01-02T03:04:05Z")
+    #expect(removal == VaultFile.Removal(rekeyed: ["dev", "staging"], dropped: []))
     #expect(removed.header.environment("prod") == file.header.environment("prod"))
     let after = try VaultFile.parse(removed.serialized(), path: "v")
     try after.verifyHeader()
@@ -226,7 +248,16 @@ import Testing
     var current = after
     current.path = "/repo/.vault"
     try trust.check(&current)
+    // The old file is an older generation: refused as a rollback (issue 6, item 1)...
     var rolledBack = try VaultFile.parse(bytes, path: "/repo/.vault")
+    #expect(
+      throws: VaultError.rollback(
+        path: "/repo/.vault", generation: file.header.generation, seen: after.header.generation, pinned: false)
+    ) {
+      try trust.check(&rolledBack)
+    }
+    // ...and, accepted on purpose (`vault trust --accept-rollback`), bob stays removed.
+    try trust.accept(rolledBack, acceptRollback: true)
     try trust.check(&rolledBack)
     #expect(rolledBack.retired.map(\.identity) == [bob.publicIdentity])
     #expect(rolledBack.retired.map(\.name) == ["bob"])

@@ -52,26 +52,35 @@ import Testing
     try checkReadable(file)
   }
 
+  /// A file from before "write needs read" gives bob prod to write only; what he wrote there
+  /// no reader trusts, and his removal drops it rather than vouch for it as alice's.
   @Test func entriesOfAWriteOnlyEnvironmentAreReSignedAndFlagged() throws {
     var file = try VaultFile.create(identity: alice, memberName: "alice", path: "v")
     try file.addMember(
-      name: "bob", identity: bob.publicIdentity, read: ["dev"], write: ["dev", "prod"],
+      name: "bob", identity: bob.publicIdentity, read: ["dev", "prod"], write: ["dev", "prod"],
       isOwner: false, by: alice)
     try file.set([("A", secret("a"))], project: "web", environment: "prod", identity: alice)
     try file.set([("B", secret("b"))], project: "web", environment: "prod", identity: bob)
+    // The old header: prod's seal for bob gone, prod left in his write= list only.
+    let index = try #require(file.header.members.firstIndex { $0.name == "bob" })
+    file.header.members[index].read = ["dev"]
+    file.header.seals.removeAll { $0.member == "bob" && $0.environment == "prod" }
+    file.signHeader(with: alice)
     try file.set([("C", secret("c"))], project: "api", environment: "prod", identity: alice)
     let untouched = try #require(file.blocks.first { $0.project == "api" }).text
     let prodKey = try #require(file.header.environment("prod")).publicKey
-    try file.removeMember("bob", by: alice, now: "2026-03-01T12:00:00Z")
+    #expect(throws: VaultError.self) { try file.secrets(project: "web", environment: "prod", identity: alice) }
+    let removal = try file.removeMember("bob", by: alice, now: "2026-03-01T12:00:00Z")
+    #expect(removal == VaultFile.Removal(rekeyed: ["dev"], dropped: ["web/prod/B"]))
     try checkReadable(file)
-    // prod was never readable by bob: not re-keyed, only what bob signed is re-signed.
+    // prod was never readable by bob: not re-keyed, only what bob signed changes.
     #expect(file.header.environment("prod")?.publicKey == prodKey)
     #expect(try #require(file.blocks.first { $0.project == "api" }).text.elementsEqual(untouched))
     let group = try #require(try file.group(project: "web", environment: "prod"))
     #expect(group.entries.allSatisfy { $0.writer == alice.signingKeyPair.publicKey })
-    #expect(group.flags == [ExposureFlag(name: "B", member: "bob", time: "2026-03-01T12:00:00Z")])
+    #expect(group.flags.isEmpty)
     let values = try file.secrets(project: "web", environment: "prod", identity: alice)
-    #expect(values.map { $0.value.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } } == ["a", "b"])
+    #expect(values.map { $0.value.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } } == ["a"])
   }
 
   /// A header change on a branch signed by someone who was not an owner at the merge base is

@@ -26,7 +26,8 @@ import Testing
     #expect(parsed.serialized() == bytes)
     #expect(try parsed.allGroups().count == 3)
     let lines = text(bytes).split(separator: "\n", omittingEmptySubsequences: false)
-    #expect(lines.first == "vault 1" && lines.dropLast().last == "end" && lines.last == "")
+    #expect(lines.first == "vault 2" && lines.dropLast().last == "end" && lines.last == "")
+    #expect(lines.dropFirst(2).first?.hasPrefix("generation ") == true)
   }
 
   @Test func setAndRemoveLeaveOtherGroupsByteIdentical() throws {
@@ -98,7 +99,9 @@ import Testing
   @Test func strictHeaderGrammar() throws {
     let good = text(try makeVault().serialized())
     let edits: [(String, String)] = [
-      ("vault 1\n", "vault 1 \n"), ("\nid ", "\nid  "), (" owner ", " admin "),
+      ("vault 2\n", "vault 2 \n"), ("vault 2\n", "vault 1\n"), ("\nid ", "\nid  "), (" owner ", " admin "),
+      ("\ngeneration ", "\ngeneration 0"), ("\ngeneration ", "\ngeneration  "), ("\ngeneration ", "\ngeneration -"),
+      ("\ngeneration ", "\ngen "),
       ("read=dev,prod,staging", "read=prod,dev,staging"), ("read=dev,prod,staging", "read=dev,dev,prod,staging"),
       ("\nend\n", "\nend"), ("\nend\n", "\nEND\n"), ("\nend\n", "\nend\n\n"),
     ]
