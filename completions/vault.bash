@@ -449,7 +449,7 @@ _vault_identity() {
 
 _vault_identity_show() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--fingerprint --version -h --help)
     repeating_options=()
     non_repeating_options=()
     __vault_offer_flags_options 0

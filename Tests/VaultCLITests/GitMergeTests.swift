@@ -175,7 +175,9 @@ import VaultCore
 
     let merge = try fetchAndMerge(bob)
     #expect(merge.status == 0, "\(merge.stdout)\(merge.stderr)")
-    #expect(outputLines(try bob.ok(["members", "list"]).stdout).map { String($0.prefix(5)) } == ["alice", "bob  ", "carol"])
+    let merged = outputLines(try bob.ok(["members", "list"]).stdout)
+    #expect(merged.map { String($0.prefix(5)) } == ["alice", "bob  ", "carol", "signe"])
+    #expect(merged.last?.hasPrefix("signed by alice (") == true, "\(merged)")
     #expect(try bob.ok(["get", "--env", "dev", "KEY_B"]).stdout == "value-b\n")
     let carolRead = try bob.run(["get", "--env", "dev", "KEY_B"], env: ["VAULT_IDENTITY": carolSecret])
     #expect(carolRead.status == 0, "\(carolRead.stderr)")

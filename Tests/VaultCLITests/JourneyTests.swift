@@ -251,7 +251,12 @@ import VaultCore
     let dotenv = try box.run(["export", "--env", "staging", "--format", "dotenv"])
     #expect(dotenv.status == 0, "\(dotenv.stderr)")
     #expect(dotenv.stderr == "")
-    #expect(outputLines(dotenv.stdout).count == Self.dotenvValues.count)
+    // One `NAME="…"` entry per value (DOUBLE's newline is written as it is, on two lines).
+    #expect(
+      outputLines(dotenv.stdout).filter { line in
+        Self.dotenvValues.keys.contains { line.hasPrefix($0 + "=\"") }
+      }.count == Self.dotenvValues.count)
+    #expect(outputLines(dotenv.stdout).count == Self.dotenvValues.count + 1)
     #expect(
       try box.run(["export", "--env", "staging"]).stdout == dotenv.stdout, "dotenv is the default")
     let reimport = try box.run(["import", "--env", "dev", "-"], stdin: dotenv.stdout)
@@ -290,7 +295,7 @@ import VaultCore
     }
     let forced = try box.converseVault(["export", "--env", "staging", "--force"])
     #expect(forced.status == 0)
-    #expect(forced.stdout == "OPENAI_API_KEY='\(fakeKey("stg1"))'\n")
+    #expect(forced.stdout == "OPENAI_API_KEY=\"\(fakeKey("stg1"))\"\n")
     #expect(box.fileBytes() == before)
   }
 

@@ -201,10 +201,14 @@ func line(_ text: String, startingWith prefix: String) -> String? {
 
     // members list, plain and JSON; needs no unlock.
     let members = try alice.ok(["members", "list"])
+    let aliceFP = try alice.ok(["identity", "show", "--fingerprint"]).stdout.dropLast()
+    let bobFP = try #require(PublicIdentity(team.bobPublic)).fingerprint
+    let ciFP = try #require(PublicIdentity(team.ciPublic)).fingerprint
     #expect(outputLines(members.stdout) == [
-      "alice  owner   read dev,prod,staging  write dev,prod,staging",
-      "bob    member  read dev,staging  write -",
-      "ci     member  read prod  write -",
+      "alice  owner   \(aliceFP)  read dev,prod,staging  write dev,prod,staging",
+      "bob    member  \(bobFP)  read dev,staging       write -",
+      "ci     member  \(ciFP)  read prod              write -",
+      "signed by alice (\(aliceFP))",
     ])
     let json = try alice.ok(["members", "list", "--json"])
     let parsed = try #require(try JSONSerialization.jsonObject(with: json.stdoutBytes) as? [[String: Any]])
@@ -213,6 +217,8 @@ func line(_ text: String, startingWith prefix: String) -> String? {
     #expect(parsed[1]["read"] as? [String] == ["dev", "staging"])
     #expect(parsed[1]["write"] as? [String] == [])
     #expect(parsed[1]["identity"] as? String == team.bobPublic)
+    #expect(parsed[1]["fingerprint"] as? String == bobFP)
+    #expect(parsed.map { $0["signer"] as? Bool } == [true, false, false])
     #expect(parsed[2]["read"] as? [String] == ["prod"])
 
     // bob$ git pull && vault exec --env dev -- ./app: works.
@@ -257,7 +263,9 @@ func line(_ text: String, startingWith prefix: String) -> String? {
       "no line but the flags names bob")
     #expect(outputLines(after).filter { $0.hasPrefix("flag ") }.map { $0.split(separator: " ").prefix(5).joined(separator: " ") }
       == ["flag shop dev OPENAI_API_KEY bob", "flag shop staging OPENAI_API_KEY bob"])
-    #expect(outputLines(try alice.ok(["members", "list"]).stdout).map { $0.prefix(5) } == ["alice", "ci   "])
+    let remaining = outputLines(try alice.ok(["members", "list"]).stdout)
+    #expect(remaining.map { $0.prefix(5) } == ["alice", "ci   ", "signe"])
+    #expect(remaining.last == "signed by alice (\(aliceFP))", "alice signed the removal")
 
     // alice$ vault list: every entry bob could read is flagged, prod is not.
     var list = try alice.ok(["list"])

@@ -1,20 +1,32 @@
-/// The `.env` dialect `vault import` reads and `vault export` writes (README, "import").
+/// The `.env` dialect `vault import` reads and `vault export` writes (README, ".env files").
 ///
-/// One `NAME=VALUE` per line; an optional `export ` prefix; blank lines and `#` comments
-/// ignored; spaces around `=` allowed. A value is single-quoted (literal), double-quoted
-/// (escapes `\n \r \t \" \\ \$`), or bare (up to a ` #` comment, trimmed). A duplicated
-/// name, an empty value or a malformed line is an error naming the line, never a guess.
+/// - One `NAME=VALUE` per line, an optional `export ` prefix, spaces and tabs around `=`;
+///   blank lines and `#` comment lines are ignored; a line may end in CR LF.
+/// - A double-quoted value may span lines. Inside it every byte is literal (line breaks,
+///   CRs and tabs included) except a backslash, which must be followed by `\`, `"`, `$` or
+///   a backtick (that character) or by `n`, `r`, `t` (newline, CR, tab).
+/// - A single-quoted value is literal and ends on its line.
+/// - A bare value runs to a ` #` comment or the end of the line, trimmed.
+/// - After a closing quote only spaces, tabs and a `#` comment may follow.
+///
+/// A duplicated name, an empty value or a malformed line is an error naming the line, never
+/// a guess. `line` writes what both this parser and a POSIX shell's `set -a; . FILE` read
+/// back to the same bytes.
 public enum Dotenv {
   /// Parses `text`. Values come back in secret buffers; names in file order.
   public static func parse(_ text: SecretBytes) throws -> [(name: String, value: SecretBytes)] {
     try text.withUnsafeBytes { raw in
       var result: [(name: String, value: SecretBytes)] = []
       var seen = Set<String>()
-      let lines = raw.split(separator: 0x0A, omittingEmptySubsequences: false)
-      for (index, fullLine) in lines.enumerated() {
-        let number = index + 1
-        var line = fullLine[...]
-        if line.last == 0x0D { line = line.dropLast() }
+      var start = 0
+      var number = 1
+      while start < raw.count {
+        var end = lineEnd(raw, from: start)
+        defer {
+          start = end + 1
+          number += 1
+        }
+        var line = withoutCR(raw[start..<end])
         line = trim(line)
         if line.isEmpty || line.first == 0x23 { continue }
         if line.starts(with: "export ".utf8) { line = trim(line.dropFirst(7)) }
@@ -29,10 +41,25 @@ public enum Dotenv {
         guard seen.insert(name).inserted else {
           throw VaultError.dotenv(line: number, problem: "\(name) appears twice")
         }
-        var value = try parseValue(trim(line[(equals + 1)...]), line: number)
+        let entryLine = number
+        let valueText = trim(line[(equals + 1)...])
+        var value: [UInt8]
+        if valueText.first == 0x22 {
+          let quoted = try doubleQuoted(raw, from: valueText.startIndex + 1, line: number)
+          value = quoted.value
+          number = quoted.line
+          end = lineEnd(raw, from: quoted.end)
+          let rest = trim(withoutCR(raw[quoted.end..<end]))
+          guard rest.isEmpty || rest.first == 0x23 else {
+            wipe(&value)
+            throw VaultError.dotenv(line: number, problem: "text after the closing quote")
+          }
+        } else {
+          value = try oneLine(valueText, line: number)
+        }
         defer { wipe(&value) }
         guard !trim(value[...]).isEmpty else {
-          throw VaultError.dotenv(line: number, problem: "\(name) has an empty value")
+          throw VaultError.dotenv(line: entryLine, problem: "\(name) has an empty value")
         }
         result.append((name, SecretBytes(copying: value)))
       }
@@ -41,6 +68,17 @@ public enum Dotenv {
   }
 
   private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+
+  /// The index of the line feed that ends the line starting at `start`, or the end.
+  private static func lineEnd(_ raw: UnsafeRawBufferPointer, from start: Int) -> Int {
+    raw[start...].firstIndex(of: 0x0A) ?? raw.count
+  }
+
+  private static func withoutCR(_ line: Slice<UnsafeRawBufferPointer>)
+    -> Slice<UnsafeRawBufferPointer>
+  {
+    line.last == 0x0D ? line.dropLast() : line
+  }
 
   private static func trim(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer>
   {
@@ -61,11 +99,51 @@ public enum Dotenv {
     return result
   }
 
-  private static func parseValue(_ text: Slice<UnsafeRawBufferPointer>, line: Int) throws -> [UInt8]
+  /// A double-quoted value whose text starts at `start` (after the opening quote) on line
+  /// `first`: the value, the index after the closing quote, and the closing quote's line.
+  private static func doubleQuoted(_ raw: UnsafeRawBufferPointer, from start: Int, line first: Int)
+    throws -> (value: [UInt8], end: Int, line: Int)
   {
-    guard let quote = text.first, quote == 0x27 || quote == 0x22 else {
+    // Sized once, to the closing quote, so the value is never copied by a reallocation.
+    var length = 0
+    while start + length < raw.count && raw[start + length] != 0x22 {
+      length += raw[start + length] == 0x5C ? 2 : 1
+    }
+    var value: [UInt8] = []
+    value.reserveCapacity(length)
+    var line = first
+    var index = start
+    while index < raw.count {
+      let byte = raw[index]
+      if byte == 0x22 { return (value, index + 1, line) }
+      if byte == 0x5C && index + 1 < raw.count {
+        index += 1
+        switch raw[index] {
+        case 0x6E: value.append(0x0A)  // \n
+        case 0x72: value.append(0x0D)  // \r
+        case 0x74: value.append(0x09)  // \t
+        case 0x22, 0x5C, 0x24, 0x60: value.append(raw[index])  // \" \\ \$ \`
+        default:
+          wipe(&value)
+          if raw[index] == 0x0A { line += 1 }
+          throw VaultError.dotenv(line: line, problem: "unknown escape in double quotes")
+        }
+      } else {
+        if byte == 0x0A { line += 1 }
+        value.append(byte)
+      }
+      index += 1
+    }
+    wipe(&value)
+    throw VaultError.dotenv(line: first, problem: "unterminated quote")
+  }
+
+  /// A single-quoted or bare value, which ends on its line.
+  private static func oneLine(_ text: Slice<UnsafeRawBufferPointer>, line: Int) throws -> [UInt8] {
+    var value: [UInt8] = []
+    value.reserveCapacity(text.count)
+    guard text.first == 0x27 else {
       // Bare: up to a " #" comment.
-      var value: [UInt8] = []
       var previous: UInt8 = 0x20
       for byte in text {
         if byte == 0x23 && isSpace(previous) { break }
@@ -75,69 +153,34 @@ public enum Dotenv {
       while let last = value.last, isSpace(last) { value.removeLast() }
       return value
     }
-    var value: [UInt8] = []
-    var index = text.index(after: text.startIndex)
-    var closed = false
-    while index < text.endIndex {
-      let byte = text[index]
-      if byte == quote {
-        closed = true
-        index = text.index(after: index)
-        break
-      }
-      if quote == 0x22 && byte == 0x5C {
-        index = text.index(after: index)
-        guard index < text.endIndex else { break }
-        switch text[index] {
-        case 0x6E: value.append(0x0A)  // \n
-        case 0x72: value.append(0x0D)  // \r
-        case 0x74: value.append(0x09)  // \t
-        case 0x22, 0x5C, 0x24: value.append(text[index])  // \" \\ \$
-        default:
-          wipe(&value)
-          throw VaultError.dotenv(line: line, problem: "unknown escape in double quotes")
-        }
-      } else {
-        value.append(byte)
-      }
-      index = text.index(after: index)
-    }
-    guard closed else {
-      wipe(&value)
+    let body = text.dropFirst()
+    guard let close = body.firstIndex(of: 0x27) else {
       throw VaultError.dotenv(line: line, problem: "unterminated quote")
     }
-    let rest = trim(text[index...])
+    let rest = trim(text[(close + 1)...])
     guard rest.isEmpty || rest.first == 0x23 else {
-      wipe(&value)
       throw VaultError.dotenv(line: line, problem: "text after the closing quote")
     }
+    value.append(contentsOf: body[..<close])
     return value
   }
 
-  /// One `NAME=VALUE` line that `parse` reads back to the same value: single quotes when
-  /// the value has no `'` and no control character, otherwise double quotes with escapes.
+  /// One `NAME="VALUE"` line that `parse`, and bash or POSIX sh (`set -a; . FILE`), read back
+  /// to the same bytes: always double quotes, a backslash before each `\`, `"`, `$` and
+  /// backtick (the only characters special inside a shell's double quotes), every other byte
+  /// as it is. Newlines, CRs and tabs are written literally: in a shell's double quotes `\n`
+  /// is two characters, so the `\n \r \t` escapes `parse` accepts are never written.
   public static func line(name: String, value: SecretBytes) -> SecretBytes {
     value.withUnsafeBytes { raw in
-      var output = Array(name.utf8) + [0x3D]
-      let plain = !raw.contains { $0 == 0x27 || $0 < 0x20 || $0 == 0x7F }
-      if plain {
-        output.append(0x27)
-        output.append(contentsOf: raw)
-        output.append(0x27)
-      } else {
-        output.append(0x22)
-        for byte in raw {
-          switch byte {
-          case 0x0A: output += [0x5C, 0x6E]
-          case 0x0D: output += [0x5C, 0x72]
-          case 0x09: output += [0x5C, 0x74]
-          case 0x22, 0x5C, 0x24: output += [0x5C, byte]
-          default: output.append(byte)
-          }
-        }
-        output.append(0x22)
+      var output: [UInt8] = []
+      output.reserveCapacity(name.utf8.count + 2 * raw.count + 4)
+      output.append(contentsOf: name.utf8)
+      output += [0x3D, 0x22]
+      for byte in raw {
+        if byte == 0x5C || byte == 0x22 || byte == 0x24 || byte == 0x60 { output.append(0x5C) }
+        output.append(byte)
       }
-      output.append(0x0A)
+      output += [0x22, 0x0A]
       defer { wipe(&output) }
       return SecretBytes(copying: output)
     }

@@ -125,6 +125,9 @@ extension VaultCommand {
         abstract:
           "git's text conversion for .vault: labels, versions, writers, flags, never values.",
         discussion: """
+          Prints the vault id; each member with role, environments and key fingerprint; the
+          owner who signed the header (signed-by NAME FINGERPRINT); each environment's key
+          prefix; each entry's label, version, time and writer; and the rotation flags.
           Needs no passphrase: it decrypts nothing.
 
           Examples:
@@ -146,11 +149,19 @@ extension VaultCommand {
           return
         }
         Output.line("vault \(Base64URL.encode(vault.header.vaultID))")
+        // Each key's fingerprint, and who signed: a new key behind a familiar name, or a new
+        // signer, is a changed line in review.
         for m in vault.header.members {
+          let read = m.read.isEmpty ? "-" : m.read.joined(separator: ",")
+          let write = m.write.isEmpty ? "-" : m.write.joined(separator: ",")
           Output.line(
-            "member \(m.name)\(m.isOwner ? " owner" : "") read \(m.read.isEmpty ? "-" : m.read.joined(separator: ",")) write \(m.write.isEmpty ? "-" : m.write.joined(separator: ","))"
-          )
+            "member \(m.name)\(m.isOwner ? " owner" : "") read \(read) write \(write)"
+              + " fingerprint \(m.identity.fingerprint)")
         }
+        // verifyHeader found the signer among the members; the fallback never shows.
+        let signer = vault.header.member(signingKey: vault.header.signer)
+        Output.line(
+          "signed-by \(signer?.name ?? "?") \(signer?.identity.fingerprint ?? "?")")
         for e in vault.header.environments {
           Output.line("env \(e.name) key \(Base64URL.encode(e.publicKey.prefix(6)))")
         }

@@ -17,12 +17,20 @@ extension VaultCommand {
       static let configuration = CommandConfiguration(
         abstract: "Print your public identity string (safe to share).",
         discussion: """
+          --fingerprint prints the short name of the same keys that `vault members list` and
+          `git diff .vault` show beside your member name: compare them with an owner.
+
           Examples:
             vault identity show
+            vault identity show --fingerprint
           """)
 
+      @Flag(help: "Print the fingerprint that members list and git diff show instead.")
+      var fingerprint = false
+
       func run() throws {
-        Output.line(try Session().identitySource().publicIdentity().description)
+        let identity = try Session().identitySource().publicIdentity()
+        Output.line(fingerprint ? identity.fingerprint : identity.description)
       }
     }
 

@@ -18,33 +18,56 @@ extension VaultCommand {
       static let configuration = CommandConfiguration(
         abstract: "Who reads and writes which environments; needs no passphrase.",
         discussion: """
+          Each line shows the member's key fingerprint (each member reads theirs with
+          `vault identity show --fingerprint`: compare them out of band); the last line names
+          the owner who signed the membership, with theirs.
+
           Examples:
             vault members list
             vault members list --json
           """)
 
       @OptionGroup var vault: VaultOptions
-      @Flag(help: "Print a JSON array of {name, owner, read, write, identity}.") var json = false
+      @Flag(
+        help: "Print a JSON array of {name, owner, read, write, identity, fingerprint, signer}.")
+      var json = false
 
       func run() throws {
         let file = try Session().store(vault).load(warn: Output.warn)
+        let members = file.header.members
+        // `load` verified the header, so its signer is a member; the fallback never shows.
+        let signer = file.header.member(signingKey: file.header.signer)
         if json {
-          let objects = file.header.members.map { m in
+          let objects = members.map { m in
             "{\"name\":\(JSON.quote(m.name)),\"owner\":\(m.isOwner),"
               + "\"read\":[\(m.read.map(JSON.quote).joined(separator: ","))],"
               + "\"write\":[\(m.write.map(JSON.quote).joined(separator: ","))],"
-              + "\"identity\":\(JSON.quote(m.identity.description))}"
+              + "\"identity\":\(JSON.quote(m.identity.description)),"
+              + "\"fingerprint\":\(JSON.quote(m.identity.fingerprint)),"
+              + "\"signer\":\(m.name == signer?.name)}"
           }
           Output.line("[" + objects.joined(separator: ",") + "]")
           return
         }
-        let width = file.header.members.map(\.name.count).max() ?? 0
-        for m in file.header.members {
-          let name = m.name + String(repeating: " ", count: width - m.name.count)
-          let read = m.read.isEmpty ? "-" : m.read.joined(separator: ",")
-          let write = m.write.isEmpty ? "-" : m.write.joined(separator: ",")
-          Output.line("\(name)  \(m.isOwner ? "owner " : "member")  read \(read)  write \(write)")
+        // Names and fingerprints are ASCII: a character is a column.
+        let reads = members.map { m in
+          "read " + (m.read.isEmpty ? "-" : m.read.joined(separator: ","))
         }
+        let nameWidth = members.map(\.name.count).max() ?? 0
+        let readWidth = reads.map(\.count).max() ?? 0
+        for (m, read) in zip(members, reads) {
+          let write = m.write.isEmpty ? "-" : m.write.joined(separator: ",")
+          Output.line(
+            padded(m.name, nameWidth) + "  " + (m.isOwner ? "owner " : "member") + "  "
+              + m.identity.fingerprint + "  " + padded(read, readWidth) + "  write " + write)
+        }
+        Output.line(
+          signer.map { "signed by \($0.name) (\($0.identity.fingerprint))" }
+            ?? "signed by an unknown key")
+      }
+
+      private func padded(_ text: String, _ width: Int) -> String {
+        text + String(repeating: " ", count: max(0, width - text.count))
       }
     }
 

@@ -51,4 +51,59 @@ import Testing
       #expect(parsed.first?.value.withUnsafeBytes { Array($0) } == value, "\(value)")
     }
   }
+
+  func exported(_ value: String) -> String {
+    Dotenv.line(name: "NAME", value: secret(value)).withUnsafeBytes {
+      String(decoding: $0, as: UTF8.self)
+    }
+  }
+
+  /// The exporter double-quotes every value and escapes exactly `\ " $` and the backtick, so
+  /// a shell's `. FILE` runs nothing; newlines, CRs and tabs are written as they are
+  /// (a shell reads `\n` in double quotes as two characters).
+  @Test func exportQuotingIsShellSafe() {
+    #expect(exported("it's `id`") == "NAME=\"it's \\`id\\`\"\n")
+    #expect(exported("$(id) \"q\" \\") == "NAME=\"\\$(id) \\\"q\\\" \\\\\"\n")
+    #expect(exported("sk-proj-abc") == "NAME=\"sk-proj-abc\"\n")
+    #expect(exported("a\nb\r\tc") == "NAME=\"a\nb\r\tc\"\n")
+    #expect(exported("'single' # x = y") == "NAME=\"'single' # x = y\"\n")
+  }
+
+  /// A double-quoted value may span lines; inside it every byte is literal (CR included)
+  /// except the escapes, and line numbers after it stay right.
+  @Test func multiLineDoubleQuotes() throws {
+    let text = "A=\"one\ntwo\r\nthree\" # done\nB=\"tick \\` \\$x\"\r\nC='c'\n"
+    #expect(try parse(text) == ["A=one\ntwo\r\nthree", "B=tick ` $x", "C=c"])
+    #expect(throws: VaultError.dotenv(line: 5, problem: "A appears twice")) {
+      try parse("A=\"x\n\ny\"\nB=1\nA=2\n")
+    }
+    #expect(throws: VaultError.dotenv(line: 2, problem: "unterminated quote")) {
+      try parse("B=1\nA=\"open\nno close\n")
+    }
+    #expect(throws: VaultError.dotenv(line: 3, problem: "unknown escape in double quotes")) {
+      try parse("B=1\nA=\"ok\n\\q\"\n")
+    }
+    #expect(throws: VaultError.dotenv(line: 2, problem: "unknown escape in double quotes")) {
+      try parse("A=\"line continuation \\\nnext\"\n")
+    }
+    #expect(throws: VaultError.dotenv(line: 2, problem: "text after the closing quote")) {
+      try parse("A=\"x\ny\" z\n")
+    }
+    #expect(throws: VaultError.dotenv(line: 1, problem: "A has an empty value")) {
+      try parse("A=\"\n\r\n\"\n")
+    }
+    // Single quotes stay on one line.
+    #expect(throws: VaultError.dotenv(line: 1, problem: "unterminated quote")) {
+      try parse("A='x\ny'\n")
+    }
+  }
+
+  /// Every byte but NUL, in awkward places, survives `line` then `parse`.
+  @Test func everyByteRoundTrips() throws {
+    for byte in UInt8(1)...UInt8(255) {
+      let value: [UInt8] = [0x41, byte, 0x0A, byte, 0x42]
+      let parsed = try Dotenv.parse(Dotenv.line(name: "N", value: SecretBytes(copying: value)))
+      #expect(parsed.first?.value.withUnsafeBytes { Array($0) } == value, "byte \(byte)")
+    }
+  }
 }
