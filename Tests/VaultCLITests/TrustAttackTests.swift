@@ -264,6 +264,8 @@ import VaultCore
     #expect(try #require(listRow(list, "shop/dev/OPENAI_API_KEY")).contains("rotate: exposed to bob"))
     #expect(try alice.ok(["list", "--json"]).stdout.contains("\"written_by_removed\":[\"bob\"]"))
     #expect(try alice.ok(["status"]).stdout.contains("shop/dev/OPENAI_BASE_URL (written by bob, removed)"))
+    let diff = try alice.ok(["git", "diff", alice.teamVault])
+    #expect(diff.stdout.contains("shop/dev/OPENAI_BASE_URL rotate: written by bob (removed)"))
     let exec = try alice.ok(["exec", "--env", "dev", "--", "true"])
     #expect(exec.stderr.contains("vault: warning: shop/dev/OPENAI_BASE_URL was written by bob, removed"))
 

@@ -176,7 +176,8 @@ extension VaultCommand {
           }
           for flag in group.flags {
             Output.line(
-              "\(group.project)/\(group.environment)/\(flag.name) rotate: exposed to \(flag.member)"
+              "\(group.project)/\(group.environment)/\(flag.name) rotate: "
+                + (flag.wrote ? "written by \(flag.member) (removed)" : "exposed to \(flag.member)")
             )
           }
         }
