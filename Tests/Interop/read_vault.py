@@ -8,11 +8,18 @@ Swift implementation, so the two agreeing on the test vectors checks the specifi
     read_vault.py read VAULT --identity-file FILE   (passphrase in VAULT_PASSPHRASE)
     printf %s VALUE | VAULT_IDENTITY=... read_vault.py write VAULT --project P --env E --name N
 
-`read` verifies and prints NAME=value lines (PROJECT/ENV/NAME=value for every readable group
-when no --project/--env is given), and each exposure flag of a group it read on stderr, as
-its file line (`flag PROJECT ENV NAME MEMBER TIME`). `write` stores stdin as a new version of
-NAME, signs the entry and re-signs the group, keeping the group's flags except NAME's. Exit status: 0 ok, 1 usage, 2 format error, 3 authentication
-failure, 4 no access, 5 unsupported version, 6 kdf parameters, 7 not found.
+Format versions 1 and 2 are read (version 2: the `generation` line, `wrote` flags). `read`
+verifies and prints NAME=value lines (PROJECT/ENV/NAME=value for every readable group when no
+--project/--env is given), and each exposure flag of a group it read on stderr, as its file
+line (`flag PROJECT ENV NAME MEMBER TIME`, with ` wrote` when the file line has it). `write`
+stores stdin as a new version of NAME, signs the entry and re-signs the group, keeping the
+group's flags except NAME's; the header (everything up to and including the `signed` line) is
+copied byte for byte, so this script never writes a header, and it checks the whole file it is
+about to write as a reader would before the rename. It keeps no state between runs, so it
+cannot tell a rolled-back header (an older generation) from a current one.
+
+Exit status: 0 ok, 1 usage, 2 format error, 3 authentication failure, 4 no access,
+5 unsupported version, 6 kdf parameters, 7 not found, 8 file larger than 256 MiB.
 """
 
 import argparse
@@ -119,7 +126,12 @@ def aead_decrypt(ct, ad, nonce, key):
 # Errors (FileFormat.md, "Errors")
 
 EXIT = {"format error": 2, "authentication failure": 3, "no access": 4,
-        "unsupported version": 5, "kdf parameters": 6, "not found": 7}
+        "unsupported version": 5, "kdf parameters": 6, "not found": 7, "too large": 8}
+
+# Readers refuse a vault file larger than this before reading it ("One-group readers").
+MAXIMUM_FILE_SIZE = 256 * 1024 * 1024
+# The longest value ("Ciphertexts", "Entry encryption"): 257 blocks could hold 65,791 bytes.
+MAXIMUM_VALUE_LENGTH = 65536
 
 
 class Failure(Exception):
@@ -325,9 +337,10 @@ class Entry:
 
 
 class Flag:
-    """An exposure flag: NAME could be read by MEMBER, removed at TIME."""
-    def __init__(self, name, member, time):
-        self.name, self.member, self.time = name, member, time
+    """An exposure flag: NAME could be read by MEMBER, removed at TIME; `wrote` (version 2):
+    MEMBER also wrote the value."""
+    def __init__(self, name, member, time, wrote=False):
+        self.name, self.member, self.time, self.wrote = name, member, time, wrote
 
 
 def env_list(field, key):
@@ -357,8 +370,9 @@ class Vault:
             raise fmt("line 1: invalid character or no LF")
         if not first.startswith(b"vault "):
             raise fmt("not a vault file")
-        if first[6:] != b"1":
+        if first[6:] not in (b"1", b"2"):
             raise Failure("unsupported version", f"unsupported version {first[6:]!r}")
+        self.version = int(first[6:])
         lines = printable_lines(data, "vault")
         if b"end" not in lines:
             raise fmt("truncated (no end line)")
@@ -369,8 +383,20 @@ class Vault:
         self.vault_id = b64d(vid, 16)
         if self.vault_id is None:
             raise fmt("malformed vault id")
+        # Version 2: `generation N` right after the id line, N from 1 to 2^63 - 1. Version 1
+        # has none (generation 0); a generation line there is an unexpected line below.
+        self.generation = 0
+        i = 2
+        if self.version == 2:
+            if i >= end:
+                raise fmt("truncated (no generation line)")
+            g = fields(lines[2], 2, b"generation", "line 3")
+            self.generation = decimal(g[1], 2**63 - 1)
+            if not self.generation:
+                raise fmt("line 3: malformed generation")
+            i = 3
         self.members, self.envs, self.seals = [], {}, {}
-        i, stage = 2, 0
+        stage = 0
         while True:
             if i >= end:
                 raise fmt("header without signed line")
@@ -409,6 +435,8 @@ class Vault:
                 if self.signer is None or self.signature is None:
                     raise fmt(f"{where}: malformed signed line")
                 self.header_text = b"".join(l + b"\n" for l in lines[:i])
+                # The header as it is in the file, `signed` line included: what `write` keeps.
+                self.header_raw = b"".join(l + b"\n" for l in lines[:i + 1])
                 break
             else:
                 raise fmt(f"{where}: unexpected line")
@@ -437,7 +465,8 @@ class Vault:
             # Flag lines follow every entry line of the group (an entry after a flag is then
             # read as a group line and refused).
             while i < end and lines[i].startswith(b"flag "):
-                group["flags"].append(parse_flag(lines[i], f"line {i + 1}", g[1], g[2]))
+                group["flags"].append(
+                    parse_flag(lines[i], f"line {i + 1}", g[1], g[2], self.version))
                 i += 1
             strictly_increasing([e.name for e in group["entries"]], "entry")
             names = {e.name for e in group["entries"]}
@@ -475,11 +504,14 @@ class Vault:
             raise auth("header signature does not verify")
 
     def check_writer(self, key, env, what):
+        """Group and entry signers: members with `env` in write= and read= (write needs read)."""
         member = self.member_by_signing_key(key)
         if member is None:
             raise auth(f"{what}: signed by a non-member")
         if env not in member.write:
             raise auth(f"{what}: signer cannot write {env.decode()}")
+        if env not in member.read:
+            raise auth(f"{what}: signer writes {env.decode()} but cannot read it")
 
     def verify_group(self, group):
         label = f"{group['project'].decode()}/{group['env'].decode()}"
@@ -539,6 +571,8 @@ class Vault:
             if (sodium.sodium_unpad(ctypes.byref(n), padded, len(padded), 256) != 0
                     or len(padded) - n.value > 256):
                 raise auth(f"{e.name.decode()}: bad padding")
+            if n.value > MAXIMUM_VALUE_LENGTH:
+                raise auth(f"{e.name.decode()}: value longer than {MAXIMUM_VALUE_LENGTH} bytes")
             values.append((e.name, padded[: n.value]))
         return values
 
@@ -561,17 +595,20 @@ def parse_entry(line, where, project, env):
     return e
 
 
-def parse_flag(line, where, project, env):
-    f = fields(line, 6, b"flag", where)
+def parse_flag(line, where, project, env, version):
+    """`flag P E NAME MEMBER TIME`, and from version 2 on `... TIME wrote`."""
+    wrote = version >= 2 and line.endswith(b" wrote") and line.count(b" ") == 6
+    f = fields(line[: -len(b" wrote")] if wrote else line, 6, b"flag", where)
     if not NAME.fullmatch(f[3]) or not PROJECT.fullmatch(f[4]) or not is_time(f[5]):
         raise fmt(f"{where}: malformed flag")
     if (f[1], f[2]) != (project, env):
         raise fmt(f"{where}: flag outside its group")
-    return Flag(f[3], f[4], f[5])
+    return Flag(f[3], f[4], f[5], wrote)
 
 
 def flag_line(project, env, flag):
-    return b" ".join([b"flag", project, env, flag.name, flag.member, flag.time])
+    line = b" ".join([b"flag", project, env, flag.name, flag.member, flag.time])
+    return line + b" wrote" if flag.wrote else line
 
 
 def entry_unsigned(e):
@@ -589,12 +626,13 @@ def entry_line(e):
 def write_entry(vault, identity, project, env, name, value, created):
     if not PROJECT.fullmatch(project) or not ENV.fullmatch(env) or not NAME.fullmatch(name):
         raise Failure("format error", "invalid project, environment or name")
-    if len(value) > 65536:
+    if len(value) > MAXIMUM_VALUE_LENGTH:
         raise Failure("format error", "value longer than 64 KiB")
     member = vault.member_of(identity)
     if env not in vault.envs:
         raise Failure("not found", f"no environment {env.decode()}")
-    if env not in member.write:
+    # Write needs read: readers refuse what a member signs in an environment it cannot read.
+    if env not in member.write or env not in member.read:
         raise Failure("no access", f"{member.name.decode()} cannot write {env.decode()}")
     group = next((g for g in vault.groups if (g["project"], g["env"]) == (project, env)), None)
     entries, flags = [], []
@@ -632,8 +670,14 @@ def write_entry(vault, identity, project, env, name, value, created):
 
     blocks = {(g["project"], g["env"]): g["raw"] for g in vault.groups}
     blocks[(project, env)] = new_raw
-    header = vault.header_text + b"signed %s %s\n" % (b64e(vault.signer), b64e(vault.signature))
-    return header + b"".join(blocks[k] for k in sorted(blocks)) + b"end\n", e.version
+    # The header is copied as it is in the file: an entry write never changes it.
+    new = vault.header_raw + b"".join(blocks[k] for k in sorted(blocks)) + b"end\n"
+    # Never write a file a reader refuses: parse and verify all of it again first.
+    written = Vault(new)
+    written.verify_header()
+    for g in written.groups:
+        written.verify_group(g)
+    return new, e.version
 
 
 # ---------------------------------------------------------------------------------------------
@@ -671,7 +715,12 @@ def main():
     out = sys.stdout.buffer
     try:
         with open(args.vault, "rb") as f:
-            data = f.read()
+            # The size cap comes before reading, so a huge or sparse file costs nothing.
+            if os.fstat(f.fileno()).st_size > MAXIMUM_FILE_SIZE:
+                raise Failure("too large", f"{args.vault}: larger than 256 MiB")
+            data = f.read(MAXIMUM_FILE_SIZE + 1)
+            if len(data) > MAXIMUM_FILE_SIZE:
+                raise Failure("too large", f"{args.vault}: larger than 256 MiB")
         if args.command == "read":
             # The identity file is parsed (and its KDF bounds checked) before the vault.
             identity = load_identity(args)

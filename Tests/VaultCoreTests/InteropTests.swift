@@ -175,9 +175,10 @@ import Testing
     }
   }
 
-  /// Exposure flags both ways: VaultCore removes a member (flags written), Python reads the
-  /// flags, then writes into the flagged group (a new version drops its name's flag, a new
-  /// name keeps the others); VaultCore verifies the group Python signed, flags included.
+  /// Exposure flags both ways: VaultCore removes a member (flags written, `wrote` on the values
+  /// that member wrote), Python reads the flags, then writes into the flagged group (a new
+  /// version drops its name's flag, a new name keeps the others, `wrote` or not); VaultCore
+  /// verifies the group Python signed, flags included.
   @Test func flagsBothWays() throws {
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -187,14 +188,21 @@ import Testing
       name: "bob", identity: bob.publicIdentity, read: ["dev"], write: ["dev"], isOwner: false,
       by: alice)
     try file.set(
-      [("A_KEY", secret("a1")), ("B_KEY", secret("b1")), ("C_KEY", secret("c1"))], project: "web",
-      environment: "dev", identity: bob, now: "2026-01-15T09:30:00Z")
+      [("A_KEY", secret("a1")), ("C_KEY", secret("c1"))], project: "web", environment: "dev",
+      identity: bob, now: "2026-01-15T09:30:00Z")
+    try file.set(
+      [("B_KEY", secret("b1"))], project: "web", environment: "dev", identity: alice,
+      now: "2026-01-15T09:30:00Z")
     try file.set([("P_KEY", secret("p1"))], project: "web", environment: "prod", identity: alice)
     try file.removeMember("bob", by: alice, now: "2026-03-01T12:00:00Z")
     let path = directory.appendingPathComponent("flags.vault")
     try Data(file.serialized()).write(to: path)
     let env = Self.identityEnvironment(alice)
-    let flagged = ["A_KEY", "B_KEY", "C_KEY"].map { "flag web dev \($0) bob 2026-03-01T12:00:00Z" }
+    let flagged = ["A_KEY", "B_KEY", "C_KEY"].map {
+      "flag web dev \($0) bob 2026-03-01T12:00:00Z" + ($0 == "B_KEY" ? "" : " wrote")
+    }
+    #expect(
+      text(file.serialized()).contains("\nflag web dev A_KEY bob 2026-03-01T12:00:00Z wrote\n"))
 
     var run = try Self.python(["read", path.path, "--project", "web", "--env", "dev"], environment: env)
     #expect(run.status == 0, "\(run.stderr)")
@@ -204,7 +212,7 @@ import Testing
     #expect(run.status == 0, "\(run.stderr)")
     #expect(Self.flagLines(run.stderr) == flagged)
 
-    for (name, value) in [("B_KEY", "b2"), ("AA_NEW", "new")] {
+    for (name, value) in [("A_KEY", "a2"), ("AA_NEW", "new")] {
       run = try Self.python(
         ["write", path.path, "--project", "web", "--env", "dev", "--name", name,
          "--created", "2026-03-02T08:00:00Z"], environment: env, stdin: value)
@@ -215,13 +223,14 @@ import Testing
     try after.verifyHeader()
     #expect(after.serialized() == bytes)
     let group = try #require(try after.group(project: "web", environment: "dev"))
-    #expect(group.flags.map { "\($0.name) \($0.member) \($0.time)" } == [
-      "A_KEY bob 2026-03-01T12:00:00Z", "C_KEY bob 2026-03-01T12:00:00Z",
+    #expect(group.flags == [
+      ExposureFlag(name: "B_KEY", member: "bob", time: "2026-03-01T12:00:00Z"),
+      ExposureFlag(name: "C_KEY", member: "bob", time: "2026-03-01T12:00:00Z", wrote: true),
     ])
     let values = try after.secrets(project: "web", environment: "dev", identity: alice).map {
       "\($0.entry.name)@\($0.entry.version)=" + $0.value.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     }
-    #expect(values == ["AA_NEW@1=new", "A_KEY@1=a1", "B_KEY@2=b2", "C_KEY@1=c1"])
+    #expect(values == ["AA_NEW@1=new", "A_KEY@2=a2", "B_KEY@1=b1", "C_KEY@1=c1"])
     // bob's identity is refused by both readers.
     #expect(throws: VaultError.self) {
       try after.secrets(project: "web", environment: "dev", identity: bob)
@@ -229,5 +238,82 @@ import Testing
     run = try Self.python(
       ["read", path.path, "--project", "web", "--env", "dev"], environment: Self.identityEnvironment(bob))
     #expect(run.status == 4)
+  }
+
+  /// Write needs read, in Python too: bob has write=dev,prod but read=dev (a header from before
+  /// the rule, signed by the owner). Python refuses to write prod as bob, and refuses to read a
+  /// prod entry validly signed by bob, as VaultCore does.
+  @Test func pythonRefusesAWriteOnlySigner() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let (alice, bob) = (TestIdentities.alice, TestIdentities.bob)
+    var file = try VaultFile.create(identity: alice, memberName: "alice", path: "v")
+    try file.addMember(
+      name: "bob", identity: bob.publicIdentity, read: ["dev"], write: ["dev"], isOwner: false,
+      by: alice)
+    let bobIndex = try #require(file.header.members.firstIndex { $0.name == "bob" })
+    file.header.members[bobIndex].write = ["dev", "prod"]
+    file.signHeader(with: alice)
+    try file.set(
+      [
+        ("OPENAI_API_KEY", secret("sk-prod")),
+        ("OPENAI_BASE_URL", secret("https://api.openai.com/v1")),
+      ],
+      project: "web", environment: "prod", identity: alice)
+    let path = directory.appendingPathComponent("write-only.vault")
+    try Data(file.serialized()).write(to: path)
+
+    let refused = try Self.python(
+      ["write", path.path, "--project", "web", "--env", "prod", "--name", "OPENAI_BASE_URL"],
+      environment: Self.identityEnvironment(bob), stdin: "http://bob.example/v1")
+    #expect(refused.status == 4, "\(refused.stderr)")
+    #expect(
+      Array(try Data(contentsOf: path)) == file.serialized(), "the refused write changed the file")
+
+    // bob's entry, validly signed by him, in a group the owner signed.
+    var planted = file
+    let generator = VectorGenerator()
+    var entries = try #require(try file.group(project: "web", environment: "prod")).entries
+    entries[1] = generator.sign(entries[1], in: planted, as: bob)
+    generator.forge(&planted, "web", "prod", entries, signer: alice)
+    try Data(planted.serialized()).write(to: path)
+    let run = try Self.python(
+      ["read", path.path, "--project", "web", "--env", "prod"],
+      environment: Self.identityEnvironment(alice))
+    #expect(run.status == 3, "\(run.stderr)")
+    #expect(run.stdout.isEmpty)
+    #expect(run.stderr.contains("cannot read"), "\(run.stderr)")
+    #expect {
+      try planted.secrets(project: "web", environment: "prod", identity: alice)
+    } throws: { error in
+      guard case VaultError.integrity(_, _, .signerCannotRead) = error else { return false }
+      return true
+    }
+  }
+
+  /// Python writes an entry into the version 1 vault of the first release: the header stays
+  /// byte for byte (version 1, no generation line) and VaultCore reads the result.
+  @Test func pythonKeepsAVersion1Header() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let vector = try #require(VectorTests.vectors.first { $0.name == "frozen-v1" })
+    let bytes = Array(try Data(contentsOf: vector.vaultURL))
+    let path = directory.appendingPathComponent("frozen.vault")
+    try Data(bytes).write(to: path)
+    let run = try Self.python(
+      ["write", path.path, "--project", "web", "--env", "dev", "--name", "NEW_NAME",
+       "--created", "2026-02-01T12:00:00Z"],
+      environment: Self.identityEnvironment(TestIdentities.alice), stdin: "from python")
+    #expect(run.status == 0, "\(run.stderr)")
+    let after = Array(try Data(contentsOf: path))
+    let before = try VaultFile.parse(bytes, path: "frozen.vault")
+    let file = try VaultFile.parse(after, path: "frozen.vault")
+    try file.verifyHeader()
+    #expect(file.header.formatVersion == 1)
+    #expect(file.headerSignedText == before.headerSignedText)
+    #expect(file.serialized() == after)
+    let values = try file.secrets(
+      project: "web", environment: "dev", identity: TestIdentities.alice)
+    #expect(values.map(\.entry.name) == ["NEW_NAME", "OPENAI_API_KEY", "OPENAI_ORG_ID"])
   }
 }

@@ -15,7 +15,8 @@ struct Vector: CustomStringConvertible, Sendable {
   }
 
   /// One (project, environment) to read, the values it must give, in name order, and its
-  /// exposure flags (`NAME MEMBER TIME`, in file order; none unless listed).
+  /// exposure flags (`NAME MEMBER TIME`, or `NAME MEMBER TIME wrote`, in file order; none
+  /// unless listed).
   struct Read: Equatable, Sendable {
     var project: String
     var environment: String
@@ -65,7 +66,8 @@ struct Vector: CustomStringConvertible, Sendable {
         guard !reads.isEmpty else { throw VectorError.malformed(name, String(line)) }
         reads[reads.count - 1].values.append(value)
       case "flag":
-        guard !reads.isEmpty, value.split(separator: " ").count == 3 else {
+        let parts = value.split(separator: " ")
+        guard !reads.isEmpty, parts.count == 3 || (parts.count == 4 && parts[3] == "wrote") else {
           throw VectorError.malformed(name, String(line))
         }
         reads[reads.count - 1].flags.append(value)
@@ -123,7 +125,7 @@ struct Vector: CustomStringConvertible, Sendable {
       }
       // Only a group that verified and decrypted above gets here.
       let flags = try file.group(project: read.project, environment: read.environment)?.flags ?? []
-      result.flags = flags.map { "\($0.name) \($0.member) \($0.time)" }
+      result.flags = flags.map { "\($0.name) \($0.member) \($0.time)" + ($0.wrote ? " wrote" : "") }
       results.append(result)
     }
     return results
