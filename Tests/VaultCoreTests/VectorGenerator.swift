@@ -651,21 +651,21 @@ import Testing
         + "(write needs read); its entries are the owner's.", group)
 
     // bob, write-only in prod, wrote web/prod/OPENAI_BASE_URL (refused by readers), then is
-    // removed: FileFormat.md ("Removing a member", step 3) says prod is not re-keyed, his entry
-    // is re-signed by the owner and flagged `wrote`. removeMember refuses instead: it verifies
-    // the group first, and write needs read refuses bob's signature (reported to the lead).
-    // When it is fixed, this known issue fails: write the vector then (expected: success,
-    // web/prod flag `OPENAI_BASE_URL bob TIME wrote`).
-    withKnownIssue("removeMember cannot re-sign what a write-only member signed") {
-      var legacy = file
-      var byBob = prod
-      byBob[1] = sign(byBob[1], in: legacy, as: bob)
-      forge(&legacy, "web", "prod", byBob, signer: bob)
-      try legacy.removeMember("bob", by: alice, now: Self.removedAt)
-      let group = try #require(try legacy.group(project: "web", environment: "prod"))
-      #expect(group.flags == [ExposureFlag(
-        name: "OPENAI_BASE_URL", member: "bob", time: Self.removedAt, wrote: true)])
-    }
+    // removed: prod is not re-keyed, and his entry is dropped rather than re-signed by the
+    // owner (FileFormat.md, "Removing a member", step 3); the rest of the group reads again.
+    var legacy = file
+    var byBob = prod
+    byBob[1] = sign(byBob[1], in: legacy, as: bob)
+    forge(&legacy, "web", "prod", byBob, signer: bob)
+    let removal = try legacy.removeMember("bob", by: alice, now: Self.removedAt)
+    #expect(removal.dropped == ["web/prod/OPENAI_BASE_URL"])
+    try write("member-removed-write-only.vault", legacy.serialized())
+    try expect(
+      "member-removed-write-only",
+      "bob (write=dev,prod, read=dev,staging) wrote web/prod/OPENAI_BASE_URL and was removed: "
+        + "his entry is dropped, never re-signed by the owner; prod keeps its key and no flag.",
+      .success, identity: alice,
+      reads: [("web", "prod", Self.webProd.filter { $0.0 != "OPENAI_BASE_URL" })])
   }
 
   // MARK: Value length
