@@ -183,7 +183,7 @@ complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "v
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault list" vault' -l 'vault' -d 'The vault file (default: $VAULT_FILE, else the nearest .vault upwards, else the personal vault).' -rfka ''
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault list" project' -l 'project' -d 'Only this project.' -rfka ''
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault list" env' -l 'env' -d 'Only this environment.' -rfka ''
-complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault list" json' -l 'json' -d 'Print a JSON array of {project, environment, name, version, created, writer, exposed}.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault list" json' -l 'json' -d 'Print a JSON array of {project, environment, name, version, created, writer, exposed, written_by_removed}.'
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault list" version' -l 'version' -d 'Show the version.'
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault list" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault rm" vault' -l 'vault' -d 'The vault file (default: $VAULT_FILE, else the nearest .vault upwards, else the personal vault).' -rfka ''

@@ -104,8 +104,11 @@ import VaultCore
       #expect(object["version"] as? Int == 1)
       #expect(object["writer"] as? String == "alice")
       #expect((object["created"] as? String)?.count == 20)
-      #expect(Set(object.keys) == ["project", "environment", "name", "version", "created", "writer", "exposed"])
+      #expect(
+        Set(object.keys)
+          == ["project", "environment", "name", "version", "created", "writer", "exposed", "written_by_removed"])
       #expect((object["exposed"] as? [String]) == [])
+      #expect((object["written_by_removed"] as? [String]) == [])
     }
     expectNoLeak(prodKey, in: json)
 
