@@ -138,6 +138,15 @@ extension VaultFile {
     var group = Group(
       project: block.project, environment: block.environment, signer: signer, signature: signature,
       entries: [])
+    // Entries and tombstones share one strictly increasing name order.
+    var lastName: String?
+    func checkOrder(_ name: String, _ offset: Int, _ what: String) throws {
+      if let lastName {
+        if lastName == name { throw bad(offset, .duplicate("\(what) \(block.project)/\(block.environment)/\(name)")) }
+        guard lastName < name else { throw bad(offset, .outOfOrder) }
+      }
+      lastName = name
+    }
     for (offset, line) in lines.enumerated().dropFirst() {
       guard let fields = LineCodec.fields(line) else { throw bad(offset, .badField("entry")) }
       if fields[0].elementsEqual("flag".utf8) {
@@ -160,6 +169,15 @@ extension VaultFile {
         continue
       }
       guard group.flags.isEmpty else { throw bad(offset, .outOfOrder) }
+      if fields[0].elementsEqual("gone".utf8) {
+        guard let gone = LineCodec.parseGone(fields, formatVersion: header.formatVersion),
+          fields[1].elementsEqual(block.project.utf8),
+          fields[2].elementsEqual(block.environment.utf8)
+        else { throw bad(offset, .badField("gone")) }
+        try checkOrder(gone.name, offset, "gone")
+        group.gone.append(gone)
+        continue
+      }
       guard fields[0].elementsEqual("entry".utf8), let entry = LineCodec.parseEntry(fields)
       else { throw bad(offset, .badField("entry")) }
       guard entry.project == block.project, entry.environment == block.environment else {
@@ -168,13 +186,12 @@ extension VaultFile {
       guard line.elementsEqual(LineCodec.entryLine(entry).utf8) else {
         throw bad(offset, .nonCanonical("entry"))
       }
-      if let last = group.entries.last {
-        if last.name == entry.name { throw bad(offset, .duplicate("entry \(entry.label)")) }
-        guard last.name < entry.name else { throw bad(offset, .outOfOrder) }
-      }
+      try checkOrder(entry.name, offset, "entry")
       group.entries.append(entry)
     }
-    guard !group.entries.isEmpty else { throw bad(0, .badField("empty group")) }
+    guard !group.entries.isEmpty || !group.gone.isEmpty else {
+      throw bad(0, .badField("empty group"))
+    }
     guard block.text.elementsEqual(LineCodec.groupText(group)) else {
       throw bad(0, .nonCanonical("group"))
     }
@@ -318,6 +335,7 @@ extension VaultFile {
     let existing = try group(project: project, environment: environment)
     var entries = existing?.entries ?? []
     var flags = existing?.flags ?? []
+    var gone = existing?.gone ?? []
     var written: [Entry] = []
     for (name, value) in values {
       try Names.check(name, as: .name)
@@ -327,7 +345,9 @@ extension VaultFile {
         throw VaultError.valueTooLong(
           label: "\(project)/\(environment)/\(name)", limit: EntryCipher.maximumValueLength)
       }
-      let version = (entries.first { $0.name == name }?.version ?? 0) + 1
+      // Versions keep counting after `rm`: a tombstone holds the last one.
+      let last = entries.first { $0.name == name }?.version ?? gone.first { $0.name == name }?.version
+      let version = (last ?? 0) + 1
       let entry = try sealed(
         Entry(
           project: project, environment: environment, name: name, version: version, created: now,
@@ -335,14 +355,15 @@ extension VaultFile {
           signature: []),
         value: value, to: key.publicKey, by: identity)
       entries.removeAll { $0.name == name }
+      gone.removeAll { $0.name == name }
       entries.append(entry)
       // A new version is not exposed to anyone removed before it existed.
       flags.removeAll { $0.name == name }
       written.append(entry)
     }
     try replaceGroup(
-      project: project, environment: environment, entries: entries, flags: flags, identity: identity
-    )
+      project: project, environment: environment, entries: entries, flags: flags, gone: gone,
+      identity: identity)
     return written
   }
 
@@ -380,9 +401,12 @@ extension VaultFile {
     }
   }
 
-  /// Removes `name` from (`project`, `environment`) and re-signs the group.
+  /// Removes `name` from (`project`, `environment`) and re-signs the group. In a version 2
+  /// file a tombstone keeps the name's last version, so the next value stored under it is
+  /// one version later (a version 1 header has no tombstones: versions restart there).
   public mutating func remove(
-    _ name: String, project: String, environment: String, identity: Identity
+    _ name: String, project: String, environment: String, identity: Identity,
+    now: String = Timestamp.now()
   ) throws {
     let member = try member(for: identity)
     guard member.canWrite(environment) else {
@@ -393,29 +417,36 @@ extension VaultFile {
     guard entries.contains(where: { $0.name == name }) else {
       throw VaultError.entryNotFound(label: "\(project)/\(environment)/\(name)")
     }
+    var gone = existing?.gone ?? []
+    if header.formatVersion >= 2, let removed = entries.first(where: { $0.name == name }) {
+      gone.append(Tombstone(name: name, version: removed.version, time: now))
+    }
     entries.removeAll { $0.name == name }
     let flags = (existing?.flags ?? []).filter { $0.name != name }
     try replaceGroup(
-      project: project, environment: environment, entries: entries, flags: flags, identity: identity
-    )
+      project: project, environment: environment, entries: entries, flags: flags, gone: gone,
+      identity: identity)
   }
 
+  /// Replaces the group of (`project`, `environment`) by these lines, signed by `identity`;
+  /// a group with neither entries nor tombstones is removed.
   mutating func replaceGroup(
     project: String, environment: String, entries: [Entry], flags: [ExposureFlag],
-    identity: Identity
+    gone: [Tombstone], identity: Identity
   ) throws {
     let index =
       blocks.firstIndex { ($0.project, $0.environment) >= (project, environment) } ?? blocks.count
     let replacing =
       index < blocks.count && blocks[index].project == project
       && blocks[index].environment == environment
-    if entries.isEmpty {
+    if entries.isEmpty && gone.isEmpty {
       if replacing { blocks.remove(at: index) }
       return
     }
     var group = Group(
       project: project, environment: environment, signer: identity.signingKeyPair.publicKey,
       signature: [], entries: entries.sorted { $0.name < $1.name },
+      gone: gone.sorted { $0.name < $1.name },
       flags: flags.sorted { ($0.name, $0.member) < ($1.name, $1.member) })
     group.signature = identity.signingKeyPair.sign(
       Signatures.group(vaultID: header.vaultID, signedText: LineCodec.groupSignedText(group)))

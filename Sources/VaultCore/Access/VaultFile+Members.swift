@@ -135,9 +135,12 @@ extension VaultFile {
       dropped += gone.map { "\(group.project)/\(group.environment)/\($0)" }
       let entries = group.entries.filter { $0.writer != removedKey }
       let flags = group.flags.filter { $0.member != name && !gone.contains($0.name) }
+      // Versions keep counting after a drop, as after `rm`.
+      let tombstones = group.entries.filter { $0.writer == removedKey }
+        .map { Tombstone(name: $0.name, version: $0.version, time: now) }
       try replaceGroup(
         project: group.project, environment: group.environment, entries: entries, flags: flags,
-        identity: owner)
+        gone: group.gone + tombstones, identity: owner)
     }
     var rekeyed: [String] = []
     for environment in removed.read {
@@ -158,7 +161,7 @@ extension VaultFile {
         }
         try replaceGroup(
           project: group.project, environment: environment, entries: entries, flags: flags,
-          identity: owner)
+          gone: group.gone, identity: owner)
       }
       if let index = header.environments.firstIndex(where: { $0.name == environment }) {
         header.environments[index].publicKey = new.publicKey

@@ -124,7 +124,7 @@ public struct VaultMerge {
         project: project, environment: environment, base: o, ours: a, theirs: b,
         conflicts: &conflicts)
       guard let merged else { continue }
-      if merged.entries.isEmpty { continue }
+      if merged.entries.isEmpty && merged.gone.isEmpty { continue }
       let identity = try me()
       guard let member = result.header.member(for: identity.publicIdentity),
         member.canWrite(environment)
@@ -138,7 +138,7 @@ public struct VaultMerge {
       var file = result
       try file.replaceGroup(
         project: project, environment: environment, entries: merged.entries, flags: merged.flags,
-        identity: identity)
+        gone: merged.gone, identity: identity)
       if let block = file.blocks.first(where: {
         $0.project == project && $0.environment == environment
       }) {
@@ -177,19 +177,33 @@ public struct VaultMerge {
   private func mergeGroup(
     project: String, environment: String, base: Block?, ours: Block?, theirs: Block?,
     conflicts: inout [Conflict]
-  ) throws -> (entries: [Entry], flags: [ExposureFlag])? {
+  ) throws -> (entries: [Entry], flags: [ExposureFlag], gone: [Tombstone])? {
     let o = try base.map { try (self.base ?? self.ours).decode($0) }
     let a = try ours.map { try self.ours.decode($0) }
     let b = try theirs.map { try self.theirs.decode($0) }
+    /// A name's line in one side's group: an entry, a tombstone, or nothing.
+    enum Slot: Equatable {
+      case entry(Entry)
+      case gone(Tombstone)
+    }
+    func slot(_ group: Group?, _ name: String) -> Slot? {
+      if let entry = group?.entries.first(where: { $0.name == name }) { return .entry(entry) }
+      if let gone = group?.gone.first(where: { $0.name == name }) { return .gone(gone) }
+      return nil
+    }
     var names = Set<String>()
-    for group in [o, a, b] { names.formUnion(group?.entries.map(\.name) ?? []) }
+    for group in [o, a, b] {
+      names.formUnion(group?.entries.map(\.name) ?? [])
+      names.formUnion(group?.gone.map(\.name) ?? [])
+    }
     var entries: [Entry] = []
+    var gone: [Tombstone] = []
     var flags: [ExposureFlag] = []
     for name in names.sorted() {
-      let eo = o?.entries.first { $0.name == name }
-      let ea = a?.entries.first { $0.name == name }
-      let eb = b?.entries.first { $0.name == name }
-      let chosen: Entry?
+      let eo = slot(o, name)
+      let ea = slot(a, name)
+      let eb = slot(b, name)
+      let chosen: Slot?
       let flagSource: [Group?]
       if ea == eb {
         chosen = ea
@@ -205,14 +219,18 @@ public struct VaultMerge {
         continue
       }
       guard let chosen else { continue }
-      entries.append(chosen)
+      guard case .entry(let entry) = chosen else {
+        if case .gone(let tombstone) = chosen { gone.append(tombstone) }
+        continue
+      }
+      entries.append(entry)
       for group in flagSource {
         for flag in group?.flags ?? [] where flag.name == name && !flags.contains(flag) {
           flags.append(flag)
         }
       }
     }
-    return (entries, flags)
+    return (entries, flags, gone)
   }
 
   /// Combines two membership changes when each member and each environment key changed

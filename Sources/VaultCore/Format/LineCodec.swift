@@ -39,11 +39,27 @@ enum LineCodec {
     "flag \(project) \(environment) \(f.name) \(f.member) \(f.time)" + (f.wrote ? " wrote" : "")
   }
 
-  /// The entry and flag lines of a group, each with its newline.
+  static func goneLine(_ t: Tombstone, project: String, environment: String) -> String {
+    "gone \(project) \(environment) \(t.name) \(t.version) \(t.time)"
+  }
+
+  /// A tombstone line (format version 2).
+  static func parseGone(_ f: [Bytes], formatVersion: Int) -> Tombstone? {
+    guard formatVersion >= 2, f.count == 6, f[0].elementsEqual("gone".utf8),
+      Names.isValidName(f[3]), let version = IdentityFile.parseDecimal(f[4]), version >= 1,
+      version <= UInt64(Int64.max), Timestamp.isValid(f[5])
+    else { return nil }
+    return Tombstone(name: text(f[3]), version: version, time: text(f[5]))
+  }
+
+  /// The entry, tombstone and flag lines of a group, each with its newline: entries and
+  /// tombstones together in name order, then the flags.
   static func groupBody(_ g: Group) -> [UInt8] {
     var text: [UInt8] = []
-    for entry in g.entries {
-      text += Array(entryLine(entry).utf8)
+    var lines = g.entries.map { ($0.name, entryLine($0)) }
+    lines += g.gone.map { ($0.name, goneLine($0, project: g.project, environment: g.environment)) }
+    for (_, line) in lines.sorted(by: { $0.0 < $1.0 }) {
+      text += Array(line.utf8)
       text.append(0x0A)
     }
     for flag in g.flags {

@@ -94,7 +94,8 @@ public struct VaultFile: Sendable {
           }
         }
         current = (project, environment, reader.lineStart, reader.lineNumber, "", false)
-      } else if parts[0].elementsEqual("entry".utf8) {
+      } else if parts[0].elementsEqual("entry".utf8) || parts[0].elementsEqual("gone".utf8) {
+        // Entries and tombstones share one name order; decode() checks them in full.
         guard let c = current, c.project == project, c.environment == environment else {
           throw reader.error(.unexpectedLine(expected: "group \(project) \(environment)"))
         }
@@ -115,6 +116,7 @@ public struct VaultFile: Sendable {
         throw reader.error(.unexpectedLine(expected: "group, entry or end"))
       }
     }
+    // A group holds at least one entry or tombstone line.
     for block in blocks
     where block.text.firstIndex(of: 0x0A) == block.text.index(before: block.text.endIndex) {
       throw VaultError.malformed(path: path, line: block.line, problem: .badField("empty group"))
@@ -171,10 +173,12 @@ public struct VaultFile: Sendable {
       // The block runs until the first line that is not an entry of this group.
       let start = match + 1
       let entryPrefix = Array("entry \(project) \(environment) ".utf8)
+      let gonePrefix = Array("gone \(project) \(environment) ".utf8)
       let flagPrefix = Array("flag \(project) \(environment) ".utf8)
       var cursor = lineEnd(from: start)
       while cursor < buffer.count,
-        buffer[cursor...].starts(with: entryPrefix) || buffer[cursor...].starts(with: flagPrefix)
+        buffer[cursor...].starts(with: entryPrefix) || buffer[cursor...].starts(with: gonePrefix)
+          || buffer[cursor...].starts(with: flagPrefix)
       {
         cursor = lineEnd(from: cursor)
       }

@@ -104,9 +104,27 @@ public struct Group: Sendable, Equatable {
   public var signature: [UInt8]
   /// Sorted by name, names unique.
   public var entries: [Entry]
+  /// Names removed from the group, with the last version they had, so that versions keep
+  /// counting after `rm` (format version 2). A name is an entry or a tombstone, never both.
+  public var gone: [Tombstone] = []
   /// Entries a removed member could read, until a new version is stored; sorted by
   /// (name, member).
   public var flags: [ExposureFlag] = []
+}
+
+/// A removed entry's name and last version: the next value stored under the name is one
+/// version later, never version 1 again.
+public struct Tombstone: Sendable, Equatable {
+  public var name: String
+  public var version: UInt64
+  /// When it was removed, in the file's timestamp form.
+  public var time: String
+
+  public init(name: String, version: UInt64, time: String) {
+    self.name = name
+    self.version = version
+    self.time = time
+  }
 }
 
 /// "rotate: exposed to bob": an entry that a member who was removed could read. The flag

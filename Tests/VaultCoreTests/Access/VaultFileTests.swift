@@ -44,7 +44,9 @@ import Testing
     after = blockTexts(file)
     #expect(after["web/prod"] == before["web/prod"])
     try file.remove("OPENAI_ORG_ID", project: "api", environment: "dev", identity: alice)
-    #expect(blockTexts(file)["api/dev"] == nil)
+    // The group stays, holding the two tombstones that keep its versions counting.
+    let emptied = try #require(try file.group(project: "api", environment: "dev"))
+    #expect(emptied.entries.isEmpty && emptied.gone.map(\.name) == ["OPENAI_API_KEY", "OPENAI_ORG_ID"])
 
     let reparsed = try VaultFile.parse(file.serialized(), path: "v")
     #expect(reparsed.serialized() == file.serialized())
@@ -93,6 +95,71 @@ import Testing
     var copy = file
     #expect(throws: VaultError.notAMember(path: "v")) {
       try copy.set([("A", secret("x"))], project: "web", environment: "dev", identity: bob)
+    }
+  }
+
+  /// Versions keep counting after `rm`: a tombstone keeps the last version, and the next
+  /// value stored under the name is one later; a group of tombstones alone stays.
+  @Test func versionsKeepCountingAfterRemoval() throws {
+    var file = try makeVault()
+    try file.set([("OPENAI_API_KEY", secret("v2"))], project: "web", environment: "prod", identity: alice)
+    try file.remove("OPENAI_API_KEY", project: "web", environment: "prod", identity: alice, now: "2026-05-01T00:00:00Z")
+    var serialized = text(file.serialized())
+    #expect(serialized.contains("\ngone web prod OPENAI_API_KEY 2 2026-05-01T00:00:00Z\nentry web prod OPENAI_ORG_ID "))
+    var reparsed = try VaultFile.parse(file.serialized(), path: "v")
+    #expect(reparsed.serialized() == file.serialized())
+    #expect(try reparsed.group(project: "web", environment: "prod")?.gone == [
+      Tombstone(name: "OPENAI_API_KEY", version: 2, time: "2026-05-01T00:00:00Z")])
+    let written = try reparsed.set(
+      [("OPENAI_API_KEY", secret("v3"))], project: "web", environment: "prod", identity: alice)
+    #expect(written.map(\.version) == [3])
+    #expect(try reparsed.group(project: "web", environment: "prod")?.gone == [])
+
+    // Every entry removed: the group stays, with its tombstones, and reads as empty.
+    for name in ["OPENAI_API_KEY", "OPENAI_ORG_ID"] {
+      try reparsed.remove(name, project: "api", environment: "dev", identity: alice)
+    }
+    let empty = try VaultFile.parse(reparsed.serialized(), path: "v")
+    #expect(try empty.secrets(project: "api", environment: "dev", identity: alice).isEmpty)
+    #expect(try empty.group(project: "api", environment: "dev")?.gone.map(\.version) == [1, 1])
+
+    // Malformed tombstones: a name held twice, out of order, after a flag, a bad version.
+    serialized = text(reparsed.serialized())
+    let entryLine = try #require(serialized.split(separator: "\n").first { $0.hasPrefix("entry web prod OPENAI_ORG_ID ") })
+    for (old, new) in [
+      ("gone api dev OPENAI_ORG_ID 1 ", "gone api dev OPENAI_API_KEY 1 "),
+      ("gone api dev OPENAI_ORG_ID 1 ", "gone api dev OPENAI_ORG_ID 0 "),
+      ("gone api dev OPENAI_ORG_ID 1 ", "gone api dev OPENAI_ORG_ID 01 "),
+      ("gone api dev OPENAI_ORG_ID 1 ", "gone web dev OPENAI_ORG_ID 1 "),
+      (String(entryLine), String(entryLine) + "\ngone web prod OPENAI_ORG_ID 1 2026-05-01T00:00:00Z"),
+    ] {
+      let bad = serialized.replacingOccurrences(of: old, with: new)
+      #expect(bad != serialized)
+      #expect(throws: VaultError.self, "\(new)") {
+        let file = try VaultFile.parse(Array(bad.utf8), path: "v")
+        try file.verifyHeader()
+        _ = try file.allGroups()
+      }
+    }
+  }
+
+  /// A version 1 file has no tombstones: `rm` there removes the line, and versions restart.
+  @Test func versionOneFilesHaveNoTombstones() throws {
+    var file = try makeVault()
+    file.header.formatVersion = 1
+    file.header.generation = 0
+    file.headerSignedText = VaultFile.headerText(file.header)
+    file.header.signature = alice.signingKeyPair.sign(
+      Signatures.header(vaultID: file.header.vaultID, signedText: file.headerSignedText))
+    var v1 = try VaultFile.parse(file.serialized(), path: "v")
+    try v1.verifyHeader()
+    try v1.remove("OPENAI_API_KEY", project: "web", environment: "prod", identity: alice)
+    #expect(!text(v1.serialized()).contains("\ngone "))
+    var planted = text(v1.serialized())
+    planted = planted.replacingOccurrences(
+      of: "\nentry web prod OPENAI_ORG_ID", with: "\ngone web prod OPENAI_API_KEY 1 2026-05-01T00:00:00Z\nentry web prod OPENAI_ORG_ID")
+    #expect(throws: VaultError.self) {
+      _ = try VaultFile.parse(Array(planted.utf8), path: "v").allGroups()
     }
   }
 
