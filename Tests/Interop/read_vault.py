@@ -8,15 +8,17 @@ Swift implementation, so the two agreeing on the test vectors checks the specifi
     read_vault.py read VAULT --identity-file FILE   (passphrase in VAULT_PASSPHRASE)
     printf %s VALUE | VAULT_IDENTITY=... read_vault.py write VAULT --project P --env E --name N
 
-Format versions 1 and 2 are read (version 2: the `generation` line, `wrote` flags). `read`
-verifies and prints NAME=value lines (PROJECT/ENV/NAME=value for every readable group when no
---project/--env is given), and each exposure flag of a group it read on stderr, as its file
-line (`flag PROJECT ENV NAME MEMBER TIME`, with ` wrote` when the file line has it). `write`
-stores stdin as a new version of NAME, signs the entry and re-signs the group, keeping the
-group's flags except NAME's; the header (everything up to and including the `signed` line) is
-copied byte for byte, so this script never writes a header, and it checks the whole file it is
-about to write as a reader would before the rename. It keeps no state between runs, so it
-cannot tell a rolled-back header (an older generation) from a current one.
+Format versions 1 and 2 are read (version 2: the `generation` line, `wrote` flags, `gone`
+lines, the tombstones of removed names). `read` verifies and prints NAME=value lines
+(PROJECT/ENV/NAME=value for every readable group when no --project/--env is given), and each
+exposure flag of a group it read on stderr, as its file line (`flag PROJECT ENV NAME MEMBER
+TIME`, with ` wrote` when the file line has it); a gone line gives no value. `write` stores
+stdin as a new version of NAME (one more than NAME's entry or tombstone), signs the entry and
+re-signs the group, keeping the group's flags and tombstones except NAME's; there is no
+`remove`. The header (everything up to and including the `signed` line) is copied byte for
+byte, so this script never writes a header, and it checks the whole file it is about to write
+as a reader would before the rename. It keeps no state between runs, so it cannot tell a
+rolled-back header (an older generation) from a current one.
 
 Exit status: 0 ok, 1 usage, 2 format error, 3 authentication failure, 4 no access,
 5 unsupported version, 6 kdf parameters, 7 not found, 8 file larger than 256 MiB.
@@ -336,6 +338,13 @@ class Entry:
     pass
 
 
+class Gone:
+    """A tombstone (version 2): NAME was removed at TIME, its last version was VERSION."""
+    def __init__(self, project, env, name, version, time):
+        self.project, self.env, self.name = project, env, name
+        self.version, self.time = version, time
+
+
 class Flag:
     """An exposure flag: NAME could be read by MEMBER, removed at TIME; `wrote` (version 2):
     MEMBER also wrote the value."""
@@ -453,22 +462,34 @@ class Vault:
             if not PROJECT.fullmatch(g[1]) or not ENV.fullmatch(g[2]):
                 raise fmt(f"{where}: malformed group")
             group = {"project": g[1], "env": g[2], "signer": b64d(g[3], 32),
-                     "signature": b64d(g[4], 64), "entries": [], "flags": [], "line": i + 1}
+                     "signature": b64d(g[4], 64), "entries": [], "gone": [], "flags": [],
+                     "line": i + 1}
             if group["signer"] is None or group["signature"] is None:
                 raise fmt(f"{where}: malformed group")
             i += 1
-            while i < end and lines[i].startswith(b"entry "):
-                group["entries"].append(parse_entry(lines[i], f"line {i + 1}", g[1], g[2]))
+            # Entry and gone lines: one strictly increasing name order for both, so a name
+            # has an entry or a tombstone, never both.
+            names_in_order = []
+            while i < end and (lines[i].startswith(b"entry ") or lines[i].startswith(b"gone ")):
+                if lines[i].startswith(b"gone "):
+                    gone = parse_gone(lines[i], f"line {i + 1}", g[1], g[2], self.version)
+                    group["gone"].append(gone)
+                    names_in_order.append(gone.name)
+                else:
+                    entry = parse_entry(lines[i], f"line {i + 1}", g[1], g[2])
+                    group["entries"].append(entry)
+                    names_in_order.append(entry.name)
                 i += 1
-            if not group["entries"]:
+            if not names_in_order:
                 raise fmt(f"{where}: empty group")
-            # Flag lines follow every entry line of the group (an entry after a flag is then
-            # read as a group line and refused).
+            # Flag lines follow every entry and gone line of the group.
             while i < end and lines[i].startswith(b"flag "):
                 group["flags"].append(
                     parse_flag(lines[i], f"line {i + 1}", g[1], g[2], self.version))
                 i += 1
-            strictly_increasing([e.name for e in group["entries"]], "entry")
+            if i < end and (lines[i].startswith(b"entry ") or lines[i].startswith(b"gone ")):
+                raise fmt(f"line {i + 1}: entry or gone line after a flag line")
+            strictly_increasing(names_in_order, "entry or gone")
             names = {e.name for e in group["entries"]}
             for flag in group["flags"]:
                 if flag.name not in names:
@@ -517,7 +538,7 @@ class Vault:
         label = f"{group['project'].decode()}/{group['env'].decode()}"
         self.check_writer(group["signer"], group["env"], label)
         text = b"group %s %s %s\n" % (group["project"], group["env"], b64e(group["signer"]))
-        text += b"".join(entry_line(e) + b"\n" for e in group["entries"])
+        text += group_lines(group["entries"], group["gone"])
         text += b"".join(flag_line(group["project"], group["env"], f) + b"\n" for f in group["flags"])
         if not verify(group["signature"], lp(b"vault.group.v1", self.vault_id, text), group["signer"]):
             raise auth(f"{label}: group signature does not verify")
@@ -595,6 +616,29 @@ def parse_entry(line, where, project, env):
     return e
 
 
+def parse_gone(line, where, project, env, version):
+    """`gone P E NAME VERSION TIME`: a tombstone, version 2 files only."""
+    if version < 2:
+        raise fmt(f"{where}: gone line in a version 1 file")
+    f = fields(line, 6, b"gone", where)
+    number = decimal(f[4], 2**63 - 1)
+    if not NAME.fullmatch(f[3]) or not number or not is_time(f[5]):
+        raise fmt(f"{where}: malformed gone line")
+    if (f[1], f[2]) != (project, env):
+        raise fmt(f"{where}: gone line outside its group")
+    return Gone(f[1], f[2], f[3], number, f[5])
+
+
+def gone_line(g):
+    return b" ".join([b"gone", g.project, g.env, g.name, b"%d" % g.version, g.time])
+
+
+def group_lines(entries, gone):
+    """Entry and gone lines, each with its LF, in one name order."""
+    lines = [(e.name, entry_line(e)) for e in entries] + [(g.name, gone_line(g)) for g in gone]
+    return b"".join(line + b"\n" for _, line in sorted(lines))
+
+
 def parse_flag(line, where, project, env, version):
     """`flag P E NAME MEMBER TIME`, and from version 2 on `... TIME wrote`."""
     wrote = version >= 2 and line.endswith(b" wrote") and line.count(b" ") == 6
@@ -635,13 +679,17 @@ def write_entry(vault, identity, project, env, name, value, created):
     if env not in member.write or env not in member.read:
         raise Failure("no access", f"{member.name.decode()} cannot write {env.decode()}")
     group = next((g for g in vault.groups if (g["project"], g["env"]) == (project, env)), None)
-    entries, flags = [], []
+    entries, gone, flags, previous = [], [], [], 0
     if group is not None:
         vault.verify_group(group)  # never re-sign what does not verify
+        # Versions keep counting after a removal: the last one is the entry's or the
+        # tombstone's, and the tombstone is replaced by the entry.
+        previous = max([x.version for x in group["entries"] + group["gone"] if x.name == name],
+                       default=0)
         entries = [e for e in group["entries"] if e.name != name]
+        gone = [g for g in group["gone"] if g.name != name]
         # A new version was never exposed to anyone removed before it: its flags go.
         flags = [f for f in group["flags"] if f.name != name]
-    previous = max([e.version for e in group["entries"] if e.name == name] if group else [], default=0)
 
     e = Entry()
     e.project, e.env, e.name, e.version, e.created = project, env, name, previous + 1, created
@@ -660,10 +708,10 @@ def write_entry(vault, identity, project, env, name, value, created):
     e.nonce = random_bytes(24)
     e.ciphertext = aead_encrypt(padded.raw, vault.ad(e), e.nonce, key)
     e.signature = sign(lp(b"vault.entry.v1", vault.vault_id, entry_unsigned(e)), identity.sign_secret)
-    entries = sorted(entries + [e], key=lambda x: x.name)
+    entries.append(e)
 
     head = b"group %s %s %s" % (project, env, b64e(identity.sign_public))
-    body = b"".join(entry_line(x) + b"\n" for x in entries)
+    body = group_lines(entries, gone)
     body += b"".join(flag_line(project, env, f) + b"\n" for f in flags)
     signature = sign(lp(b"vault.group.v1", vault.vault_id, head + b"\n" + body), identity.sign_secret)
     new_raw = head + b" " + b64e(signature) + b"\n" + body

@@ -240,6 +240,100 @@ import Testing
     #expect(run.status == 4)
   }
 
+  /// The values and versions of a group, as VaultCore reads them.
+  static func versions(_ file: VaultFile, _ project: String, _ environment: String) throws
+    -> [String]
+  {
+    try file.secrets(project: project, environment: environment, identity: TestIdentities.alice)
+      .map {
+        "\($0.entry.name)@\($0.entry.version)="
+          + $0.value.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+      }
+  }
+
+  /// Tombstones from VaultCore to Python: VaultCore removes an entry (a gone line keeps its
+  /// version), Python reads the group without it, then writes the same name: version
+  /// tombstone + 1, the gone line replaced by the entry; VaultCore verifies and reads it.
+  @Test func pythonWritesAfterATombstone() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let alice = TestIdentities.alice
+    var file = try VaultFile.create(identity: alice, memberName: "alice", path: "v")
+    for value in ["a1", "a2"] {
+      try file.set([("A_KEY", secret(value))], project: "web", environment: "dev", identity: alice)
+    }
+    try file.set([("B_KEY", secret("b1"))], project: "web", environment: "dev", identity: alice)
+    try file.remove(
+      "A_KEY", project: "web", environment: "dev", identity: alice, now: "2026-02-01T08:00:00Z")
+    let path = directory.appendingPathComponent("gone.vault")
+    try Data(file.serialized()).write(to: path)
+    #expect(text(file.serialized()).contains("\ngone web dev A_KEY 2 2026-02-01T08:00:00Z\n"))
+    let env = Self.identityEnvironment(alice)
+
+    var run = try Self.python(
+      ["read", path.path, "--project", "web", "--env", "dev"], environment: env)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout == "B_KEY=b1\n")
+    run = try Self.python(["read", path.path], environment: env)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout == "web/dev/B_KEY=b1\n")
+
+    run = try Self.python(
+      ["write", path.path, "--project", "web", "--env", "dev", "--name", "A_KEY",
+       "--created", "2026-02-02T08:00:00Z"], environment: env, stdin: "a3")
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stderr.contains("(version 3)"), "\(run.stderr)")
+    let bytes = Array(try Data(contentsOf: path))
+    let after = try VaultFile.parse(bytes, path: "gone.vault")
+    try after.verifyHeader()
+    #expect(after.serialized() == bytes)
+    #expect(!text(bytes).contains("\ngone "))
+    #expect(try #require(try after.group(project: "web", environment: "dev")).gone.isEmpty)
+    #expect(try Self.versions(after, "web", "dev") == ["A_KEY@3=a3", "B_KEY@1=b1"])
+  }
+
+  /// Tombstones from Python back to VaultCore: Python writes a new name into a group of
+  /// tombstones alone (VaultCore removed its only entry), keeping the other name's gone line
+  /// under its group signature; VaultCore verifies the group and, writing the removed name,
+  /// continues from the tombstone Python kept.
+  @Test func vaultCoreWritesAfterATombstonePythonKept() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let alice = TestIdentities.alice
+    var file = try VaultFile.create(identity: alice, memberName: "alice", path: "v")
+    for value in ["z1", "z2", "z3"] {
+      try file.set([("Z_KEY", secret(value))], project: "web", environment: "dev", identity: alice)
+    }
+    try file.remove(
+      "Z_KEY", project: "web", environment: "dev", identity: alice, now: "2026-02-01T08:00:00Z")
+    let path = directory.appendingPathComponent("gone.vault")
+    try Data(file.serialized()).write(to: path)
+    let env = Self.identityEnvironment(alice)
+
+    // A group of one gone line reads as empty, in Python too.
+    var run = try Self.python(
+      ["read", path.path, "--project", "web", "--env", "dev"], environment: env)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout.isEmpty)
+
+    run = try Self.python(
+      ["write", path.path, "--project", "web", "--env", "dev", "--name", "A_KEY",
+       "--created", "2026-02-02T08:00:00Z"], environment: env, stdin: "a1")
+    #expect(run.status == 0, "\(run.stderr)")
+    let bytes = Array(try Data(contentsOf: path))
+    var after = try VaultFile.parse(bytes, path: "gone.vault")
+    try after.verifyHeader()
+    #expect(after.serialized() == bytes)
+    let group = try #require(try after.group(project: "web", environment: "dev"))
+    #expect(group.gone == [Tombstone(name: "Z_KEY", version: 3, time: "2026-02-01T08:00:00Z")])
+    #expect(group.signer == alice.signingKeyPair.publicKey)
+    #expect(try Self.versions(after, "web", "dev") == ["A_KEY@1=a1"])
+
+    try after.set(
+      [("Z_KEY", secret("z4"))], project: "web", environment: "dev", identity: alice)
+    #expect(try Self.versions(after, "web", "dev") == ["A_KEY@1=a1", "Z_KEY@4=z4"])
+  }
+
   /// Write needs read, in Python too: bob has write=dev,prod but read=dev (a header from before
   /// the rule, signed by the owner). Python refuses to write prod as bob, and refuses to read a
   /// prod entry validly signed by bob, as VaultCore does.

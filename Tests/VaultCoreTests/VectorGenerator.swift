@@ -95,11 +95,11 @@ import Testing
   /// signed by `signer`: a forgery anyone holding `signer`'s key can make.
   func forge(
     _ file: inout VaultFile, _ project: String, _ environment: String, _ entries: [Entry],
-    flags: [ExposureFlag] = [], signer: Identity
+    gone: [Tombstone] = [], flags: [ExposureFlag] = [], signer: Identity
   ) {
     var group = Group(
       project: project, environment: environment, signer: signer.signingKeyPair.publicKey,
-      signature: [], entries: entries, flags: flags)
+      signature: [], entries: entries, gone: gone, flags: flags)
     group.signature = signer.signingKeyPair.sign(
       Signatures.group(vaultID: file.header.vaultID, signedText: LineCodec.groupSignedText(group)))
     let block = Block(
@@ -176,6 +176,7 @@ import Testing
     try keyForgeries(file)
     let removed = try membership(file)
     try versionTwo(file, removed: removed)
+    try tombstones(file, removed: removed)
     try writeWithoutRead(file)
     try valueLength(file)
   }
@@ -519,8 +520,8 @@ import Testing
     return lines
   }
 
-  /// Signs the group (`project`, `environment`) of `lines` again as `identity`, over the entry
-  /// and flag lines that follow its group line, whatever they say.
+  /// Signs the group (`project`, `environment`) of `lines` again as `identity`, over the entry,
+  /// gone and flag lines that follow its group line, whatever they say.
   func resignGroup(
     _ lines: [String], _ project: String, _ environment: String, vaultID: [UInt8],
     as identity: Identity
@@ -528,7 +529,9 @@ import Testing
     var lines = lines
     let start = try #require(lines.firstIndex { $0.hasPrefix("group \(project) \(environment) ") })
     var end = start + 1
-    while end < lines.count, lines[end].hasPrefix("entry ") || lines[end].hasPrefix("flag ") {
+    while end < lines.count,
+      ["entry ", "gone ", "flag "].contains(where: { lines[end].hasPrefix($0) })
+    {
       end += 1
     }
     let key = Base64URL.encode(identity.signingKeyPair.publicKey)
@@ -618,6 +621,102 @@ import Testing
       try resignGroup(extra, "web", "dev", vaultID: removed.header.vaultID, as: alice))
   }
 
+  // MARK: Tombstones
+
+  static let goneAt = "2026-02-01T08:00:00Z"
+
+  /// `gone` lines (format version 2): a removed name's tombstone, read as nothing; and gone
+  /// lines that break the format rules, each group re-signed by the owner so that only the
+  /// rule under test catches it.
+  func tombstones(_ team: VaultFile, removed: VaultFile) throws {
+    // alice removes web/prod/OPENAI_BASE_URL, and the only entry of worker/prod.
+    var file = team
+    try file.remove(
+      "OPENAI_BASE_URL", project: "web", environment: "prod", identity: alice, now: Self.goneAt)
+    try file.remove(
+      "OPENAI_ADMIN_KEY", project: "worker", environment: "prod", identity: alice,
+      now: Self.goneAt)
+    let id = file.header.vaultID
+    let lines = self.lines(file.serialized())
+    let goneLine = "gone web prod OPENAI_BASE_URL 1 \(Self.goneAt)"
+    let gone = try #require(lines.firstIndex(of: goneLine))
+    #expect(lines.contains("gone worker prod OPENAI_ADMIN_KEY 1 \(Self.goneAt)"))
+    #expect(try resignGroup(lines, "web", "prod", vaultID: id, as: alice) == lines)
+    try write("gone-line.vault", joined(lines))
+    try expect(
+      "gone-line",
+      "web/prod/OPENAI_BASE_URL removed by alice: a gone line keeps its last version (1) "
+        + "between the other two entries; the name gives no value.",
+      .success, identity: alice,
+      reads: [("web", "prod", Self.webProd.filter { $0.0 != "OPENAI_BASE_URL" })])
+    try expect(
+      "gone-lines-only",
+      "worker/prod after its only entry was removed: a group of one gone line, read as empty.",
+      .success, vault: "gone-line.vault", identity: alice, reads: [("worker", "prod", [])])
+
+    func failure(
+      _ name: String, _ comment: String, _ outcome: Vector.Outcome,
+      read: (String, String) = ("web", "prod"), _ lines: [String]
+    ) throws {
+      try write("\(name).vault", joined(lines))
+      try expect(name, comment, outcome, identity: alice, reads: [(read.0, read.1, [])])
+    }
+    func resigned(_ lines: [String], _ project: String = "web", _ environment: String = "prod")
+      throws -> [String]
+    {
+      try resignGroup(lines, project, environment, vaultID: id, as: alice)
+    }
+
+    var version1 = lines
+    version1[0] = "vault 1"
+    version1.remove(at: 2)
+    try failure(
+      "gone-in-version-1",
+      "A gone line in a version 1 file (the header made version 1 and re-signed by the owner; "
+        + "the group signature does not cover the version).", .formatError,
+      try resignHeader(version1, vaultID: id, as: alice))
+
+    // OPENAI_API_KEY has an entry line (version 1): a gone line for it too.
+    var both = lines
+    both.insert("gone web prod OPENAI_API_KEY 1 \(Self.goneAt)", at: gone)
+    try failure(
+      "gone-and-entry-same-name",
+      "web/prod/OPENAI_API_KEY with both its entry line and a gone line, the group re-signed by "
+        + "the owner.", .formatError, try resigned(both))
+
+    var unordered = lines
+    unordered.swapAt(gone, gone - 1)
+    try failure(
+      "gone-out-of-order",
+      "The gone line of OPENAI_BASE_URL moved above the entry line of OPENAI_API_KEY, the group "
+        + "re-signed by the owner.", .formatError, try resigned(unordered))
+
+    var zero = lines
+    zero[gone] = "gone web prod OPENAI_BASE_URL 0 \(Self.goneAt)"
+    try failure(
+      "gone-version-zero",
+      "A gone line with version 0 (versions start at 1), the group re-signed by the owner.",
+      .formatError, try resigned(zero))
+
+    var added = lines
+    added.insert("gone web prod OPENAI_ORG_ID 3 \(Self.goneAt)", at: gone + 1)
+    try failure(
+      "gone-added-unsigned",
+      "A gone line added to web/prod in name order without re-signing the group: the group "
+        + "signature covers gone lines.", .authenticationFailure, added)
+
+    // In the vault bob was removed from, web/dev ends with `flag … OPENAI_ORG_ID bob … wrote`;
+    // a gone line for OPENAI_PROJECT_ID (after OPENAI_ORG_ID in name order) below that flag.
+    var flagged = self.lines(removed.serialized())
+    let flag = try #require(flagged.firstIndex { $0.hasPrefix("flag web dev ") })
+    flagged.insert("gone web dev OPENAI_PROJECT_ID 1 \(Self.goneAt)", at: flag + 1)
+    try failure(
+      "gone-after-flag",
+      "A gone line after the flag line of web/dev (in name order otherwise), the group "
+        + "re-signed by the owner.", .formatError, read: ("web", "dev"),
+      try resignGroup(flagged, "web", "dev", vaultID: removed.header.vaultID, as: alice))
+  }
+
   // MARK: Write needs read
 
   /// The team vault with bob given write=dev,prod but still read=dev,staging (a header from
@@ -659,11 +758,15 @@ import Testing
     forge(&legacy, "web", "prod", byBob, signer: bob)
     let removal = try legacy.removeMember("bob", by: alice, now: Self.removedAt)
     #expect(removal.dropped == ["web/prod/OPENAI_BASE_URL"])
+    #expect(
+      text(legacy.serialized()).contains(
+        "\ngone web prod OPENAI_BASE_URL 1 \(Self.removedAt)\n"))
     try write("member-removed-write-only.vault", legacy.serialized())
     try expect(
       "member-removed-write-only",
       "bob (write=dev,prod, read=dev,staging) wrote web/prod/OPENAI_BASE_URL and was removed: "
-        + "his entry is dropped, never re-signed by the owner; prod keeps its key and no flag.",
+        + "his entry is dropped, never re-signed by the owner, and replaced by a gone line with "
+        + "its version (1); prod keeps its key and no flag.",
       .success, identity: alice,
       reads: [("web", "prod", Self.webProd.filter { $0.0 != "OPENAI_BASE_URL" })])
   }
