@@ -50,6 +50,12 @@ public enum VaultError: Error, Equatable, Sendable {
   // The operating system.
   case io(path: String, operation: String, errno: Int32)
   case symlink(path: String)
+  /// A FIFO, directory, socket or device where a vault, identity or passphrase file was
+  /// expected; never read (a FIFO would block).
+  case notRegularFile(path: String)
+  /// A `.vault` found by walking up from the current directory that another local user may
+  /// control; naming it with `--vault` or `$VAULT_FILE` is the override.
+  case unsafeVault(path: String, problem: DiscoveryProblem)
   case commandNotFound(String)
   case notExecutable(String, errno: Int32)
 
@@ -57,6 +63,16 @@ public enum VaultError: Error, Equatable, Sendable {
   public enum NameKind: String, Sendable {
     case project, environment, name, member
   }
+}
+
+/// Why a `.vault` found by discovery is refused (README, "Finding things").
+public enum DiscoveryProblem: Equatable, Sendable {
+  /// A FIFO, directory, socket or device: reading it could block or mislead.
+  case notRegularFile
+  /// Not owned by the effective user.
+  case ownedByAnotherUser(uid: UInt32)
+  /// The directory holding it is writable by group or others (sticky or not).
+  case directoryWritableByOthers
 }
 
 /// How a vault or identity file broke its grammar (FileFormat.md).

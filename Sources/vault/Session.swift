@@ -11,14 +11,14 @@ struct Session {
     return nil
   }
 
-  func store(_ options: VaultOptions) -> VaultStore {
-    VaultStore(path: paths.vaultFile(explicit: options.vaultPath), trust: trust)
+  func store(_ options: VaultOptions) throws -> VaultStore {
+    VaultStore(path: try paths.vaultFile(explicit: options.vaultPath), trust: trust)
   }
 
   /// The vault store, checked to exist before any prompt (the write re-reads it under the
   /// lock).
   func existingStore(_ options: VaultOptions) throws -> VaultStore {
-    let store = store(options)
+    let store = try store(options)
     guard FileSystem.exists(store.path) else { throw VaultError.vaultNotFound(path: store.path) }
     return store
   }

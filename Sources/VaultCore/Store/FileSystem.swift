@@ -10,11 +10,13 @@ public enum FileSystem {
   }
 
   /// Opens a regular file read-only without following a symlink and calls `body` with its
-  /// descriptor and status. Returns nil when the file does not exist.
+  /// descriptor and status. Returns nil when the file does not exist. The open never
+  /// blocks (`O_NONBLOCK`: a FIFO would wait for a writer), and anything but a regular file
+  /// is refused before a byte is read.
   private static func withRegularFile<R>(
     _ path: String, _ body: (Int32, stat) throws -> R
   ) throws -> R? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
     if fd < 0 {
       let error = errno
       if error == ENOENT || error == ENOTDIR { return nil }
@@ -26,9 +28,7 @@ public enum FileSystem {
     guard fstat(fd, &info) == 0 else {
       throw VaultError.io(path: path, operation: "stat", errno: errno)
     }
-    guard (info.st_mode & S_IFMT) == S_IFREG else {
-      throw VaultError.io(path: path, operation: "read (not a regular file)", errno: EINVAL)
-    }
+    guard (info.st_mode & S_IFMT) == S_IFREG else { throw VaultError.notRegularFile(path: path) }
     return try body(fd, info)
   }
 

@@ -26,7 +26,7 @@ extension VaultCommand {
       let session = Session()
       let project = try session.paths.project(explicit: label.project)
       try Names.check(name, as: .name)
-      let store = session.store(vault)
+      let store = try session.store(vault)
       let file = try store.load(project: project, environment: label.environment, warn: Output.warn)
       let identity = try session.unlock(unlock)
       let secrets = try file.secrets(

@@ -26,7 +26,7 @@ extension VaultCommand {
         Output.line(
           "cache:    unavailable here (keyctl refused); every command asks for the passphrase")
       }
-      let store = session.store(vault)
+      let store = try session.store(vault)
       Output.line("vault:    \(store.path)")
       let file = try store.load(warn: Output.warn)
       if let member = file.header.member(for: identity) {

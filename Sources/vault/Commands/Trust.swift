@@ -20,7 +20,7 @@ extension VaultCommand {
 
     func run() throws {
       let session = Session()
-      let store = VaultStore(path: session.paths.vaultFile(explicit: vault.vaultPath))
+      let store = VaultStore(path: try session.paths.vaultFile(explicit: vault.vaultPath))
       let file = try store.load(warn: Output.warn)
       try session.trust.accept(file)
       let owners = file.header.members.filter(\.isOwner).map(\.name)

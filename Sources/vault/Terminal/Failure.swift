@@ -159,6 +159,19 @@ enum Failure {
         "'\(path)' is a symbolic link; refusing to follow it", "pass the real path with --vault",
         general
       )
+    case .notRegularFile(let path):
+      return ("'\(path)' is not a regular file; refusing to read it", nil, general)
+    case .unsafeVault(let path, let problem):
+      let why: String
+      switch problem {
+      case .notRegularFile: why = "is not a regular file"
+      case .ownedByAnotherUser(let uid): why = "is owned by another user (uid \(uid))"
+      case .directoryWritableByOthers: why = "is in a directory other users can write"
+      }
+      let hint =
+        problem == .notRegularFile
+        ? "remove it, or name a vault with --vault" : "pass it with --vault if you trust it"
+      return ("found '\(path)', which \(why); refusing to use it", hint, general)
     case .commandNotFound(let command):
       return ("command not found: \(printable(command))", nil, commandNotFound)
     case .notExecutable(let command, let code):
