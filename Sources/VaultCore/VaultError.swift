@@ -53,6 +53,8 @@ public enum VaultError: Error, Equatable, Sendable {
   /// A FIFO, directory, socket or device where a vault, identity or passphrase file was
   /// expected; never read (a FIFO would block).
   case notRegularFile(path: String)
+  /// A file larger than a reader accepts (256 MiB for a vault), refused on its size alone.
+  case fileTooLarge(path: String, limit: Int)
   /// A `.vault` found by walking up from the current directory that another local user may
   /// control; naming it with `--vault` or `$VAULT_FILE` is the override.
   case unsafeVault(path: String, problem: DiscoveryProblem)

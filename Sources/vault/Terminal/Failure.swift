@@ -161,6 +161,9 @@ enum Failure {
       )
     case .notRegularFile(let path):
       return ("'\(path)' is not a regular file; refusing to read it", nil, general)
+    case .fileTooLarge(let path, let limit):
+      let size = limit >= 1 << 20 ? "\(limit >> 20) MiB" : "\(limit) bytes"
+      return ("'\(path)' is larger than \(size); refusing to read it", nil, general)
     case .unsafeVault(let path, let problem):
       let why: String
       switch problem {
