@@ -10,7 +10,10 @@ public enum VaultError: Error, Equatable, Sendable {
   case alreadyExists(path: String)
 
   // Input the user gave.
-  case invalidName(kind: NameKind, value: String)
+  /// A name, project, environment or member name that breaks its rule. `shown` is what a
+  /// message may print: redacted when the input looked like a secret, escaped otherwise;
+  /// the raw input is never kept.
+  case invalidName(kind: NameKind, shown: String, looksLikeSecret: Bool)
   case reservedName(String)
   case emptyValue
   case valueTooLong(label: String, limit: Int)

@@ -36,7 +36,7 @@ enum Failure {
       return ("no environment '\(name)' in this vault", nil, notFound)
     case .alreadyExists(let path):
       return ("'\(path)' already exists; refusing to overwrite it", nil, exists)
-    case .invalidName(let kind, let value):
+    case .invalidName(let kind, let shown, let looksLikeSecret):
       let rule: String
       switch kind {
       case .project, .member:
@@ -45,14 +45,25 @@ enum Failure {
         rule = "lowercase letters, digits, '_', '-', starting with a letter, at most 32"
       case .name: rule = "letters, digits and '_', not starting with a digit, at most 128"
       }
-      if looksLikeKey(value) {
-        return (
-          "invalid \(kind.rawValue) '\(redacted(value))': it looks like a secret, and values are never read from the command line",
-          "run the command without it and paste the value at the prompt, or pipe it on stdin", usage
-        )
+      // `shown` is already redacted or escaped where it was captured (Names.check).
+      if looksLikeSecret {
+        switch kind {
+        case .project, .member:
+          return (
+            "invalid \(kind.rawValue) '\(shown)': it looks like a secret, not a name; nothing was stored",
+            "name the \(kind.rawValue) with a plain word; keys go in at `vault set`'s prompt or on its stdin",
+            usage
+          )
+        case .environment, .name:
+          return (
+            "invalid \(kind.rawValue) '\(shown)': it looks like a secret, and values are never read from the command line",
+            "run the command without it and paste the value at the prompt, or pipe it on stdin",
+            usage
+          )
+        }
       }
       let hint = kind == .project ? "name the project with --project or VAULT_PROJECT" : nil
-      return ("invalid \(kind.rawValue) '\(printable(value))': use \(rule)", hint, usage)
+      return ("invalid \(kind.rawValue) '\(shown)': use \(rule)", hint, usage)
     case .reservedName(let name):
       return (
         "refusing \(name): it changes how programs load or start",
@@ -211,17 +222,10 @@ enum Failure {
     }
   }
 
-  /// Control characters and non-ASCII shown escaped, so a hostile name cannot drive the terminal.
+  /// Control characters and non-ASCII shown escaped, so a hostile name cannot drive the
+  /// terminal; cut at 80 characters.
   static func printable(_ text: String) -> String {
-    var result = ""
-    for scalar in text.unicodeScalars.prefix(80) {
-      if scalar.value >= 0x20 && scalar.value < 0x7F {
-        result.unicodeScalars.append(scalar)
-      } else {
-        result += "\\u{\(String(scalar.value, radix: 16))}"
-      }
-    }
-    return text.unicodeScalars.count > 80 ? result + "…" : result
+    Printable.escaped(text, limit: 80)
   }
 
   /// Prints `error` and exits with its code.
