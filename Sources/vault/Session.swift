@@ -42,7 +42,8 @@ struct Session {
   {
     try identitySource().unlock(cache: cache, readableByOthers: warnExposed) { file in
       if let path = passphraseFile(explicit) { return try Prompt.passphrase(fromFile: path) }
-      return try Prompt.secret("Passphrase for \(file.path): ", purpose: "passphrase")
+      return try Prompt.secret(
+        "Passphrase for \(Failure.printable(path: file.path)): ", purpose: "passphrase")
     }
   }
 

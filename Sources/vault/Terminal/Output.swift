@@ -53,7 +53,8 @@ enum Output {
   static func warn(_ warning: VaultStore.Warning) {
     switch warning {
     case .readableByOthers(let path):
-      self.warning("'\(path)' is readable by other users; run: chmod 600 '\(path)'")
+      let shown = Failure.printable(path: path)
+      self.warning("'\(shown)' is readable by other users; run: chmod 600 '\(shown)'")
     }
   }
 }
