@@ -16,6 +16,8 @@ public enum VaultError: Error, Equatable, Sendable {
   case invalidName(kind: NameKind, shown: String, looksLikeSecret: Bool)
   case reservedName(String)
   case emptyValue
+  /// A value typed or imported with a NUL byte: no environment variable can hold it.
+  case nulInValue(label: String)
   case valueTooLong(label: String, limit: Int)
   case emptyPassphrase
   case passphraseMismatch
@@ -49,6 +51,8 @@ public enum VaultError: Error, Equatable, Sendable {
   case unsupportedVersion(path: String, version: String)
   case kdfParametersOutOfRange(path: String, opsLimit: UInt64, memLimit: UInt64)
   case integrity(path: String, what: String, problem: IntegrityProblem)
+  /// A stored value with a NUL byte met by `exec`: injecting it would cut it short.
+  case nulInStoredValue(label: String)
 
   // The operating system.
   case io(path: String, operation: String, errno: Int32)

@@ -37,6 +37,16 @@ public enum Launcher {
     }
   }
 
+  /// Refuses a value that holds a NUL byte. An environment variable ends at its first NUL,
+  /// so injecting one would silently hand the program a different, shorter value; the CLI
+  /// refuses such values at input, so one found here came from another writer's file.
+  /// `label` names each value in the error.
+  public static func checkValues(_ values: [(label: String, value: SecretBytes)]) throws {
+    for (label, value) in values where value.withUnsafeBytes({ $0.contains(0) }) {
+      throw VaultError.nulInStoredValue(label: label)
+    }
+  }
+
   /// The variables that hold or point at vault's own credentials: the child never gets
   /// them. `VAULT_IDENTITY` opens every environment the identity can read and signs as that
   /// member; the identity and passphrase files are the same thing one step removed. The
@@ -83,6 +93,7 @@ public enum Launcher {
     _ executable: String, arguments: [String],
     injecting secrets: [(name: String, value: SecretBytes)]
   ) throws -> Never {
+    try checkValues(secrets.map { ($0.name, $0.value) })
     // "NAME=value\0" for each secret, in one locked buffer that is zeroed if execve fails.
     let total = secrets.reduce(0) { $0 + $1.name.utf8.count + 1 + $1.value.count + 1 }
     let block = SecretBytes(count: total)

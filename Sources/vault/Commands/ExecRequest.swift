@@ -82,6 +82,7 @@ struct ExecRequest {
       throw VaultError.noEntries(project: project, environment: environment)
     }
     try Launcher.checkNames(secrets.map(\.entry.name), allowed: allowReserved)
+    try Launcher.checkValues(secrets.map { ($0.entry.label, $0.value) })
     try Launcher.exec(
       executable, arguments: command, injecting: secrets.map { ($0.entry.name, $0.value) })
   }

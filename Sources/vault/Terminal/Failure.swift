@@ -71,6 +71,16 @@ enum Failure {
       )
     case .emptyValue:
       return ("empty value; nothing stored", nil, usage)
+    case .nulInValue(let label):
+      return (
+        "the value for \(printable(path: label)) contains a NUL byte; nothing stored",
+        "an environment variable cannot hold one: check what was pasted or piped", usage
+      )
+    case .nulInStoredValue(let label):
+      return (
+        "the stored value of \(printable(path: label)) contains a NUL byte; refusing to run the command with it cut short",
+        "store it again with `vault set`, or leave it out with --only", integrity
+      )
     case .valueTooLong(let label, let limit):
       return ("value for \(label) is longer than \(limit) bytes; nothing stored", nil, usage)
     case .emptyPassphrase:
