@@ -5,7 +5,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # runtime and glibc linked in), with no RUNPATH (--disable-local-rpath: nothing is loaded from
 # beside the binary, and a static-pie with one crashes at start), full RELRO (-z now) and
 # stripped (-s). lld, from the toolchain, because gold refuses static-pie. `check-hardening`
-# verifies each property (README, "Release build").
+# verifies each property (README, "Design decisions").
 RELEASE_FLAGS := -c release --disable-local-rpath \
   -Xswiftc -static-executable -Xswiftc -use-ld=lld \
   -Xswiftc -Xclang-linker -Xswiftc -static-pie \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks that a release binary is built the way README ("Performance", "Release build")
+# Checks that a release binary is built the way README ("Design decisions", "Release binary")
 # says: static-pie (ASLR kept, no interpreter, no shared libraries: libsodium is inside), no
 # RUNPATH or RPATH (nothing is loaded from beside the binary), full RELRO (GNU_RELRO and
 # BIND_NOW), a non-executable stack, stripped. Prints one line per property; exits 1 if any

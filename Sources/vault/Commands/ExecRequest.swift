@@ -66,7 +66,8 @@ struct ExecRequest {
     let session = Session()
     let project = try session.paths.project(explicit: project)
     let executable = try Launcher.resolve(command[0], path: session.paths.environment["PATH"])
-    let store = VaultStore(path: try session.paths.vaultFile(explicit: vaultPath), trust: session.trust)
+    let store = VaultStore(
+      path: try session.paths.vaultFile(explicit: vaultPath), trust: session.trust)
     let file = try store.load(project: project, environment: environment, warn: Output.warn)
     let cache = IdentitySource.CachePolicy(
       enabled: !noCache, timeout: UnlockOptions.seconds(cacheTTL) ?? UnlockCache.defaultTimeout)

@@ -114,10 +114,13 @@ enum Failure {
       return ("\(member) is not an owner of this vault; only owners change membership", nil, access)
     case .memberExists(let name):
       return (
-        "a member named \(printable(name)) already exists", "`vault members list` shows the members", exists
+        "a member named \(printable(name)) already exists",
+        "`vault members list` shows the members", exists
       )
     case .memberNotFound(let name):
-      return ("no member named \(printable(name))", "`vault members list` shows the members", notFound)
+      return (
+        "no member named \(printable(name))", "`vault members list` shows the members", notFound
+      )
     case .identityAlreadyMember(let existing):
       return ("that identity is already a member, as \(existing)", nil, exists)
     case .lastOwner(let name):
@@ -159,7 +162,8 @@ enum Failure {
     case .environmentExists(let name):
       return ("environment \(name) already exists", nil, exists)
     case .malformed(let path, let line, let problem):
-      let place = line > 0 ? "'\(printable(path: path))' line \(line)" : "'\(printable(path: path))'"
+      let place =
+        line > 0 ? "'\(printable(path: path))' line \(line)" : "'\(printable(path: path))'"
       return ("\(place): \(describe(problem))", nil, integrity)
     case .unsupportedVersion(let path, let version):
       return (
@@ -174,17 +178,22 @@ enum Failure {
     case .integrity(let path, let what, let problem):
       return ("'\(printable(path: path))': \(what): \(describe(problem))", nil, integrity)
     case .io(let path, let operation, let code):
-      return ("\(operation) '\(printable(path: path))': \(String(cString: strerror(code)))", nil, general)
+      return (
+        "\(operation) '\(printable(path: path))': \(String(cString: strerror(code)))", nil, general
+      )
     case .symlink(let path):
       return (
-        "'\(printable(path: path))' is a symbolic link; refusing to follow it", "pass the real path with --vault",
+        "'\(printable(path: path))' is a symbolic link; refusing to follow it",
+        "pass the real path with --vault",
         general
       )
     case .notRegularFile(let path):
       return ("'\(printable(path: path))' is not a regular file; refusing to read it", nil, general)
     case .fileTooLarge(let path, let limit):
       let size = limit >= 1 << 20 ? "\(limit >> 20) MiB" : "\(limit) bytes"
-      return ("'\(printable(path: path))' is larger than \(size); refusing to read it", nil, general)
+      return (
+        "'\(printable(path: path))' is larger than \(size); refusing to read it", nil, general
+      )
     case .unsafeVault(let path, let problem):
       let why: String
       switch problem {
