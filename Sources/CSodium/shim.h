@@ -22,14 +22,25 @@ static inline int vault_harden_process(void) {
   return (a == 0 && b == 0) ? 0 : -1;
 }
 
-/// add_key(2) into the user keyring. Returns the key serial or -1 (errno set).
-static inline long vault_add_user_key(const char *description, const void *payload, size_t length) {
-  return syscall(SYS_add_key, "user", description, payload, length, KEY_SPEC_USER_KEYRING);
+/// The serial of the keyring the unlock cache lives in: this process's session keyring.
+/// A process without a session keyring of its own (no pam_keyinit login: containers, CI,
+/// most services) has the user-session keyring as its session keyring; the serial names it
+/// directly, because add_key(KEY_SPEC_SESSION_KEYRING) there would make a new, private
+/// session keyring that dies with this process. Returns -1 (errno set) when refused.
+static inline long vault_cache_keyring(void) {
+  return syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
 }
 
-/// keyctl(KEYCTL_SEARCH) in the user keyring. Returns the key serial or -1 (errno set).
-static inline long vault_search_user_key(const char *description) {
-  return syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING, "user", description, 0);
+/// add_key(2) of a "user" key into `keyring`. Returns the key serial or -1 (errno set).
+static inline long vault_add_key(const char *description, const void *payload, size_t length,
+                                 long keyring) {
+  return syscall(SYS_add_key, "user", description, payload, length, keyring);
+}
+
+/// keyctl(KEYCTL_SEARCH) from the session keyring (the user-session keyring when the process
+/// has none; never creating one). Returns the key serial or -1 (errno set).
+static inline long vault_search_session_key(const char *description) {
+  return syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_SESSION_KEYRING, "user", description, 0);
 }
 
 /// keyctl(KEYCTL_READ). Returns the payload length or -1 (errno set).
@@ -42,9 +53,13 @@ static inline long vault_set_key_timeout(long key, unsigned int seconds) {
   return syscall(SYS_keyctl, KEYCTL_SET_TIMEOUT, key, seconds);
 }
 
-/// keyctl(KEYCTL_SETPERM): possessor and same user may view, read, write, search, setattr.
+/// keyctl(KEYCTL_SETPERM): the possessor may view, read, write, search and set attributes
+/// (not link it elsewhere); the user, group and others get nothing, so a process of the same
+/// user that does not possess the session keyring cannot read the key by its serial.
 static inline long vault_set_key_permissions(long key) {
-  unsigned int perm = 0x3f000000u /* possessor: all */ | 0x003f0000u /* user: all */;
+  // KEY_POS_VIEW | KEY_POS_READ | KEY_POS_WRITE | KEY_POS_SEARCH | KEY_POS_SETATTR
+  // (keyutils.h; linux/keyctl.h does not define them).
+  unsigned int perm = 0x01000000u | 0x02000000u | 0x04000000u | 0x08000000u | 0x20000000u;
   return syscall(SYS_keyctl, KEYCTL_SETPERM, key, perm);
 }
 

@@ -10,9 +10,14 @@ public enum VaultError: Error, Equatable, Sendable {
   case alreadyExists(path: String)
 
   // Input the user gave.
-  case invalidName(kind: NameKind, value: String)
+  /// A name, project, environment or member name that breaks its rule. `shown` is what a
+  /// message may print: redacted when the input looked like a secret, escaped otherwise;
+  /// the raw input is never kept.
+  case invalidName(kind: NameKind, shown: String, looksLikeSecret: Bool)
   case reservedName(String)
   case emptyValue
+  /// A value typed or imported with a NUL byte: no environment variable can hold it.
+  case nulInValue(label: String)
   case valueTooLong(label: String, limit: Int)
   case emptyPassphrase
   case passphraseMismatch
@@ -54,10 +59,20 @@ public enum VaultError: Error, Equatable, Sendable {
   case unsupportedVersion(path: String, version: String)
   case kdfParametersOutOfRange(path: String, opsLimit: UInt64, memLimit: UInt64)
   case integrity(path: String, what: String, problem: IntegrityProblem)
+  /// A stored value with a NUL byte met by `exec`: injecting it would cut it short.
+  case nulInStoredValue(label: String)
 
   // The operating system.
   case io(path: String, operation: String, errno: Int32)
   case symlink(path: String)
+  /// A FIFO, directory, socket or device where a vault, identity or passphrase file was
+  /// expected; never read (a FIFO would block).
+  case notRegularFile(path: String)
+  /// A file larger than a reader accepts (256 MiB for a vault), refused on its size alone.
+  case fileTooLarge(path: String, limit: Int)
+  /// A `.vault` found by walking up from the current directory that another local user may
+  /// control; naming it with `--vault` or `$VAULT_FILE` is the override.
+  case unsafeVault(path: String, problem: DiscoveryProblem)
   case commandNotFound(String)
   case notExecutable(String, errno: Int32)
 
@@ -65,6 +80,16 @@ public enum VaultError: Error, Equatable, Sendable {
   public enum NameKind: String, Sendable {
     case project, environment, name, member
   }
+}
+
+/// Why a `.vault` found by discovery is refused (README, "Finding things").
+public enum DiscoveryProblem: Equatable, Sendable {
+  /// A FIFO, directory, socket or device: reading it could block or mislead.
+  case notRegularFile
+  /// Not owned by the effective user.
+  case ownedByAnotherUser(uid: UInt32)
+  /// The directory holding it is writable by group or others (sticky or not).
+  case directoryWritableByOthers
 }
 
 /// How a vault or identity file broke its grammar (FileFormat.md).

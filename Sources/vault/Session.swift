@@ -12,7 +12,7 @@ struct Session {
   }
 
   func store(_ options: VaultOptions) throws -> VaultStore {
-    VaultStore(path: paths.vaultFile(explicit: options.vaultPath), trust: try trust)
+    VaultStore(path: try paths.vaultFile(explicit: options.vaultPath), trust: try trust)
   }
 
   /// The vault store, checked to exist before any prompt (the write re-reads it under the
@@ -50,7 +50,8 @@ struct Session {
   {
     try identitySource().unlock(cache: cache, readableByOthers: warnExposed) { file in
       if let path = passphraseFile(explicit) { return try Prompt.passphrase(fromFile: path) }
-      return try Prompt.secret("Passphrase for \(file.path): ", purpose: "passphrase")
+      return try Prompt.secret(
+        "Passphrase for \(Failure.printable(path: file.path)): ", purpose: "passphrase")
     }
   }
 

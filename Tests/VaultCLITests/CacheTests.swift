@@ -5,7 +5,7 @@ import Testing
 /// emptied by `vault lock`, skipped by `--no-cache`, expired by `--cache-ttl`, and absent
 /// without fuss where seccomp refuses keyctl.
 ///
-/// Each test has its own identity, so its key (`vault:<fingerprint>`) in the shared user
+/// Each test has its own identity, so its key (`vault:<fingerprint>`) in the shared session
 /// keyring is its own; each locks on the way out. Commands that must find no passphrase
 /// source run in a new session (`setsid`), so no controlling terminal can be prompted.
 @Suite struct CacheTests {

@@ -37,14 +37,63 @@ public enum Launcher {
     }
   }
 
+  /// Refuses a value that holds a NUL byte. An environment variable ends at its first NUL,
+  /// so injecting one would silently hand the program a different, shorter value; the CLI
+  /// refuses such values at input, so one found here came from another writer's file.
+  /// `label` names each value in the error.
+  public static func checkValues(_ values: [(label: String, value: SecretBytes)]) throws {
+    for (label, value) in values where value.withUnsafeBytes({ $0.contains(0) }) {
+      throw VaultError.nulInStoredValue(label: label)
+    }
+  }
+
+  /// The variables that hold or point at vault's own credentials: the child never gets
+  /// them. `VAULT_IDENTITY` opens every environment the identity can read and signs as that
+  /// member; the identity and passphrase files are the same thing one step removed. The
+  /// other `VAULT_*` variables (`VAULT_FILE`, `VAULT_PROJECT`) pass through: they name what
+  /// to open, not how, and a nested `vault` call needs them.
+  public static let withheldVariables: [StaticString] = [
+    "VAULT_IDENTITY", "VAULT_IDENTITY_FILE", "VAULT_PASSPHRASE_FILE",
+  ]
+
+  /// Whether `entry` ("NAME=value") is one of `withheldVariables`.
+  static func isWithheld(_ entry: UnsafeMutablePointer<CChar>) -> Bool {
+    // All three start with "VAULT_": one comparison settles nearly every variable.
+    guard entry[0] == 0x56, entry[1] == 0x41, entry[2] == 0x55, entry[3] == 0x4C,
+      entry[4] == 0x54, entry[5] == 0x5F
+    else { return false }
+    for name in withheldVariables {
+      let matches = name.withUTF8Buffer { bytes in
+        for index in 0..<bytes.count where UInt8(bitPattern: entry[index]) != bytes[index] {
+          return false
+        }
+        return entry[bytes.count] == 0x3D
+      }
+      if matches { return true }
+    }
+    return false
+  }
+
+  /// Whether `entry` ("NAME=value") is the variable `name`.
+  static func hasName(_ entry: UnsafeMutablePointer<CChar>, _ name: String) -> Bool {
+    var index = 0
+    for byte in name.utf8 {
+      // A NUL in `entry` ends the comparison here: no byte of a valid name is 0.
+      guard UInt8(bitPattern: entry[index]) == byte else { return false }
+      index += 1
+    }
+    return entry[index] == 0x3D
+  }
+
   /// Runs `executable` with `arguments` (argv[0] first). The parent environment passes
-  /// through, except that every inherited variable named like an injected one is dropped, so
-  /// the child sees each injected name exactly once, with the vault's value. Returns only by
-  /// throwing.
+  /// through, except `withheldVariables` and every inherited variable named like an
+  /// injected one, so the child sees each injected name exactly once, with the vault's
+  /// value, and none of vault's own credentials. Returns only by throwing.
   public static func exec(
     _ executable: String, arguments: [String],
     injecting secrets: [(name: String, value: SecretBytes)]
   ) throws -> Never {
+    try checkValues(secrets.map { ($0.name, $0.value) })
     // "NAME=value\0" for each secret, in one locked buffer that is zeroed if execve fails.
     let total = secrets.reduce(0) { $0 + $1.name.utf8.count + 1 + $1.value.count + 1 }
     let block = SecretBytes(count: total)
@@ -70,15 +119,14 @@ public enum Launcher {
         offset += 1
       }
     }
-    let injected = secrets.map { Array($0.name.utf8) + [0x3D] }
     var envp: [UnsafeMutablePointer<CChar>?] = []
     var pointer = Glibc.environ
     while let entry = pointer.pointee {
-      // Compare the inherited "NAME=" prefix with the injected names.
-      var length = 0
-      while entry[length] != 0 && entry[length] != 0x3D { length += 1 }
-      let prefix = (0...length).map { UInt8(bitPattern: entry[$0]) }
-      if !(entry[length] == 0x3D && injected.contains(prefix)) { envp.append(entry) }
+      // Drop vault's own credentials, and every inherited variable named like an injected
+      // one, comparing the "NAME=" prefix in place (no copy per variable).
+      if !isWithheld(entry) && !secrets.contains(where: { hasName(entry, $0.name) }) {
+        envp.append(entry)
+      }
       pointer += 1
     }
     let cArguments = arguments.map { strdup($0) }

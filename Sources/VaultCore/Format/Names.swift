@@ -54,16 +54,39 @@ public enum Names {
     reservedNames.contains(name) || reservedPrefixes.contains { name.hasPrefix($0) }
   }
 
-  /// Validates a user-supplied label part, throwing `invalidName`.
+  /// Whether `value` has the shape of a secret: an OpenAI key (`sk-…`, or OpenAI's
+  /// `T3BlbkFJ` marker anywhere) or a secret identity (`VAULT-SECRET-…`). A project or
+  /// member name of that shape is refused even when its characters are valid: it is a key
+  /// pasted in the wrong place, and would be stored as a clear label and echoed.
+  public static func looksLikeSecret(_ value: String) -> Bool {
+    value.hasPrefix("sk-") || value.hasPrefix("VAULT-SECRET-") || value.contains("T3BlbkFJ")
+  }
+
+  /// What a message may show of a rejected name: the redacted form when it looks like a
+  /// secret (`sk-proj-…wxyz`), else the name escaped and cut at 80 characters.
+  static func shown(_ value: String, looksLikeSecret: Bool) -> String {
+    guard looksLikeSecret else { return Printable.escaped(value, limit: 80) }
+    var bytes = Array(value.utf8)
+    defer {
+      for index in bytes.indices { bytes[index] = 0 }
+    }
+    return OpenAIKeys.redact(SecretBytes(copying: bytes))
+  }
+
+  /// Validates a user-supplied label part, throwing `invalidName`. The error carries only a
+  /// printable or redacted form of `value` (STYLE.md: redact at the point of capture).
   public static func check(_ value: String, as kind: VaultError.NameKind) throws {
     let bytes = Array(value.utf8)
     let valid: Bool
     switch kind {
-    case .project: valid = isValidProject(bytes)
-    case .member: valid = isValidMember(bytes)
+    case .project: valid = isValidProject(bytes) && !looksLikeSecret(value)
+    case .member: valid = isValidMember(bytes) && !looksLikeSecret(value)
     case .environment: valid = isValidEnvironment(bytes)
     case .name: valid = isValidName(bytes)
     }
-    guard valid else { throw VaultError.invalidName(kind: kind, value: value) }
+    guard !valid else { return }
+    let secret = looksLikeSecret(value)
+    throw VaultError.invalidName(
+      kind: kind, shown: shown(value, looksLikeSecret: secret), looksLikeSecret: secret)
   }
 }

@@ -10,11 +10,13 @@ public enum FileSystem {
   }
 
   /// Opens a regular file read-only without following a symlink and calls `body` with its
-  /// descriptor and status. Returns nil when the file does not exist.
+  /// descriptor and status. Returns nil when the file does not exist. The open never
+  /// blocks (`O_NONBLOCK`: a FIFO would wait for a writer), and anything but a regular file
+  /// is refused before a byte is read.
   private static func withRegularFile<R>(
     _ path: String, _ body: (Int32, stat) throws -> R
   ) throws -> R? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
     if fd < 0 {
       let error = errno
       if error == ENOENT || error == ENOTDIR { return nil }
@@ -26,17 +28,22 @@ public enum FileSystem {
     guard fstat(fd, &info) == 0 else {
       throw VaultError.io(path: path, operation: "stat", errno: errno)
     }
-    guard (info.st_mode & S_IFMT) == S_IFREG else {
-      throw VaultError.io(path: path, operation: "read (not a regular file)", errno: EINVAL)
-    }
+    guard (info.st_mode & S_IFMT) == S_IFREG else { throw VaultError.notRegularFile(path: path) }
     return try body(fd, info)
   }
 
-  /// Reads a regular file. Returns nil when it does not exist; refuses symlinks.
-  public static func read(_ path: String, maximumSize: Int = 256 << 20) throws -> Contents? {
+  /// The largest vault file any command reads or maps: 256 MiB, checked on the file's size
+  /// before a byte is read, so a huge (or sparse) file costs neither memory nor time.
+  public static let maximumVaultSize = 256 << 20
+
+  /// Reads a regular file of at most `maximumSize` bytes. Returns nil when it does not
+  /// exist; refuses symlinks and larger files.
+  public static func read(_ path: String, maximumSize: Int = maximumVaultSize) throws
+    -> Contents?
+  {
     try withRegularFile(path) { fd, info in
       guard Int(info.st_size) <= maximumSize else {
-        throw VaultError.io(path: path, operation: "read (file too large)", errno: EFBIG)
+        throw VaultError.fileTooLarge(path: path, limit: maximumSize)
       }
       // Read into uninitialized capacity (zero-filling first costs time on large vaults),
       // with one spare byte: filling it means the file grew while being read.
@@ -64,14 +71,19 @@ public enum FileSystem {
     }
   }
 
-  /// Maps a regular file read-only and calls `body` with its bytes; nil when it does not
-  /// exist. Refuses symlinks. `exec` reads large vaults this way: no copy, and only the pages
-  /// it searches are touched.
+  /// Maps a regular file of at most `maximumSize` bytes read-only and calls `body` with its
+  /// bytes; nil when it does not exist. Refuses symlinks and larger files (the same cap as
+  /// `read`). `exec` reads large vaults this way: no copy, and only the pages it searches
+  /// are touched.
   public static func withMapped<R>(
-    _ path: String, _ body: (UnsafeRawBufferPointer, mode_t) throws -> R
+    _ path: String, maximumSize: Int = maximumVaultSize,
+    _ body: (UnsafeRawBufferPointer, mode_t) throws -> R
   ) throws -> R? {
     try withRegularFile(path) { fd, info in
       let size = Int(info.st_size)
+      guard size <= maximumSize else {
+        throw VaultError.fileTooLarge(path: path, limit: maximumSize)
+      }
       let mode = info.st_mode & 0o7777
       if size == 0 { return try body(UnsafeRawBufferPointer(start: nil, count: 0), mode) }
       guard let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapping != MAP_FAILED

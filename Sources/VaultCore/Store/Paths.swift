@@ -86,16 +86,54 @@ public struct Paths: Sendable {
 
   /// The vault to use: `explicit` (`--vault`), else `$VAULT_FILE`, else the nearest `.vault`
   /// walking up from the current directory, else the personal vault.
-  public func vaultFile(explicit: String?) -> String {
+  ///
+  /// The walk checks each directory and stops after the first boundary: a directory that
+  /// holds `.git` (a work tree's root), `$HOME`, or `/`. A `.vault` found this way is refused
+  /// when it is not a regular file, is owned by another user, or lies in a directory that
+  /// group or others may write (as git's `safe.directory` does): another local user could
+  /// have planted it. A named vault skips these checks: naming it is the override.
+  public func vaultFile(explicit: String?) throws -> String {
     if let named = namedVaultFile(explicit: explicit) { return named }
+    var homeInfo = stat()
+    let hasHome = stat(home, &homeInfo) == 0
     var directory = currentDirectory
     while true {
-      let candidate = (directory == "/" ? "" : directory) + "/.vault"
-      if FileSystem.exists(candidate) { return candidate }
-      if directory == "/" || directory.isEmpty { break }
+      let prefix = directory == "/" ? "" : directory
+      let candidate = prefix + "/.vault"
+      var info = stat()
+      if lstat(candidate, &info) == 0 {
+        try Self.checkDiscovered(candidate, info, directory: directory)
+        return candidate
+      }
+      if directory == "/" || directory.isEmpty || FileSystem.exists(prefix + "/.git") { break }
+      var directoryInfo = stat()
+      if hasHome && stat(directory, &directoryInfo) == 0
+        && directoryInfo.st_dev == homeInfo.st_dev && directoryInfo.st_ino == homeInfo.st_ino
+      {
+        break
+      }
       directory = Self.directory(of: directory)
     }
     return personalVault
+  }
+
+  /// Refuses a discovered `.vault` that another local user may control.
+  private static func checkDiscovered(_ path: String, _ info: stat, directory: String) throws {
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: break
+    case S_IFLNK: throw VaultError.symlink(path: path)
+    default: throw VaultError.unsafeVault(path: path, problem: .notRegularFile)
+    }
+    guard info.st_uid == geteuid() else {
+      throw VaultError.unsafeVault(path: path, problem: .ownedByAnotherUser(uid: info.st_uid))
+    }
+    var directoryInfo = stat()
+    guard stat(directory, &directoryInfo) == 0 else {
+      throw VaultError.io(path: directory, operation: "stat", errno: errno)
+    }
+    guard directoryInfo.st_mode & 0o022 == 0 else {
+      throw VaultError.unsafeVault(path: path, problem: .directoryWritableByOthers)
+    }
   }
 
   /// The project: `explicit` (`--project`), else `$VAULT_PROJECT`, else the basename of the

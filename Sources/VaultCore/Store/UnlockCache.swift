@@ -1,9 +1,14 @@
 import CSodium
 import Glibc
 
-/// Caches an unlocked identity's 64 secret bytes in the Linux kernel's user keyring, one key
-/// per identity fingerprint (`vault:<fingerprint>`), with a timeout. No daemon: the kernel
+/// Caches an unlocked identity's 64 secret bytes in the Linux kernel's session keyring, one
+/// key per identity fingerprint (`vault:<fingerprint>`), with a timeout. No daemon: the kernel
 /// drops the key when the timeout passes, and `vault lock` invalidates it at once.
+///
+/// The key is possessor-only: only processes that possess the session keyring (this login
+/// session's processes; without a session keyring, the user-session keyring every such
+/// process of the user shares) can find or read it. What they read is the identity itself,
+/// so the exposure lasts beyond the timeout (Security.md).
 public enum UnlockCache {
   /// What the kernel said.
   public enum Status: Equatable, Sendable {
@@ -26,7 +31,7 @@ public enum UnlockCache {
 
   /// The cached identity secret, or nil on a miss or when keyctl is refused.
   public static func load(_ identity: PublicIdentity) -> SecretBytes? {
-    let key = vault_search_user_key(description(identity))
+    let key = vault_search_session_key(description(identity))
     guard key >= 0 else { return nil }
     let secret = SecretBytes(count: 64)
     let length = secret.withUnsafeMutableBytes { vault_read_key(key, $0.baseAddress!, 64) }
@@ -39,29 +44,37 @@ public enum UnlockCache {
   public static func store(_ secret: SecretBytes, for identity: PublicIdentity, timeout: UInt32)
     -> Bool
   {
+    let keyring = vault_cache_keyring()
+    guard keyring >= 0 else { return false }
     let key = secret.withUnsafeBytes {
-      vault_add_user_key(description(identity), $0.baseAddress!, $0.count)
+      vault_add_key(description(identity), $0.baseAddress!, $0.count, keyring)
     }
     guard key >= 0 else { return false }
-    _ = vault_set_key_permissions(key)
-    guard vault_set_key_timeout(key, timeout) == 0 else {
+    // The kernel's default grants the user view only; narrow it to the possessor before the
+    // key is used, and drop it when that fails rather than keep it wider.
+    guard vault_set_key_permissions(key) == 0, vault_set_key_timeout(key, timeout) == 0 else {
       _ = vault_invalidate_key(key)
       return false
     }
     return true
   }
 
-  /// Forgets the cached unlock of `identity`. Returns whether one was cached.
+  /// Forgets the cached unlock of `identity` (every copy the search finds, an older
+  /// version's user-keyring key included). Returns whether one was cached.
   @discardableResult
   public static func clear(_ identity: PublicIdentity) -> Bool {
-    let key = vault_search_user_key(description(identity))
-    guard key >= 0 else { return false }
-    return vault_invalidate_key(key) == 0
+    var cleared = false
+    for _ in 0..<4 {
+      let key = vault_search_session_key(description(identity))
+      guard key >= 0, vault_invalidate_key(key) == 0 else { break }
+      cleared = true
+    }
+    return cleared
   }
 
   /// Whether `identity` is cached, or why the cache cannot work here.
   public static func status(_ identity: PublicIdentity) -> Status {
-    let key = vault_search_user_key(description(identity))
+    let key = vault_search_session_key(description(identity))
     if key >= 0 { return .cached }
     let error = errno
     return isRefusal(error) ? .unavailable(errno: error) : .empty

@@ -66,7 +66,8 @@ struct ExecRequest {
     let session = Session()
     let project = try session.paths.project(explicit: project)
     let executable = try Launcher.resolve(command[0], path: session.paths.environment["PATH"])
-    let store = VaultStore(path: session.paths.vaultFile(explicit: vaultPath), trust: try session.trust)
+    let store = VaultStore(
+      path: try session.paths.vaultFile(explicit: vaultPath), trust: try session.trust)
     let file = try store.load(project: project, environment: environment, warn: Output.warn)
     let cache = IdentitySource.CachePolicy(
       enabled: !noCache, timeout: UnlockOptions.seconds(cacheTTL) ?? UnlockCache.defaultTimeout)
@@ -83,6 +84,7 @@ struct ExecRequest {
       throw VaultError.noEntries(project: project, environment: environment)
     }
     try Launcher.checkNames(secrets.map(\.entry.name), allowed: allowReserved)
+    try Launcher.checkValues(secrets.map { ($0.entry.label, $0.value) })
     // A value a removed member chose is injected, but never silently.
     for flag in flags where flag.wrote && secrets.contains(where: { $0.entry.name == flag.name }) {
       Output.warning(

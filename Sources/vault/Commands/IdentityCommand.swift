@@ -112,6 +112,9 @@ extension VaultCommand {
         let updated = try IdentityFile(identity: identity, passphrase: new, path: path)
         try FileSystem.writeAtomically(path, updated.serialized())
         withExtendedLifetime(lock) {}
+        // The cached unlock is the identity itself, whatever the passphrase: drop it, so the
+        // new passphrase is asked for, and a passwd after a suspected leak ends the cache.
+        UnlockCache.clear(identity.publicIdentity)
         Output.line("passphrase changed for \(path)")
       }
     }

@@ -49,6 +49,9 @@ extension VaultCommand {
       for (name, _) in entries where Names.isReserved(name) && !allowReserved {
         throw VaultError.reservedName(name)
       }
+      for (name, value) in entries where value.withUnsafeBytes({ $0.contains(0) }) {
+        throw VaultError.nulInValue(label: "\(project)/\(label.environment)/\(name)")
+      }
       let store = try session.existingStore(vault)
       let identity = try session.unlock(unlock)
       let written = try store.update(warn: Output.warn) { vaultFile in

@@ -94,6 +94,7 @@ extension VaultCommand {
       @Flag(help: "Make them an owner: they may change membership.") var owner = false
 
       func run() throws {
+        try Names.check(name, as: .member)
         if identity.hasPrefix(Identity.secretPrefix) { throw VaultError.secretIdentityGiven }
         guard let publicIdentity = PublicIdentity(identity) else {
           throw VaultError.invalidPublicIdentity

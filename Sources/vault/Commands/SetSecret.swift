@@ -43,6 +43,9 @@ extension VaultCommand {
       }
       let value = Prompt.trimmed(raw)
       guard value.count > 0 else { throw VaultError.emptyValue }
+      guard !value.withUnsafeBytes({ $0.contains(0) }) else {
+        throw VaultError.nulInValue(label: "\(project)/\(label.environment)/\(name)")
+      }
       warnAbout(value)
 
       let entry = try store.update(warn: Output.warn) { file in

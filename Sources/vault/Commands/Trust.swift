@@ -39,14 +39,14 @@ extension VaultCommand {
     func run() throws {
       let session = Session()
       let trust = try session.trust
+      let path = try session.paths.vaultFile(explicit: vault.vaultPath)
       if pin {
         // Only a vault that passes every check is worth pinning.
-        let file = try VaultStore(path: session.paths.vaultFile(explicit: vault.vaultPath), trust: trust)
-          .load(warn: Output.warn)
+        let file = try VaultStore(path: path, trust: trust).load(warn: Output.warn)
         Output.line(try trust.pin(for: file).description)
         return
       }
-      let store = VaultStore(path: session.paths.vaultFile(explicit: vault.vaultPath))
+      let store = VaultStore(path: path)
       let file = try store.load(warn: Output.warn)
       try trust.accept(file, acceptRollback: acceptRollback)
       let owners = file.header.members.filter(\.isOwner)

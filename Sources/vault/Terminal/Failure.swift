@@ -19,14 +19,14 @@ enum Failure {
   static func describe(_ error: VaultError) -> (message: String, hint: String?, code: Int32) {
     switch error {
     case .vaultNotFound(let path):
-      return ("no vault at '\(path)'", "run `vault init` to create one", notFound)
+      return ("no vault at '\(printable(path: path))'", "run `vault init` to create one", notFound)
     case .identityNotFound(let path):
       return (
-        "no identity at '\(path)'",
+        "no identity at '\(printable(path: path))'",
         "run `vault init`, or set VAULT_IDENTITY or VAULT_IDENTITY_FILE", notFound
       )
     case .entryNotFound(let label):
-      return ("no entry \(label)", "`vault list` shows what is stored", notFound)
+      return ("no entry \(printable(path: label))", "`vault list` shows what is stored", notFound)
     case .noEntries(let project, let environment):
       return (
         "no entries for \(project)/\(environment)",
@@ -35,8 +35,8 @@ enum Failure {
     case .environmentNotFound(let name):
       return ("no environment '\(name)' in this vault", nil, notFound)
     case .alreadyExists(let path):
-      return ("'\(path)' already exists; refusing to overwrite it", nil, exists)
-    case .invalidName(let kind, let value):
+      return ("'\(printable(path: path))' already exists; refusing to overwrite it", nil, exists)
+    case .invalidName(let kind, let shown, let looksLikeSecret):
       let rule: String
       switch kind {
       case .project, .member:
@@ -45,14 +45,25 @@ enum Failure {
         rule = "lowercase letters, digits, '_', '-', starting with a letter, at most 32"
       case .name: rule = "letters, digits and '_', not starting with a digit, at most 128"
       }
-      if looksLikeKey(value) {
-        return (
-          "invalid \(kind.rawValue) '\(redacted(value))': it looks like a secret, and values are never read from the command line",
-          "run the command without it and paste the value at the prompt, or pipe it on stdin", usage
-        )
+      // `shown` is already redacted or escaped where it was captured (Names.check).
+      if looksLikeSecret {
+        switch kind {
+        case .project, .member:
+          return (
+            "invalid \(kind.rawValue) '\(shown)': it looks like a secret, not a name; nothing was stored",
+            "name the \(kind.rawValue) with a plain word; keys go in at `vault set`'s prompt or on its stdin",
+            usage
+          )
+        case .environment, .name:
+          return (
+            "invalid \(kind.rawValue) '\(shown)': it looks like a secret, and values are never read from the command line",
+            "run the command without it and paste the value at the prompt, or pipe it on stdin",
+            usage
+          )
+        }
       }
       let hint = kind == .project ? "name the project with --project or VAULT_PROJECT" : nil
-      return ("invalid \(kind.rawValue) '\(printable(value))': use \(rule)", hint, usage)
+      return ("invalid \(kind.rawValue) '\(shown)': use \(rule)", hint, usage)
     case .reservedName(let name):
       return (
         "refusing \(name): it changes how programs load or start",
@@ -60,6 +71,16 @@ enum Failure {
       )
     case .emptyValue:
       return ("empty value; nothing stored", nil, usage)
+    case .nulInValue(let label):
+      return (
+        "the value for \(printable(path: label)) contains a NUL byte; nothing stored",
+        "an environment variable cannot hold one: check what was pasted or piped", usage
+      )
+    case .nulInStoredValue(let label):
+      return (
+        "the stored value of \(printable(path: label)) contains a NUL byte; refusing to run the command with it cut short",
+        "store it again with `vault set`, or leave it out with --only", integrity
+      )
     case .valueTooLong(let label, let limit):
       return ("value for \(label) is longer than \(limit) bytes; nothing stored", nil, usage)
     case .emptyPassphrase:
@@ -79,10 +100,10 @@ enum Failure {
     case .cancelled:
       return ("cancelled", nil, cancelled)
     case .wrongPassphrase(let path):
-      return ("wrong passphrase for '\(path)'", nil, unlock)
+      return ("wrong passphrase for '\(printable(path: path))'", nil, unlock)
     case .notAMember(let path):
       return (
-        "this identity is not a member of '\(path)'",
+        "this identity is not a member of '\(printable(path: path))'",
         "`vault identity show` prints it for an owner to add", access
       )
     case .cannotRead(let member, let project, let environment):
@@ -93,10 +114,13 @@ enum Failure {
       return ("\(member) is not an owner of this vault; only owners change membership", nil, access)
     case .memberExists(let name):
       return (
-        "a member named \(name) already exists", "`vault members list` shows the members", exists
+        "a member named \(printable(name)) already exists",
+        "`vault members list` shows the members", exists
       )
     case .memberNotFound(let name):
-      return ("no member named \(name)", "`vault members list` shows the members", notFound)
+      return (
+        "no member named \(printable(name))", "`vault members list` shows the members", notFound
+      )
     case .identityAlreadyMember(let existing):
       return ("that identity is already a member, as \(existing)", nil, exists)
     case .lastOwner(let name):
@@ -127,12 +151,12 @@ enum Failure {
       )
     case .vaultReplaced(let path):
       return (
-        "'\(path)' is a different vault (another vault id) than the one first seen there; refusing it",
+        "'\(printable(path: path))' is a different vault (another vault id) than the one first seen there; refusing it",
         "if it was replaced on purpose, check with an owner, then run `vault trust`", integrity
       )
     case .untrustedOwners(let path, let trustFile):
       return (
-        "'\(path)': its owners changed without a signature from an owner you trust (pinned in \(trustFile))",
+        "'\(printable(path: path))': its owners changed without a signature from an owner you trust (pinned in \(printable(path: trustFile)))",
         "check the new owners with an existing owner, then run `vault trust`", integrity
       )
     case .sealsToRemovedMember(let member, let environment):
@@ -168,27 +192,49 @@ enum Failure {
     case .environmentExists(let name):
       return ("environment \(name) already exists", nil, exists)
     case .malformed(let path, let line, let problem):
-      let place = line > 0 ? "'\(path)' line \(line)" : "'\(path)'"
+      let place =
+        line > 0 ? "'\(printable(path: path))' line \(line)" : "'\(printable(path: path))'"
       return ("\(place): \(describe(problem))", nil, integrity)
     case .unsupportedVersion(let path, let version):
       return (
-        "'\(path)': unsupported format version '\(printable(version))'",
+        "'\(printable(path: path))': unsupported format version '\(printable(version))'",
         "a newer vault may have written it", integrity
       )
     case .kdfParametersOutOfRange(let path, let ops, let mem):
       return (
-        "'\(path)': Argon2id parameters ops=\(ops) mem=\(mem) are outside the accepted range (ops 2-10, mem 64 MiB-1 GiB)",
+        "'\(printable(path: path))': Argon2id parameters ops=\(ops) mem=\(mem) are outside the accepted range (ops 2-10, mem 64 MiB-1 GiB)",
         nil, integrity
       )
     case .integrity(let path, let what, let problem):
-      return ("'\(path)': \(what): \(describe(problem))", nil, integrity)
+      return ("'\(printable(path: path))': \(what): \(describe(problem))", nil, integrity)
     case .io(let path, let operation, let code):
-      return ("\(operation) '\(path)': \(String(cString: strerror(code)))", nil, general)
+      return (
+        "\(operation) '\(printable(path: path))': \(String(cString: strerror(code)))", nil, general
+      )
     case .symlink(let path):
       return (
-        "'\(path)' is a symbolic link; refusing to follow it", "pass the real path with --vault",
+        "'\(printable(path: path))' is a symbolic link; refusing to follow it",
+        "pass the real path with --vault",
         general
       )
+    case .notRegularFile(let path):
+      return ("'\(printable(path: path))' is not a regular file; refusing to read it", nil, general)
+    case .fileTooLarge(let path, let limit):
+      let size = limit >= 1 << 20 ? "\(limit >> 20) MiB" : "\(limit) bytes"
+      return (
+        "'\(printable(path: path))' is larger than \(size); refusing to read it", nil, general
+      )
+    case .unsafeVault(let path, let problem):
+      let why: String
+      switch problem {
+      case .notRegularFile: why = "is not a regular file"
+      case .ownedByAnotherUser(let uid): why = "is owned by another user (uid \(uid))"
+      case .directoryWritableByOthers: why = "is in a directory other users can write"
+      }
+      let hint =
+        problem == .notRegularFile
+        ? "remove it, or name a vault with --vault" : "pass it with --vault if you trust it"
+      return ("found '\(printable(path: path))', which \(why); refusing to use it", hint, general)
     case .commandNotFound(let command):
       return ("command not found: \(printable(command))", nil, commandNotFound)
     case .notExecutable(let command, let code):
@@ -228,17 +274,16 @@ enum Failure {
     }
   }
 
-  /// Control characters and non-ASCII shown escaped, so a hostile name cannot drive the terminal.
+  /// Control characters and non-ASCII shown escaped, so a hostile name cannot drive the
+  /// terminal; cut at 80 characters.
   static func printable(_ text: String) -> String {
-    var result = ""
-    for scalar in text.unicodeScalars.prefix(80) {
-      if scalar.value >= 0x20 && scalar.value < 0x7F {
-        result.unicodeScalars.append(scalar)
-      } else {
-        result += "\\u{\(String(scalar.value, radix: 16))}"
-      }
-    }
-    return text.unicodeScalars.count > 80 ? result + "…" : result
+    Printable.escaped(text, limit: 80)
+  }
+
+  /// A path escaped like `printable`, but never cut: a directory name is input too (a
+  /// repository someone else named), and the whole path is what the user must see.
+  static func printable(path: String) -> String {
+    Printable.escaped(path)
   }
 
   /// Prints `error` and exits with its code.

@@ -53,14 +53,15 @@ enum Output {
   static func warn(_ warning: VaultStore.Warning) {
     switch warning {
     case .readableByOthers(let path):
-      self.warning("'\(path)' is readable by other users; run: chmod 600 '\(path)'")
+      let shown = Failure.printable(path: path)
+      self.warning("'\(shown)' is readable by other users; run: chmod 600 '\(shown)'")
     case .pinnedOwners(let path, let owners):
       // Pinning only yourself needs no check; anyone else's fingerprint does.
       let me = try? IdentitySource(paths: Paths.current()).publicIdentity()
       guard owners.contains(where: { $0.identity != me }) else { return }
       let list = owners.map { "\($0.name) (\($0.identity.fingerprint))" }
       note(
-        "first use of '\(path)': pinned its owners \(list.joined(separator: ", ")); check these fingerprints with an owner"
+        "first use of '\(Failure.printable(path: path))': pinned its owners \(list.joined(separator: ", ")); check these fingerprints with an owner"
       )
     }
   }

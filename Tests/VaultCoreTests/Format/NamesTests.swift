@@ -36,7 +36,7 @@ import Testing
       #expect(Names.isReserved(name))
     }
     #expect(!Names.isReserved("OPENAI_API_KEY"))
-    #expect(throws: VaultError.invalidName(kind: .environment, value: "Prod")) {
+    #expect(throws: VaultError.invalidName(kind: .environment, shown: "Prod", looksLikeSecret: false)) {
       try Names.check("Prod", as: .environment)
     }
   }
