@@ -65,12 +65,15 @@ cp "$large" "$work/large-base.vault"
 "$vault" members add bob "$bob" --read dev --vault "$large" >/dev/null
 cp "$large" "$work/large-bob.vault"
 # One path per vault: the trust store refuses a different vault copied over a path it knows.
+# Each run starts from the same copy, an older membership generation than the run before
+# left: forget the trust state too, or the copy is refused as a rollback.
+state=$HOME/.local/state/vault
 hyperfine -N --warmup 1 --runs 10 --style basic --export-markdown "$work/out/members.md" \
-  --prepare "cp $work/small-base.vault $work/m1.vault" \
+  --prepare "sh -c 'cp $work/small-base.vault $work/m1.vault && rm -rf $state'" \
   -n 'members add, 1-entry vault' "$vault members add bob $bob --read dev --vault $work/m1.vault" \
-  --prepare "cp $work/large-base.vault $work/m2.vault" \
+  --prepare "sh -c 'cp $work/large-base.vault $work/m2.vault && rm -rf $state'" \
   -n 'members add, 10,000-entry vault' "$vault members add bob $bob --read dev --vault $work/m2.vault" \
-  --prepare "cp $work/large-bob.vault $work/m3.vault" \
+  --prepare "sh -c 'cp $work/large-bob.vault $work/m3.vault && rm -rf $state'" \
   -n 'members rm, 10,000 entries re-keyed' "$vault members rm bob --vault $work/m3.vault" >/dev/null
 cat "$work/out/members.md"
 
