@@ -75,10 +75,10 @@ import VaultCore
       #expect(outputLines(diff.stdout).contains(" signed-by alice \(aliceFP)"), "\(diff.stdout)")
       #expect(!diff.stdout.contains(fakeKey("dev1")))
     }
-    // The full text: members, then the signer, then the environments.
+    // The full text: the generation, members, then the signer, then the environments.
     let direct = try reviewer.ok(["git", "diff", ".vault"])
-    let header = outputLines(direct.stdout).prefix(4).map { $0.split(separator: " ").first ?? "" }
-    #expect(header == ["vault", "member", "member", "signed-by"], "\(direct.stdout)")
+    let header = outputLines(direct.stdout).prefix(5).map { $0.split(separator: " ").first ?? "" }
+    #expect(header == ["vault", "generation", "member", "member", "signed-by"], "\(direct.stdout)")
 
     // `members list`, text and JSON, names mallory's key behind "bob".
     for person in [reviewer, alice] {

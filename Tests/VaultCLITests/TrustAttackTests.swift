@@ -292,6 +292,9 @@ import VaultCore
     try alice.git(["checkout", "-q", "main"])
     try alice.ok(["members", "add", "carol", carolPublic, "--read", "dev"])
     try alice.git(["commit", "-q", "-am", "add carol"])
+    // Review sees the generation go back.
+    let diff = try alice.git(["diff", "main", "old", "--", ".vault"])
+    #expect(diff.stdout.contains("-generation 4") && diff.stdout.contains("+generation 1"), "\(diff.stdout)")
     let merge = try alice.git(["merge", "old", "-m", "merge"], check: false)
     #expect(merge.status != 0)
     #expect((merge.stdout + merge.stderr).contains("rolled membership back"), "\(merge.stdout)\(merge.stderr)")

@@ -149,6 +149,8 @@ extension VaultCommand {
           return
         }
         Output.line("vault \(Base64URL.encode(vault.header.vaultID))")
+        // A membership change shows as a new generation; a rollback as an older one.
+        Output.line("generation \(vault.header.generation)")
         // Each key's fingerprint, and who signed: a new key behind a familiar name, or a new
         // signer, is a changed line in review.
         for m in vault.header.members {
