@@ -84,6 +84,8 @@ struct ExecRequest {
       throw VaultError.noEntries(project: project, environment: environment)
     }
     try Launcher.checkNames(secrets.map(\.entry.name), allowed: allowReserved)
+    // With full labels in the message; Launcher.exec checks again, by name, for other callers.
+    try Launcher.checkValues(secrets.map { ($0.entry.label, $0.value) })
     // A value a removed member chose is injected, but never silently.
     for flag in flags where flag.wrote && secrets.contains(where: { $0.entry.name == flag.name }) {
       Output.warning(
