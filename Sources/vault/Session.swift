@@ -48,10 +48,14 @@ struct Session {
   func unlock(cache: IdentitySource.CachePolicy, passphraseFile explicit: String?) throws
     -> Identity
   {
-    try identitySource().unlock(cache: cache, readableByOthers: warnExposed) { file in
-      if let path = passphraseFile(explicit) { return try Prompt.passphrase(fromFile: path) }
+    let file = passphraseFile(explicit)
+    // Only a prompt takes the per-user prompt lock: a passphrase file needs no terminal.
+    return try identitySource().unlock(
+      cache: cache, exclusive: file == nil, readableByOthers: warnExposed
+    ) { identityFile in
+      if let path = file { return try Prompt.passphrase(fromFile: path) }
       return try Prompt.secret(
-        "Passphrase for \(Failure.printable(path: file.path)): ", purpose: "passphrase")
+        "Passphrase for \(Failure.printable(path: identityFile.path)): ", purpose: "passphrase")
     }
   }
 

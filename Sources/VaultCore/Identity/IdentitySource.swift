@@ -45,8 +45,12 @@ public struct IdentitySource: Sendable {
   }
 
   /// The unlocked identity. `passphrase` is called only when a passphrase is needed.
+  ///
+  /// With `exclusive` (a passphrase typed at a terminal), a cache miss takes the user's
+  /// `PromptLock` before asking, and looks in the cache again once it holds it: a process
+  /// that waited for another's prompt uses the unlock that one cached instead of asking.
   public func unlock(
-    cache: CachePolicy, readableByOthers: (String) -> Void = { _ in },
+    cache: CachePolicy, exclusive: Bool = false, readableByOthers: (String) -> Void = { _ in },
     passphrase: (IdentityFile) throws -> SecretBytes
   ) throws -> Identity {
     if let inlineSecret {
@@ -54,15 +58,23 @@ public struct IdentitySource: Sendable {
     }
     let file = try file(readableByOthers: readableByOthers)
     guard file.needsPassphrase else { return try file.unlock(passphrase: nil) }
-    if cache.enabled, let secret = UnlockCache.load(file.publicIdentity),
-      let identity = try? Identity(secret: secret), identity.publicIdentity == file.publicIdentity
-    {
-      return identity
-    }
+    if let identity = cached(file, cache) { return identity }
+    let lock = exclusive ? PromptLock.acquire(directory: paths.runtimeDirectory) : nil
+    defer { lock?.release() }
+    if lock != nil, let identity = cached(file, cache) { return identity }
     let identity = try file.unlock(passphrase: try passphrase(file))
     if cache.enabled {
       UnlockCache.store(identity.secret, for: file.publicIdentity, timeout: cache.timeout)
     }
+    return identity
+  }
+
+  /// The cached unlock of `file`'s identity, when the policy allows the cache and it holds
+  /// a matching one.
+  private func cached(_ file: IdentityFile, _ cache: CachePolicy) -> Identity? {
+    guard cache.enabled, let secret = UnlockCache.load(file.publicIdentity),
+      let identity = try? Identity(secret: secret), identity.publicIdentity == file.publicIdentity
+    else { return nil }
     return identity
   }
 }

@@ -17,6 +17,7 @@ public struct Paths: Sendable {
   public static let variables = [
     "HOME", "USER", "PATH", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "VAULT_FILE",
     "VAULT_IDENTITY", "VAULT_IDENTITY_FILE", "VAULT_PROJECT", "VAULT_PASSPHRASE_FILE", "VAULT_PIN",
+    "XDG_RUNTIME_DIR",
   ]
 
   /// The process's own environment (the `variables` vault reads) and working directory.
@@ -69,6 +70,13 @@ public struct Paths: Sendable {
   /// `${XDG_STATE_HOME:-~/.local/state}/vault`: pinned owners and removed members.
   public var stateDirectory: String {
     xdg("XDG_STATE_HOME", default: ".local/state") + "/vault"
+  }
+
+  /// `${XDG_RUNTIME_DIR}/vault` when `XDG_RUNTIME_DIR` is an absolute path, else the state
+  /// directory: where the passphrase prompt's lock lives (`PromptLock`).
+  public var runtimeDirectory: String {
+    if let path = value("XDG_RUNTIME_DIR"), path.hasPrefix("/") { return path + "/vault" }
+    return stateDirectory
   }
 
   /// `${XDG_DATA_HOME:-~/.local/share}/vault/personal.vault`.
