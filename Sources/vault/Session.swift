@@ -4,6 +4,9 @@ import VaultCore
 struct Session {
   let paths = Paths.current()
 
+  /// How many times a passphrase is asked for at the terminal before exit 3.
+  static let promptAttempts = 3
+
   /// The passphrase file named by the flag or `VAULT_PASSPHRASE_FILE`.
   func passphraseFile(_ explicit: String?) -> String? {
     if let file = explicit, !file.isEmpty { return file }
@@ -49,11 +52,16 @@ struct Session {
     -> Identity
   {
     let file = passphraseFile(explicit)
-    // Only a prompt takes the per-user prompt lock: a passphrase file needs no terminal.
+    // Only a prompt takes the per-user prompt lock: a passphrase file needs no terminal. A
+    // person at the prompt gets three attempts; a file gets one (it will not change).
     return try identitySource().unlock(
-      cache: cache, exclusive: file == nil, readableByOthers: warnExposed
-    ) { identityFile in
+      cache: cache, exclusive: file == nil, attempts: file == nil ? Self.promptAttempts : 1,
+      readableByOthers: warnExposed
+    ) { identityFile, attempt in
       if let path = file { return try Prompt.passphrase(fromFile: path) }
+      if attempt > 1 {
+        Output.note("wrong passphrase; try again (attempt \(attempt) of \(Self.promptAttempts))")
+      }
       return try Prompt.secret(
         "Passphrase for \(Failure.printable(path: identityFile.path)): ", purpose: "passphrase")
     }

@@ -64,16 +64,54 @@ import Testing
     #expect(!result.stdout.contains(Self.passphrase))
   }
 
+  /// Three wrong passphrases at the prompt: each of the first two says so and asks again;
+  /// the third is exit 3. Nothing typed is echoed and nothing changes.
   @Test func wrongPassphraseAtThePromptIsExitThree() throws {
     let box = try lockedSandbox()
     let before = box.fileBytes()
+    let prompt = "Passphrase for \(box.identityPath): "
     let result = try box.converseVault(
       ["get", "--env", "prod", "--no-cache"],
-      steps: [.type("not the passphrase", after: "Passphrase for \(box.identityPath): ")])
+      steps: [
+        .type("not the passphrase", after: prompt), .type("not the passphrase", after: prompt),
+        .type("not the passphrase", after: prompt),
+      ])
     #expect(result.status == 3)
-    #expect(result.stdout.contains("vault: error: wrong passphrase for '\(box.identityPath)'\n"))
+    #expect(
+      result.stdout
+        == prompt + "\nvault: wrong passphrase; try again (attempt 2 of 3)\n" + prompt
+        + "\nvault: wrong passphrase; try again (attempt 3 of 3)\n" + prompt
+        + "\nvault: error: wrong passphrase for '\(box.identityPath)'\n", "\(result.stdout)")
     #expect(!result.stdout.contains("not the passphrase"))
     #expect(box.fileBytes() == before)
+  }
+
+  /// A wrong passphrase, then the right one: the command goes on as if the first had been
+  /// right.
+  @Test func aSecondAttemptAtThePromptUnlocks() throws {
+    let box = try lockedSandbox()
+    try box.set(
+      fakeKey(), env: "prod", extra: ["--passphrase-file", box.root.path + "/pass", "--no-cache"])
+    let prompt = "Passphrase for \(box.identityPath): "
+    let result = try box.converseVault(
+      ["get", "--env", "prod", "--no-cache"],
+      steps: [.type("a typo", after: prompt), .type(Self.passphrase, after: prompt)])
+    #expect(result.status == 0, "\(result.stdout)")
+    #expect(
+      result.stdout
+        == prompt + "\nvault: wrong passphrase; try again (attempt 2 of 3)\n" + prompt + "\n"
+        + fakeKey() + "\n", "\(result.stdout)")
+    #expect(!result.stdout.contains(Self.passphrase) && !result.stdout.contains("a typo"))
+  }
+
+  /// A passphrase file gets one attempt, even at a terminal: no prompt follows a wrong one.
+  @Test func aWrongPassphraseFileIsOneAttempt() throws {
+    let box = try lockedSandbox()
+    let wrong = try box.writeSandboxFile("wrong", "not the passphrase\n")
+    let result = try box.converseVault(
+      ["get", "--env", "prod", "--no-cache", "--passphrase-file", wrong])
+    #expect(result.status == 3, "\(result.stdout)")
+    #expect(result.stdout == "vault: error: wrong passphrase for '\(box.identityPath)'\n")
   }
 
   /// With no controlling terminal (a new session) and no passphrase file, a locked identity

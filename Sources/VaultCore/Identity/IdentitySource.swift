@@ -49,9 +49,12 @@ public struct IdentitySource: Sendable {
   /// With `exclusive` (a passphrase typed at a terminal), a cache miss takes the user's
   /// `PromptLock` before asking, and looks in the cache again once it holds it: a process
   /// that waited for another's prompt uses the unlock that one cached instead of asking.
+  /// `passphrase` gets the attempt number, from 1; a wrong passphrase is asked for again up
+  /// to `attempts` times in all, and the last one's `wrongPassphrase` is thrown.
   public func unlock(
-    cache: CachePolicy, exclusive: Bool = false, readableByOthers: (String) -> Void = { _ in },
-    passphrase: (IdentityFile) throws -> SecretBytes
+    cache: CachePolicy, exclusive: Bool = false, attempts: Int = 1,
+    readableByOthers: (String) -> Void = { _ in },
+    passphrase: (IdentityFile, _ attempt: Int) throws -> SecretBytes
   ) throws -> Identity {
     if let inlineSecret {
       return try Identity(secretString: SecretBytes(copying: Array(inlineSecret.utf8)))
@@ -62,7 +65,17 @@ public struct IdentitySource: Sendable {
     let lock = exclusive ? PromptLock.acquire(directory: paths.runtimeDirectory) : nil
     defer { lock?.release() }
     if lock != nil, let identity = cached(file, cache) { return identity }
-    let identity = try file.unlock(passphrase: try passphrase(file))
+    var attempt = 1
+    let identity: Identity
+    while true {
+      do {
+        identity = try file.unlock(passphrase: try passphrase(file, attempt))
+        break
+      } catch VaultError.wrongPassphrase(let path) {
+        guard attempt < attempts else { throw VaultError.wrongPassphrase(path: path) }
+        attempt += 1
+      }
+    }
     if cache.enabled {
       UnlockCache.store(identity.secret, for: file.publicIdentity, timeout: cache.timeout)
     }
