@@ -19,6 +19,9 @@ public enum VaultError: Error, Equatable, Sendable {
   /// A value typed or imported with a NUL byte: no environment variable can hold it.
   case nulInValue(label: String)
   case valueTooLong(label: String, limit: Int)
+  /// A pasted value of a shape that cannot be stored safely (`PastedValue`); nothing of the
+  /// value is kept.
+  case pastedShape(name: String, problem: PasteProblem)
   case emptyPassphrase
   case passphraseMismatch
   case invalidIdentityString
@@ -80,6 +83,17 @@ public enum VaultError: Error, Equatable, Sendable {
   public enum NameKind: String, Sendable {
     case project, environment, name, member
   }
+}
+
+/// Why a pasted value is refused (README "Values").
+public enum PasteProblem: Equatable, Sendable {
+  /// `NAME=VALUE` for another name than the one being set; `shown` is that name, or
+  /// "another name" when it looks like a key itself.
+  case assignsOtherName(String)
+  /// Several lines of which at least one is `NAME=VALUE`: a .env file.
+  case dotenvLines(Int)
+  /// Several lines that each start like a key.
+  case severalKeys(Int)
 }
 
 /// Why a `.vault` found by discovery is refused (README, "Finding things").

@@ -18,12 +18,16 @@ import Testing
     return ["sh", "-c", script, Sandbox.binary]
   }
 
-  func expectTerminalRestored(_ transcript: String, sourceLocation: SourceLocation = #_sourceLocation) {
+  func expectTerminalRestored(
+    _ transcript: String, sourceLocation: SourceLocation = #_sourceLocation
+  ) {
     let settings = Set(transcript.split(whereSeparator: { $0 == " " || $0 == ";" || $0 == "\n" }))
     for flag in ["echo", "icanon", "isig", "iexten"] {
-      #expect(settings.contains(Substring(flag)), "\(flag) not restored: \(transcript)",
+      #expect(
+        settings.contains(Substring(flag)), "\(flag) not restored: \(transcript)",
         sourceLocation: sourceLocation)
-      #expect(!settings.contains(Substring("-" + flag)), "\(flag) left off: \(transcript)",
+      #expect(
+        !settings.contains(Substring("-" + flag)), "\(flag) left off: \(transcript)",
         sourceLocation: sourceLocation)
     }
   }
@@ -85,7 +89,8 @@ import Testing
     #expect(result.status == 0, "\(result.stdout)")
     let directory = runtime.appendingPathComponent("vault").path
     let file = directory + "/prompt.lock"
-    let directoryMode = try FileManager.default.attributesOfItem(atPath: directory)[.posixPermissions]
+    let directoryMode = try FileManager.default.attributesOfItem(atPath: directory)[
+      .posixPermissions]
     let fileMode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions]
     #expect((directoryMode as? Int) == 0o700)
     #expect((fileMode as? Int) == 0o600)

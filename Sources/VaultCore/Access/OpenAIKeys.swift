@@ -9,6 +9,8 @@ public enum OpenAIKeys {
     case adminKeyAsAPIKey
     /// The value fits none of the OpenAI key shapes.
     case unrecognizedShape
+    /// The value has another provider's key shape (an Anthropic key under OPENAI_API_KEY).
+    case otherProvider(ProviderKeys.Shape)
   }
 
   /// Advice for storing `value` as `name`; only `OPENAI_API_KEY` and `OPENAI_ADMIN_KEY` are
@@ -16,6 +18,7 @@ public enum OpenAIKeys {
   public static func advice(name: String, value: SecretBytes) -> Advice? {
     guard name == "OPENAI_API_KEY" || name == "OPENAI_ADMIN_KEY" else { return nil }
     return value.withUnsafeBytes { raw -> Advice? in
+      if let shape = ProviderKeys.shape(of: raw) { return .otherProvider(shape) }
       let isKeyShaped =
         raw.starts(with: "sk-".utf8) && raw.count >= 40
         && raw.allSatisfy { Names.isAlnum($0) || $0 == 0x2D || $0 == 0x5F }

@@ -8,7 +8,10 @@ extension VaultCommand {
       abstract: "Store a secret from a no-echo prompt or stdin (never from the command line).",
       discussion: """
         Reads the value from a no-echo prompt when stdin is a terminal, else all of stdin.
-        Surrounding whitespace is trimmed. Storing a name again makes a new version.
+        Surrounding whitespace is trimmed. A key pasted split over lines, in quotes, or as
+        NAME=VALUE / export NAME="VALUE" for this name is stored as the key, with a warning;
+        another name's assignment, a .env file or several keys are refused (README "Values").
+        Storing a name again makes a new version.
 
         Examples:
           vault set --env prod                          # prompts for OPENAI_API_KEY
@@ -37,22 +40,45 @@ extension VaultCommand {
 
       let raw: SecretBytes
       if Output.isTerminal(0) {
-        raw = try Prompt.secret("\(name) for \(project)/\(label.environment): ", purpose: "value")
+        raw = try Prompt.secret(
+          "\(name) for \(project)/\(label.environment): ", purpose: "value",
+          pastedLines: true)
       } else {
         raw = try Prompt.standardInput()
       }
-      let value = Prompt.trimmed(raw)
-      guard value.count > 0 else { throw VaultError.emptyValue }
-      guard !value.withUnsafeBytes({ $0.contains(0) }) else {
+      let trimmed = Prompt.trimmed(raw)
+      guard trimmed.count > 0 else { throw VaultError.emptyValue }
+      guard !trimmed.withUnsafeBytes({ $0.contains(0) }) else {
         throw VaultError.nulInValue(label: "\(project)/\(label.environment)/\(name)")
       }
-      warnAbout(value)
+      let (value, fixes) = try PastedValue.interpret(trimmed, name: name)
+      guard value.count > 0 else { throw VaultError.emptyValue }
 
       let entry = try store.update(warn: Output.warn) { file in
         try file.set(
           [(name, value)], project: project, environment: label.environment, identity: identity)[0]
       }
-      Output.line("stored \(entry.label)  \(OpenAIKeys.redact(value)) (version \(entry.version))")
+      // Warnings say what happened, so they come once the value is stored.
+      let redacted = OpenAIKeys.redact(value)
+      for fix in fixes { warn(fix, redacted: redacted) }
+      warnAbout(value)
+      Output.line("stored \(entry.label)  \(redacted) (version \(entry.version))")
+    }
+
+    private func warn(_ fix: PastedValue.Fix, redacted: String) {
+      switch fix {
+      case .joinedLines(let count):
+        Output.warning(
+          "the pasted value was a key split over \(count) lines; stored the lines joined"
+            + " (\(redacted))")
+      case .removedQuotes:
+        Output.warning(
+          "the pasted value was in quotes; stored what is inside them (\(redacted))")
+      case .tookAssignment(let name):
+        Output.warning(
+          "the pasted value was an assignment, \(name)=…; stored the value after '='"
+            + " (\(redacted))")
+      }
     }
 
     private func warnAbout(_ value: SecretBytes) {
@@ -61,6 +87,10 @@ extension VaultCommand {
         Output.warning(
           "this is an Admin API key (sk-admin-…); it belongs in OPENAI_ADMIN_KEY, not an app's OPENAI_API_KEY"
         )
+      case .otherProvider(let shape):
+        Output.warning(
+          "the value looks like \(shape.described) (\(shape.prefix)…), not an OpenAI key;"
+            + " stored as \(name) anyway, though it usually goes in \(shape.variable)")
       case .unrecognizedShape:
         Output.warning(
           "the value does not look like an OpenAI API key (sk-proj-…, sk-svcacct-…, sk-…); stored anyway"

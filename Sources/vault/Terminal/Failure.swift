@@ -81,6 +81,25 @@ enum Failure {
         "the stored value of \(printable(path: label)) contains a NUL byte; refusing to run the command with it cut short",
         "store it again with `vault set`, or leave it out with --only", integrity
       )
+    case .pastedShape(let entry, let problem):
+      switch problem {
+      case .assignsOtherName(let other):
+        return (
+          "the pasted value assigns \(other), not \(entry); nothing stored",
+          "run `vault set \(other == "another name" ? "NAME" : other)` and paste only the value after '='",
+          usage
+        )
+      case .dotenvLines(let count):
+        return (
+          "the pasted value is \(count) lines of NAME=VALUE, a .env file; nothing stored",
+          "store a .env file with `vault import FILE` (`-` reads stdin)", usage
+        )
+      case .severalKeys(let count):
+        return (
+          "the pasted value is \(count) lines that each start like a key; nothing stored",
+          "paste one key at a time", usage
+        )
+      }
     case .valueTooLong(let label, let limit):
       return ("value for \(label) is longer than \(limit) bytes; nothing stored", nil, usage)
     case .emptyPassphrase:

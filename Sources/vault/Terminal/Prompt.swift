@@ -10,7 +10,14 @@ enum Prompt {
 
   /// Reads one line without echo. Throws `noTerminal` when there is no terminal and
   /// `cancelled` on Ctrl-C or Ctrl-D.
-  static func secret(_ prompt: String, purpose: String) throws -> SecretBytes {
+  ///
+  /// With `pastedLines`, a line break that arrives with more input already waiting behind
+  /// it (a paste of several lines comes in one piece) is kept and reading goes on to the
+  /// next line break typed alone: a key split over two lines is read whole, never half of
+  /// it left on the terminal for the shell to run as a command.
+  static func secret(_ prompt: String, purpose: String, pastedLines: Bool = false) throws
+    -> SecretBytes
+  {
     let fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
     guard fd >= 0 else { throw VaultError.noTerminal(purpose: purpose) }
     defer { close(fd) }
@@ -39,6 +46,11 @@ enum Prompt {
       if count <= 0 { throw VaultError.cancelled }
       switch byte {
       case 0x0D, 0x0A:
+        if pastedLines && length > 0 && length < maximumLength && inputWaiting(fd) {
+          buffer.withUnsafeMutableBytes { $0[length] = 0x0A }
+          length += 1
+          continue
+        }
         let result = buffer.slice(0..<length)
         byte = 0
         return result
@@ -56,6 +68,12 @@ enum Prompt {
         length += 1
       }
     }
+  }
+
+  /// Whether input is already waiting on `fd` (nothing is waited for).
+  private static func inputWaiting(_ fd: Int32) -> Bool {
+    var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+    return poll(&entry, 1, 0) == 1 && entry.revents & Int16(POLLIN) != 0
   }
 
   /// Reads all of stdin into a secret buffer (at most `maximumLength` bytes).
