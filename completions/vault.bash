@@ -648,13 +648,13 @@ _vault_git() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    setup|merge|diff)
+    setup|merge|resolve|diff)
         # Offer subcommand argument completions
         "_vault_git_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'setup merge diff' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'setup merge resolve diff' -- "${cur}"))
         ;;
     esac
 }
@@ -680,6 +680,37 @@ _vault_git_merge() {
         return
         ;;
     '--cache-ttl')
+        return
+        ;;
+    esac
+}
+
+_vault_git_resolve() {
+    repeating_flags=()
+    non_repeating_flags=(--no-cache --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--vault --project --env --passphrase-file --cache-ttl --take)
+    __vault_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
+        ;;
+    '--project')
+        return
+        ;;
+    '--env')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--cache-ttl')
+        return
+        ;;
+    '--take')
+        __vault_add_completions -W 'ours'$'\n''theirs'
         return
         ;;
     esac

@@ -57,6 +57,14 @@ public enum VaultError: Error, Equatable, Sendable {
   case pinMismatch(path: String)
   case invalidPin
 
+  // Merging with git.
+  /// `vault git resolve` found no conflicted merge of the vault at `path` in git's index
+  /// (not in a merge, or already marked resolved with `git add`).
+  case notMerging(path: String)
+  /// `vault git resolve` was named an entry that does not conflict; `conflicted` lists those
+  /// that do.
+  case noConflict(label: String, conflicted: [String])
+
   // File contents.
   case malformed(path: String, line: Int, problem: FormatProblem)
   case unsupportedVersion(path: String, version: String)

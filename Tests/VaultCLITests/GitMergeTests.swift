@@ -13,7 +13,7 @@ import VaultCore
     let origin: URL
   }
 
-  func makeRepo(bobWrites: String = "dev") throws -> Repo {
+  func makeRepo(bobReads: String = "dev", bobWrites: String = "dev") throws -> Repo {
     let alice = try Sandbox.person("alice")
     let bob = try Sandbox.person("bob")
     let origin = try makeOrigin(in: alice)
@@ -28,7 +28,7 @@ import VaultCore
     #expect(try String(contentsOfFile: alice.clone.path + "/.gitattributes", encoding: .utf8) == ".vault merge=vault diff=vault\n")
 
     try bob.ok(["init", "--no-passphrase"], directory: bob.root)
-    try alice.ok(["members", "add", "bob", try bob.publicIdentity(), "--read", "dev", "--write", bobWrites])
+    try alice.ok(["members", "add", "bob", try bob.publicIdentity(), "--read", bobReads, "--write", bobWrites])
     try alice.ok(["set", "--env", "dev"], stdin: fakeKey("dev1"))
     try alice.ok(["set", "--env", "prod"], stdin: fakeKey("prd1"))
     try alice.git(["add", ".vault", ".gitattributes"])
@@ -185,6 +185,151 @@ import VaultCore
     try bob.git(["push", "-q", "origin", "main"])
     try alice.git(["pull", "-q", "--no-rebase", "origin", "main"])
     #expect(try alice.ok(["get", "--env", "dev", "KEY_B"]).stdout == "value-b\n")
+  }
+
+  // MARK: Conflicts keep everything else (issue 7, point 3)
+
+  /// Both branches change shop/dev/OPENAI_API_KEY; alice's also adds
+  /// shop/staging/EMBEDDINGS_KEY. bob merges: a conflict, and the file git leaves holds
+  /// EMBEDDINGS_KEY, bob's dev key, and a message naming the commands to run.
+  func conflictWithAnUnrelatedAddition() throws -> Repo {
+    let repo = try makeRepo()
+    let (alice, bob) = (repo.alice, repo.bob)
+    try alice.ok(["set", "--env", "dev"], stdin: fakeKey("ali2"))
+    try alice.ok(["set", "--env", "staging", "EMBEDDINGS_KEY"], stdin: fakeKey("emb1"))
+    try alice.git(["commit", "-q", "-am", "alice rotates dev, adds staging"])
+    try alice.git(["push", "-q", "origin", "main"])
+    try bob.ok(["set", "--env", "dev"], stdin: fakeKey("bob2"))
+    try bob.git(["commit", "-q", "-am", "bob rotates dev"])
+
+    let merge = try fetchAndMerge(bob)
+    #expect(merge.status != 0)
+    let output = merge.stdout + merge.stderr
+    #expect(output.contains("CONFLICT"), "\(output)")
+    #expect(output.contains("shop/dev/OPENAI_API_KEY changed on both branches"), "\(output)")
+    #expect(
+      output.contains("vault git resolve OPENAI_API_KEY --project shop --env dev --take theirs"),
+      "\(output)")
+    #expect(output.contains("--take ours"), "\(output)")
+    #expect(output.contains("git add .vault && git commit"), "\(output)")
+    for secret in [fakeKey("ali2"), fakeKey("bob2"), fakeKey("emb1")] {
+      #expect(!output.contains(secret))
+    }
+    #expect(try bob.git(["diff", "--name-only", "--diff-filter=U"]).stdout == ".vault\n")
+    // The file left in the work tree: a vault that verifies, with alice's unrelated entry and
+    // bob's side of the conflicted one.
+    let left = try bob.ok(["git", "diff", ".vault"]).stdout
+    #expect(left.contains("shop/staging/EMBEDDINGS_KEY v1 "), "\(left)")
+    #expect(!left.contains("unreadable") && !left.contains("does not verify"), "\(left)")
+    #expect(try bob.ok(["get", "--env", "dev"]).stdout == fakeKey("bob2") + "\n")
+    return repo
+  }
+
+  /// After the conflict, `vault git resolve --take SIDE`, `git add` and `git commit`: the
+  /// dev key is that side's, and EMBEDDINGS_KEY is in the merge commit, readable by alice.
+  func resolveTheConflict(taking side: String) throws {
+    let repo = try conflictWithAnUnrelatedAddition()
+    let (alice, bob) = (repo.alice, repo.bob)
+    let resolve = try bob.ok(["git", "resolve", "--project", "shop", "--env", "dev", "--take", side])
+    #expect(resolve.stdout.contains("shop/dev/OPENAI_API_KEY: took \(side)"), "\(resolve.stdout)")
+    #expect(resolve.stdout.contains("git add .vault && git commit"), "\(resolve.stdout)")
+    #expect(resolve.stderr == "")
+    let expected = fakeKey(side == "theirs" ? "ali2" : "bob2")
+    #expect(try bob.ok(["get", "--env", "dev"]).stdout == expected + "\n")
+    try bob.git(["add", ".vault"])
+    #expect(try bob.git(["diff", "--name-only", "--diff-filter=U"]).stdout == "")
+    try bob.git(["commit", "-q", "--no-edit"])
+    #expect(try bob.git(["log", "-1", "--format=%P"]).stdout.split(separator: " ").count == 2)
+    #expect(try bob.ok(["get", "--env", "dev"]).stdout == expected + "\n")
+    #expect(try bob.git(["show", "HEAD:.vault"]).stdout.contains("entry shop staging EMBEDDINGS_KEY "))
+
+    try bob.git(["push", "-q", "origin", "main"])
+    try alice.git(["pull", "-q", "--no-rebase", "origin", "main"])
+    #expect(try alice.ok(["get", "--env", "staging", "EMBEDDINGS_KEY"]).stdout == fakeKey("emb1") + "\n")
+    #expect(try alice.ok(["get", "--env", "dev"]).stdout == expected + "\n")
+    #expect(try alice.ok(["get", "--env", "prod"]).stdout == fakeKey("prd1") + "\n")
+  }
+
+  @Test func aConflictKeepsTheOtherBranchsChangesAndResolvesToTheirs() throws {
+    try resolveTheConflict(taking: "theirs")
+  }
+
+  @Test func aConflictKeepsTheOtherBranchsChangesAndResolvesToOurs() throws {
+    try resolveTheConflict(taking: "ours")
+  }
+
+  /// Conflicts in dev and staging at once, and an unrelated prod change: one message names
+  /// both commands; each resolve keeps the side the other one chose.
+  @Test func conflictsInTwoGroupsResolveOneByOne() throws {
+    let repo = try makeRepo(bobReads: "dev,staging", bobWrites: "dev,staging")
+    let (alice, bob) = (repo.alice, repo.bob)
+    try alice.ok(["set", "--env", "dev"], stdin: fakeKey("ali2"))
+    try alice.ok(["set", "--env", "staging"], stdin: fakeKey("alis"))
+    try alice.ok(["set", "--env", "prod", "PROD_ONLY"], stdin: "value-prod")
+    try alice.git(["commit", "-q", "-am", "alice"])
+    try alice.git(["push", "-q", "origin", "main"])
+    try bob.ok(["set", "--env", "dev"], stdin: fakeKey("bob2"))
+    try bob.ok(["set", "--env", "staging"], stdin: fakeKey("bobs"))
+    try bob.ok(["set", "--env", "dev", "BOB_ONLY"], stdin: "value-bob")
+    try bob.git(["commit", "-q", "-am", "bob"])
+
+    let merge = try fetchAndMerge(bob)
+    #expect(merge.status != 0)
+    let output = merge.stdout + merge.stderr
+    for command in [
+      "vault git resolve OPENAI_API_KEY --project shop --env dev --take theirs",
+      "vault git resolve OPENAI_API_KEY --project shop --env staging --take theirs",
+    ] {
+      #expect(output.contains(command), "\(output)")
+    }
+    #expect(try bob.ok(["get", "--env", "staging"]).stdout == fakeKey("bobs") + "\n")
+    #expect(try bob.ok(["get", "--env", "dev", "BOB_ONLY"]).stdout == "value-bob\n")
+
+    try bob.ok(["git", "resolve", "--env", "dev", "--take", "theirs"])
+    try bob.ok(["git", "resolve", "--env", "staging", "--take", "ours"])
+    #expect(try bob.ok(["get", "--env", "dev"]).stdout == fakeKey("ali2") + "\n", "dev stays theirs")
+    #expect(try bob.ok(["get", "--env", "staging"]).stdout == fakeKey("bobs") + "\n")
+    // Taking ours again for dev, then theirs for staging: each command changes its own entry.
+    try bob.ok(["git", "resolve", "--env", "dev", "--take", "ours"])
+    try bob.ok(["git", "resolve", "--env", "staging", "--take", "theirs"])
+    #expect(try bob.ok(["get", "--env", "dev"]).stdout == fakeKey("bob2") + "\n")
+    #expect(try bob.ok(["get", "--env", "staging"]).stdout == fakeKey("alis") + "\n")
+    try bob.git(["add", ".vault"])
+    try bob.git(["commit", "-q", "--no-edit"])
+    try bob.git(["push", "-q", "origin", "main"])
+    try alice.git(["pull", "-q", "--no-rebase", "origin", "main"])
+    #expect(try alice.ok(["get", "--env", "prod", "PROD_ONLY"]).stdout == "value-prod\n")
+    #expect(try alice.ok(["get", "--env", "dev", "BOB_ONLY"]).stdout == "value-bob\n")
+    #expect(try alice.ok(["get", "--env", "dev"]).stdout == fakeKey("bob2") + "\n")
+    #expect(try alice.ok(["get", "--env", "staging"]).stdout == fakeKey("alis") + "\n")
+  }
+
+  /// `vault git resolve` outside a merge, for a label without a conflict, and with a bad
+  /// --take: one error line each, the README's exit code, and .vault unchanged.
+  @Test func badInputToResolve() throws {
+    let outside = try Sandbox.person("carol")
+    try outside.initVault()
+    expectOneError(
+      try outside.run(["git", "resolve", "--take", "ours"]), 2, mentioning: "no merge conflict")
+
+    let merging = try conflictWithAnUnrelatedAddition().bob
+    let before = try merging.readFile(merging.teamVault)
+    expectOneError(
+      try merging.run(["git", "resolve", "OTHER_KEY", "--take", "theirs"]), 2,
+      mentioning: "shop/dev/OTHER_KEY")
+    expectOneError(
+      try merging.run(["git", "resolve", "--env", "prod", "--take", "theirs"]), 2,
+      mentioning: "conflicted: shop/dev/OPENAI_API_KEY")
+    expectOneError(try merging.run(["git", "resolve", "--take", "mine"]), 64, mentioning: "mine")
+    expectOneError(try merging.run(["git", "resolve"]), 64, mentioning: "--take")
+    #expect(try merging.readFile(merging.teamVault) == before)
+    // Resolved and added: the index holds no stages any more.
+    try merging.ok(["git", "resolve", "--take", "theirs"])
+    try merging.git(["add", ".vault"])
+    let after = try merging.readFile(merging.teamVault)
+    expectOneError(
+      try merging.run(["git", "resolve", "--take", "ours"]), 2, mentioning: "no merge conflict")
+    #expect(try merging.readFile(merging.teamVault) == after)
   }
 
   // MARK: Diff

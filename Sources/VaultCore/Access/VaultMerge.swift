@@ -1,7 +1,20 @@
 /// Three-way merge of vault files for git (`vault git merge %O %A %B`): per member, per
 /// group and per entry, so independent additions on two branches merge even when their
 /// lines are adjacent. What both sides changed differently is a conflict that names it.
+///
+/// An entry changed differently on both sides does not stop the rest of the merge: the
+/// result holds every other change of both sides and one side's version of each such entry
+/// (`Outcome.partial`), so nothing either branch wrote is dropped while a person chooses
+/// (`vault git resolve`). Any other conflict leaves nothing merged.
 public struct VaultMerge {
+  /// Which side's version of a conflicted entry a merge takes.
+  public enum Side: String, Sendable, CaseIterable {
+    /// The branch being merged into (git's stage 2, `%A`).
+    case ours
+    /// The branch being merged (git's stage 3, `%B`).
+    case theirs
+  }
+
   /// Why a merge needs a person.
   public enum Conflict: Equatable, Sendable {
     /// The same entry changed (or removed and changed) on both sides.
@@ -21,8 +34,20 @@ public struct VaultMerge {
 
   /// The merged file, or the conflicts that stop it.
   public enum Outcome {
+    /// Everything combined; nothing conflicted.
     case merged(VaultFile)
+    /// Only entries conflicted (the labels, sorted): the file holds every other change of
+    /// both sides and, for each label, the side `choices` named (ours when none). It
+    /// verifies as any vault does.
+    case partial(VaultFile, conflicted: [String])
+    /// Conflicts about membership, keys, signing or history: nothing is merged.
     case conflicts([Conflict])
+  }
+
+  /// A name's line in one side's group: an entry, a tombstone, or nothing.
+  private enum Slot: Equatable {
+    case entry(Entry)
+    case gone(Tombstone)
   }
 
   let base: VaultFile?
@@ -36,8 +61,12 @@ public struct VaultMerge {
     self.theirs = theirs
   }
 
-  /// Merges. `identity` is asked for only when something must be re-signed.
-  public func merge(identity: () throws -> Identity) throws -> Outcome {
+  /// Merges. `identity` is asked for only when something must be re-signed. `choices` names,
+  /// by label, the side to take for an entry both sides changed differently; a conflicted
+  /// entry without a choice takes ours.
+  public func merge(identity: () throws -> Identity, choices: [String: Side] = [:]) throws
+    -> Outcome
+  {
     guard ours.header.vaultID == theirs.header.vaultID,
       base.map({ $0.header.vaultID == ours.header.vaultID }) ?? true
     else { return .conflicts([.differentVaults]) }
@@ -122,7 +151,7 @@ public struct VaultMerge {
       }
       let merged = try mergeGroup(
         project: project, environment: environment, base: o, ours: a, theirs: b,
-        conflicts: &conflicts)
+        choices: choices, conflicts: &conflicts)
       guard let merged else { continue }
       if merged.entries.isEmpty && merged.gone.isEmpty { continue }
       let identity = try me()
@@ -145,13 +174,40 @@ public struct VaultMerge {
         blocks.append(block)
       }
     }
-    if !conflicts.isEmpty { return .conflicts(conflicts) }
+    // Entry conflicts leave a result to choose in; any other conflict leaves none.
+    var conflicted: [String] = []
+    for conflict in conflicts {
+      guard case .entry(let label) = conflict else { return .conflicts(conflicts) }
+      conflicted.append(label)
+    }
     result.blocks = blocks
     // The result must read as any vault does.
     let check = try VaultFile.parse(result.serialized(), path: ours.path)
     try check.verifyHeader()
     _ = try check.allGroups()
-    return .merged(check)
+    return conflicted.isEmpty ? .merged(check) : .partial(check, conflicted: conflicted.sorted())
+  }
+
+  /// The side whose version of the entry `name` of (`project`, `environment`) `current`
+  /// holds: theirs when it matches theirs' and not ours', else ours. `vault git resolve`
+  /// asks it for the conflicted entries it is not told about, to keep earlier choices.
+  public func side(
+    in current: VaultFile, project: String, environment: String, name: String
+  ) -> Side {
+    func slot(_ file: VaultFile) -> Slot? {
+      guard let group = try? file.group(project: project, environment: environment) else {
+        return nil
+      }
+      return Self.slot(group, name)
+    }
+    let now = slot(current)
+    return now == slot(theirs) && now != slot(ours) ? .theirs : .ours
+  }
+
+  private static func slot(_ group: Group?, _ name: String) -> Slot? {
+    if let entry = group?.entries.first(where: { $0.name == name }) { return .entry(entry) }
+    if let gone = group?.gone.first(where: { $0.name == name }) { return .gone(gone) }
+    return nil
   }
 
   static func blockOrder(_ a: String, _ b: String) -> Bool {
@@ -176,21 +232,12 @@ public struct VaultMerge {
 
   private func mergeGroup(
     project: String, environment: String, base: Block?, ours: Block?, theirs: Block?,
-    conflicts: inout [Conflict]
+    choices: [String: Side], conflicts: inout [Conflict]
   ) throws -> (entries: [Entry], flags: [ExposureFlag], gone: [Tombstone])? {
     let o = try base.map { try (self.base ?? self.ours).decode($0) }
     let a = try ours.map { try self.ours.decode($0) }
     let b = try theirs.map { try self.theirs.decode($0) }
-    /// A name's line in one side's group: an entry, a tombstone, or nothing.
-    enum Slot: Equatable {
-      case entry(Entry)
-      case gone(Tombstone)
-    }
-    func slot(_ group: Group?, _ name: String) -> Slot? {
-      if let entry = group?.entries.first(where: { $0.name == name }) { return .entry(entry) }
-      if let gone = group?.gone.first(where: { $0.name == name }) { return .gone(gone) }
-      return nil
-    }
+    let slot = Self.slot
     var names = Set<String>()
     for group in [o, a, b] {
       names.formUnion(group?.entries.map(\.name) ?? [])
@@ -215,8 +262,13 @@ public struct VaultMerge {
         chosen = ea
         flagSource = [a]
       } else {
-        conflicts.append(.entry(label: "\(project)/\(environment)/\(name)"))
-        continue
+        // Both changed it differently: a conflict, with one side's version kept meanwhile
+        // (ours unless chosen), so the rest of the group still merges.
+        let label = "\(project)/\(environment)/\(name)"
+        conflicts.append(.entry(label: label))
+        let side = choices[label] ?? .ours
+        chosen = side == .ours ? ea : eb
+        flagSource = [side == .ours ? a : b]
       }
       guard let chosen else { continue }
       guard case .entry(let entry) = chosen else {

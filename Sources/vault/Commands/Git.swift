@@ -10,8 +10,9 @@ extension VaultCommand {
         Examples:
           vault git setup            # once per clone: .gitattributes and .git/config
           git diff .vault            # labels, versions, writers, flags; never values
+          vault git resolve --env dev --take theirs   # after a conflict in .vault
         """,
-      subcommands: [Setup.self, Merge.self, Diff.self])
+      subcommands: [Setup.self, Merge.self, Resolve.self, Diff.self])
 
     struct Setup: ParsableCommand {
       static let configuration = CommandConfiguration(
@@ -68,7 +69,10 @@ extension VaultCommand {
         abstract: "git's merge driver for .vault (run by git, not by hand).",
         discussion: """
           Merges per member, per group and per entry. Exits 0 with the result in OURS, or 1
-          with each conflict on stderr. Re-signs what it combines, so it may ask to unlock.
+          with each conflict on stderr. When only entries conflict, OURS holds every other
+          change of both branches and this branch's version of each conflicted entry
+          (`vault git resolve` chooses); any other conflict leaves OURS as it was. Re-signs
+          what it combines, so it may ask to unlock.
 
           Examples:
             git merge feature        # git runs: vault git merge %O %A %B
@@ -95,28 +99,157 @@ extension VaultCommand {
         switch try merge.merge(identity: { try session.unlock(unlock) }) {
         case .merged(let file):
           try FileSystem.writeAtomically(ours, file.serialized())
+        case .partial(let file, let conflicted):
+          // Everything else merged: written, so nothing either branch wrote waits on a choice.
+          try FileSystem.writeAtomically(ours, file.serialized())
+          Git.exitWithEntryConflicts(conflicted)
         case .conflicts(let conflicts):
-          // One `vault: error:` line, as every error (README), naming each conflict.
-          let reasons = conflicts.map { conflict -> String in
-            switch conflict {
-            case .entry(let label):
-              return "\(label) changed on both branches; keep one with `vault set` after resolving"
-            case .rotatedKey(let label, let project, let environment, let name):
-              return
-                "\(label) was written for the \(environment) key the other branch rotated; after the merge run: vault set --project \(project) --env \(environment) \(name)"
-            case .membership(let reason), .cannotSign(let reason):
-              return reason
-            case .differentVaults:
-              return "the two sides are different vaults (different ids)"
-            case .rolledBack(let side, let generation, let base):
-              return
-                "\(side == "ours" ? "this branch" : "the other branch") has membership generation \(generation), older than the merge base's \(base): it rolled membership back"
-            }
-          }
-          Failure.exit(
-            message: "merge conflict: \(reasons.joined(separator: "; "))", hint: nil,
-            code: Failure.general)
+          Git.exitWithConflicts(conflicts)
         }
+      }
+    }
+
+    /// `vault: error: merge conflict: …` for entries only (the merged file was written), with
+    /// the commands that choose a side and finish the merge; exit 1.
+    static func exitWithEntryConflicts(_ conflicted: [String]) -> Never {
+      let commands = conflicted.map { label -> String in
+        let parts = label.split(separator: "/", maxSplits: 2).map(String.init)
+        guard parts.count == 3 else { return "`vault git resolve`" }
+        return
+          "`vault git resolve \(parts[2]) --project \(parts[0]) --env \(parts[1]) --take theirs`"
+      }
+      let what = conflicted.map { "\($0) changed on both branches" }.joined(separator: "; ")
+      Failure.exit(
+        message:
+          "merge conflict: \(what); .vault holds every other change of both branches and this branch's version of \(conflicted.count == 1 ? "it" : "each")",
+        hint:
+          "to take the other branch's: \(commands.joined(separator: ", ")) (`--take ours` keeps this branch's); then `git add .vault && git commit` (git add marks it resolved)",
+        code: Failure.general)
+    }
+
+    /// `vault: error: merge conflict: …` naming every conflict when nothing was merged (the
+    /// file is this branch's, untouched), and how to get out; exit 1.
+    static func exitWithConflicts(_ conflicts: [VaultMerge.Conflict]) -> Never {
+      // One `vault: error:` line, as every error (README), naming each conflict.
+      let reasons = conflicts.map { conflict -> String in
+        switch conflict {
+        case .entry(let label):
+          return "\(label) changed on both branches"
+        case .rotatedKey(let label, let project, let environment, let name):
+          return
+            "\(label) was written for the \(environment) key the other branch rotated; after the merge run: vault set --project \(project) --env \(environment) \(name)"
+        case .membership(let reason), .cannotSign(let reason):
+          return reason
+        case .differentVaults:
+          return "the two sides are different vaults (different ids)"
+        case .rolledBack(let side, let generation, let base):
+          return
+            "\(side == "ours" ? "this branch" : "the other branch") has membership generation \(generation), older than the merge base's \(base): it rolled membership back"
+        }
+      }
+      Failure.exit(
+        message: "merge conflict: \(reasons.joined(separator: "; "))",
+        hint:
+          "nothing was merged: .vault is still this branch's; run `git merge --abort`, settle the above on a branch, then merge again",
+        code: Failure.general)
+    }
+
+    struct Resolve: ParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "Choose a side for an entry that conflicted in a git merge of .vault.",
+        discussion: """
+          After `git merge` reports a conflict in .vault, .vault holds every change of both
+          branches except each conflicted entry, which is at this branch's version. This
+          re-runs the merge from git's index (stages 1, 2 and 3 of .vault), takes the named
+          side for NAME, keeps the side .vault holds now for every other conflicted entry,
+          and writes .vault. Then `git add .vault` (marks it resolved) and `git commit`.
+          Re-signs what it combines, so it may ask to unlock.
+
+          Examples:
+            vault git resolve --env dev --take theirs
+            vault git resolve OPENAI_ORG_ID --project shop --env prod --take ours
+            git add .vault && git commit
+          """)
+
+      /// The side to take, as typed.
+      enum Take: String, ExpressibleByArgument, CaseIterable {
+        case ours, theirs
+      }
+
+      @OptionGroup var vault: VaultOptions
+      @OptionGroup var label: LabelOptions
+      @OptionGroup var unlock: UnlockOptions
+
+      @Option(help: "ours (this branch's version) or theirs (the merged branch's).")
+      var take: Take
+
+      @Argument(help: "The conflicted entry's name.")
+      var name: String = "OPENAI_API_KEY"
+
+      func run() throws {
+        let session = Session()
+        let project = try session.paths.project(explicit: label.project)
+        try Names.check(name, as: .name)
+        let path = try session.paths.vaultFile(explicit: vault.vaultPath)
+        let target = "\(project)/\(label.environment)/\(name)"
+        func stage(_ number: Int) throws -> VaultFile? {
+          guard let bytes = try GitIndex.stage(number, of: path), !bytes.isEmpty else {
+            return nil
+          }
+          let file = try VaultFile.parse(bytes, path: ":\(number):\(path)")
+          try file.verifyHeader()
+          return file
+        }
+        guard let ours = try stage(2), let theirs = try stage(3) else {
+          throw VaultError.notMerging(path: path)
+        }
+        let merge = VaultMerge(base: try stage(1), ours: ours, theirs: theirs)
+        var signer: Identity?
+        func identity() throws -> Identity {
+          if let signer { return signer }
+          let unlocked = try session.unlock(unlock)
+          signer = unlocked
+          return unlocked
+        }
+        let conflicted: [String]
+        switch try merge.merge(identity: identity) {
+        case .merged: conflicted = []
+        case .partial(_, let labels): conflicted = labels
+        case .conflicts(let conflicts): Git.exitWithConflicts(conflicts)
+        }
+        guard conflicted.contains(target) else {
+          throw VaultError.noConflict(label: target, conflicted: conflicted)
+        }
+        // The other conflicted entries keep the side the work tree's .vault holds (an earlier
+        // resolve's choice); a file that does not verify holds no choice: ours.
+        let current = try? FileSystem.read(path).flatMap { contents -> VaultFile? in
+          let file = try VaultFile.parse(contents.bytes, path: path)
+          try file.verifyHeader()
+          return file
+        }
+        var choices: [String: VaultMerge.Side] = [:]
+        for other in conflicted where other != target {
+          let parts = other.split(separator: "/", maxSplits: 2).map(String.init)
+          guard let current, parts.count == 3 else { continue }
+          choices[other] = merge.side(
+            in: current, project: parts[0], environment: parts[1], name: parts[2])
+        }
+        let side: VaultMerge.Side = take == .ours ? .ours : .theirs
+        choices[target] = side
+        guard case .partial(let file, _) = try merge.merge(identity: identity, choices: choices)
+        else { throw VaultError.noConflict(label: target, conflicted: []) }
+        try FileSystem.writeAtomically(path, file.serialized())
+        let whose = side == .ours ? "this branch's version" : "the merged branch's version"
+        Output.line(
+          "\(target): took \(side.rawValue) (\(whose)) in \(Failure.printable(path: path))")
+        let others = conflicted.filter { $0 != target }.map {
+          "\($0) (\((choices[$0] ?? .ours).rawValue))"
+        }
+        if !others.isEmpty {
+          Output.line("other conflicted entries, as they were: \(others.joined(separator: ", "))")
+        }
+        Output.line(
+          "every other change of both branches is kept; now: git add .vault && git commit")
       }
     }
 

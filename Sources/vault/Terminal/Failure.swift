@@ -208,6 +208,24 @@ enum Failure {
         "VAULT_PIN is malformed; expected VAULT-ID:GENERATION:FINGERPRINT[,FINGERPRINT…]",
         "`vault trust --pin` prints it", usage
       )
+    case .notMerging(let path):
+      return (
+        "no merge conflict on '\(printable(path: path))' in git's index: not in a merge, or already marked resolved (git add)",
+        "`vault git resolve` settles an entry after `git merge` reports a conflict in .vault",
+        notFound
+      )
+    case .noConflict(let label, let conflicted):
+      if conflicted.isEmpty {
+        return (
+          "no conflict on \(printable(path: label)) in this merge: no entry of the vault conflicts",
+          nil, notFound
+        )
+      }
+      return (
+        "no conflict on \(printable(path: label)) in this merge; conflicted: \(conflicted.joined(separator: ", "))",
+        "name one of them: vault git resolve NAME --project P --env E --take ours|theirs",
+        notFound
+      )
     case .environmentExists(let name):
       return ("environment \(name) already exists", nil, exists)
     case .malformed(let path, let line, let problem):
