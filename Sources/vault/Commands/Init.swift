@@ -59,10 +59,17 @@ extension VaultCommand {
       let hasIdentity = source.inlineSecret != nil || FileSystem.exists(paths.identityFile)
       if FileSystem.exists(store.path) {
         guard !hasIdentity else { throw VaultError.alreadyExists(path: store.path) }
+        // Only beside a vault that is a readable regular file (never a symlink): anything
+        // else is refused as it would be at any command, before an identity is made.
+        guard let existing = try FileSystem.read(store.path) else {
+          throw VaultError.alreadyExists(path: store.path)
+        }
         // A lost identity beside an existing vault: make a new identity, leave the vault
         // as it is, and say what follows (README, "Recovery").
         let identity = try createIdentity(session: session, path: paths.identityFile)
-        explainExisting(store.path, newIdentity: identity.publicIdentity, name: memberName)
+        explainExisting(
+          store.path, contents: existing.bytes, newIdentity: identity.publicIdentity,
+          name: memberName)
         return
       }
 
@@ -83,11 +90,12 @@ extension VaultCommand {
 
     /// What a new identity means for the vault that already exists at `path`, which it
     /// cannot open (the vault's keys are sealed to the lost identity).
-    private func explainExisting(_ path: String, newIdentity: PublicIdentity, name: String) {
+    private func explainExisting(
+      _ path: String, contents: [UInt8], newIdentity: PublicIdentity, name: String
+    ) {
       let shown = Failure.printable(path: path)
       Output.note("'\(shown)' already exists and was not changed; the new identity cannot open it")
-      let header = (try? FileSystem.read(path)).flatMap { $0 }
-        .flatMap { try? VaultFile.parse($0.bytes, path: path).header }
+      let header = try? VaultFile.parse(contents, path: path).header
       if let header, header.members.count > 1 {
         let owners = header.members.filter(\.isOwner).map(\.name).joined(separator: ", ")
         Output.note(
