@@ -173,13 +173,13 @@ _vault() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    init|set|get|list|rm|exec|import|export|lock|status|identity|members|env|trust|git|help)
+    init|set|get|list|rm|exec|import|export|lock|status|identity|members|env|trust|git|doctor|help)
         # Offer subcommand argument completions
         "_vault_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'init set get list rm exec import export lock status identity members env trust git help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'init set get list rm exec import export lock status identity members env trust git doctor help' -- "${cur}"))
         ;;
     esac
 }
@@ -503,13 +503,13 @@ _vault_members() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    list|add|rm)
+    list|add|set|rm)
         # Offer subcommand argument completions
         "_vault_members_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'list add rm' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'list add set rm' -- "${cur}"))
         ;;
     esac
 }
@@ -551,6 +551,36 @@ _vault_members_add() {
         return
         ;;
     '--write')
+        return
+        ;;
+    esac
+}
+
+_vault_members_set() {
+    repeating_flags=()
+    non_repeating_flags=(--no-cache --owner --no-owner --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--vault --passphrase-file --cache-ttl --read --write --rename)
+    __vault_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--cache-ttl')
+        return
+        ;;
+    '--read')
+        return
+        ;;
+    '--write')
+        return
+        ;;
+    '--rename')
         return
         ;;
     esac
@@ -722,6 +752,30 @@ _vault_git_diff() {
     repeating_options=()
     non_repeating_options=()
     __vault_offer_flags_options 1
+}
+
+_vault_doctor() {
+    repeating_flags=()
+    non_repeating_flags=(--no-cache --yes --version -h --help)
+    repeating_options=(--drop)
+    non_repeating_options=(--vault --passphrase-file --cache-ttl)
+    __vault_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--cache-ttl')
+        return
+        ;;
+    '--drop')
+        return
+        ;;
+    esac
 }
 
 _vault_help() {

@@ -44,6 +44,11 @@ public enum VaultError: Error, Equatable, Sendable {
   case cannotRemoveSelf(String)
   case secretIdentityGiven
   case writeWithoutRead(environments: [String])
+  /// `members set` refused: it would leave no owner, or narrow the signer's own access.
+  case memberChangeRefused(member: String, reason: MemberChangeRefusal)
+  /// `members add` of an identity this person saw removed from this vault (`member` is the
+  /// name it had): removed identities are never trusted again.
+  case identityRemoved(member: String)
   case invalidPublicIdentity
   case environmentExists(String)
   case vaultReplaced(path: String)
@@ -70,6 +75,10 @@ public enum VaultError: Error, Equatable, Sendable {
   case unsupportedVersion(path: String, version: String)
   case kdfParametersOutOfRange(path: String, opsLimit: UInt64, memLimit: UInt64)
   case integrity(path: String, what: String, problem: IntegrityProblem)
+  /// `vault doctor --drop` of a group that verifies: `vault rm` removes its entries.
+  case groupNotDamaged(label: String)
+  /// `vault doctor` found damage (`count` problems) and reported it.
+  case damaged(path: String, count: Int)
   /// A stored value with a NUL byte met by `exec`: injecting it would cut it short.
   case nulInStoredValue(label: String)
 
@@ -102,6 +111,15 @@ public enum PasteProblem: Equatable, Sendable {
   case dotenvLines(Int)
   /// Several lines that each start like a key.
   case severalKeys(Int)
+}
+
+/// Why `members set` refused a change.
+public enum MemberChangeRefusal: Equatable, Sendable {
+  /// Demoting the only owner: a vault needs one.
+  case lastOwner
+  /// Demoting yourself, or taking away your own read or write access: the change must be
+  /// signed by an owner who keeps that access.
+  case narrowsSelf
 }
 
 /// Why a `.vault` found by discovery is refused (README, "Finding things").

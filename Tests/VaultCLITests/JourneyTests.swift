@@ -575,7 +575,7 @@ import VaultCore
     #expect(
       listed == [
         "init", "set", "get", "list", "rm", "exec", "import", "export", "lock", "status", "identity",
-        "members", "env", "trust", "git",
+        "members", "env", "trust", "git", "doctor",
       ])
   }
 }

@@ -144,35 +144,7 @@ extension VaultFile {
     }
     var rekeyed: [String] = []
     for environment in removed.read {
-      try checkNoRetiredReader(of: environment, except: name)
-      let old = try environmentKeyPair(environment, project: "*", identity: owner)
-      let new = BoxKeyPair.generate()
-      for index in blocks.indices where blocks[index].environment == environment {
-        let group = try decode(blocks[index])
-        var entries: [Entry] = []
-        for entry in group.entries {
-          entries.append(
-            try sealed(entry, value: open(entry, with: old), to: new.publicKey, by: owner))
-        }
-        var flags = group.flags.filter { $0.member != name }
-        // Who wrote a value stays visible after it is re-signed as `owner`: `wrote`.
-        flags += group.entries.map {
-          ExposureFlag(name: $0.name, member: name, time: now, wrote: $0.writer == removedKey)
-        }
-        try replaceGroup(
-          project: group.project, environment: environment, entries: entries, flags: flags,
-          gone: group.gone, identity: owner)
-      }
-      if let index = header.environments.firstIndex(where: { $0.name == environment }) {
-        header.environments[index].publicKey = new.publicKey
-      }
-      header.seals.removeAll { $0.environment == environment }
-      for member in header.members where member.name != name && member.read.contains(environment) {
-        header.seals.append(
-          Seal(
-            environment: environment, member: member.name,
-            box: try SealedBox.seal(new.secretKey, to: member.identity.boxKey)))
-      }
+      try rekey(environment, exposedTo: removed, by: owner, now: now)
       rekeyed.append(environment)
     }
     header.members.removeAll { $0.name == name }
@@ -181,5 +153,48 @@ extension VaultFile {
     header.generation += 1
     signHeader(with: owner)
     return Removal(rekeyed: rekeyed, dropped: dropped)
+  }
+
+  /// Gives `environment` a new key pair after `exposed` lost read access to it (removed, or
+  /// narrowed by `changeMember`): every entry of it, in every project, is re-encrypted under
+  /// the new key and re-signed by `owner`, and flagged as exposed to `exposed` (`wrote` for
+  /// what they wrote) until a new version is stored. The new key is sealed to every other
+  /// member who reads `environment`. The one re-keying path of removal and narrowing; the
+  /// caller has checked that `owner` reads `environment` and writes every group in it.
+  mutating func rekey(
+    _ environment: String, exposedTo exposed: Member, by owner: Identity, now: String
+  ) throws {
+    let name = exposed.name
+    let exposedKey = exposed.identity.signingKey
+    try checkNoRetiredReader(of: environment, except: name)
+    let old = try environmentKeyPair(environment, project: "*", identity: owner)
+    let new = BoxKeyPair.generate()
+    for index in blocks.indices where blocks[index].environment == environment {
+      let group = try decode(blocks[index])
+      var entries: [Entry] = []
+      for entry in group.entries {
+        entries.append(
+          try sealed(entry, value: open(entry, with: old), to: new.publicKey, by: owner))
+      }
+      var flags = group.flags.filter { $0.member != name }
+      // Who wrote a value stays visible after it is re-signed as `owner`: `wrote`.
+      flags += group.entries.map {
+        ExposureFlag(name: $0.name, member: name, time: now, wrote: $0.writer == exposedKey)
+      }
+      try replaceGroup(
+        project: group.project, environment: environment, entries: entries, flags: flags,
+        gone: group.gone, identity: owner)
+    }
+    if let index = header.environments.firstIndex(where: { $0.name == environment }) {
+      header.environments[index].publicKey = new.publicKey
+    }
+    header.seals.removeAll { $0.environment == environment }
+    for member in header.members where member.name != name && member.read.contains(environment) {
+      header.seals.append(
+        Seal(
+          environment: environment, member: member.name,
+          box: try SealedBox.seal(new.secretKey, to: member.identity.boxKey)))
+    }
+    header.seals.sort { ($0.environment, $0.member) < ($1.environment, $1.member) }
   }
 }

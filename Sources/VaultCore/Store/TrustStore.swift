@@ -270,6 +270,14 @@ public struct TrustStore: Sendable {
     try bind(file)
   }
 
+  /// The name `identity` had when this person saw it removed from `file`'s vault, or nil
+  /// when it was never seen removed (either of its keys counts).
+  public func removedName(of identity: PublicIdentity, in file: VaultFile) throws -> String? {
+    try load(file.header.vaultID)?.removed.first {
+      $0.identity.signingKey == identity.signingKey || $0.identity.boxKey == identity.boxKey
+    }?.name
+  }
+
   /// The pin of `file` as this person trusts it: its id, the highest generation seen, and
   /// its owners' fingerprints (for `VAULT_PIN`).
   public func pin(for file: VaultFile) throws -> Pin {

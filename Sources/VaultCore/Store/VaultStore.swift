@@ -44,6 +44,48 @@ public struct VaultStore: Sendable {
     if let pinned = try trust?.check(&file) { warn(.pinnedOwners(path: path, owners: pinned)) }
   }
 
+  /// What `vault doctor` found, checked with public keys only.
+  public struct Diagnosis: Sendable {
+    /// One group and what is wrong with it (nil: it verifies).
+    public struct GroupReport: Sendable {
+      public var project: String
+      public var environment: String
+      /// Entries in it, when it verifies.
+      public var entries: Int
+      public var problem: VaultError?
+    }
+
+    /// Why the header (membership, signature, trust) does not verify; nil when it does.
+    public var header: VaultError?
+    public var groups: [GroupReport]
+  }
+
+  /// Checks the header (signature, membership rules, the trust state) and then each group on
+  /// its own, collecting every problem instead of stopping at the first. A file whose framing
+  /// is broken (no per-group view is possible) throws as `load` does.
+  public func diagnose(warn: (Warning) -> Void = { _ in }) throws -> Diagnosis {
+    var file = try VaultFile.parse(try contents(warn: warn), path: path)
+    var header: VaultError?
+    do {
+      try file.verifyHeader()
+      try checkTrust(&file, warn: warn)
+    } catch let error as VaultError {
+      header = error
+    }
+    var groups: [Diagnosis.GroupReport] = []
+    for block in file.blocks {
+      var report = Diagnosis.GroupReport(
+        project: block.project, environment: block.environment, entries: 0, problem: nil)
+      do {
+        report.entries = try file.decode(block).entries.count
+      } catch let error as VaultError {
+        report.problem = error
+      }
+      groups.append(report)
+    }
+    return Diagnosis(header: header, groups: groups)
+  }
+
   /// The header and the one group of (`project`, `environment`), for `exec` and `get`.
   public func load(
     project: String, environment: String, warn: (Warning) -> Void = { _ in }

@@ -8,7 +8,8 @@ extension VaultCommand {
       discussion: """
         Asks for a passphrase twice, without echo, and protects the identity with Argon2id
         (256 MiB, 3 passes). Never overwrites an existing vault or identity: an existing
-        identity is reused.
+        identity is reused. With a vault but no identity (a lost identity file), creates a
+        new identity only and says what follows for that vault.
 
         Examples:
           vault init
@@ -52,13 +53,28 @@ extension VaultCommand {
           path: paths.namedVaultFile(explicit: vault.vaultPath) ?? paths.personalVault,
           trust: try session.trust)
       }
-      if FileSystem.exists(store.path) { throw VaultError.alreadyExists(path: store.path) }
       let memberName = name ?? paths.userName
       try Names.check(memberName, as: .member)
-
       let source = session.identitySource()
+      let hasIdentity = source.inlineSecret != nil || FileSystem.exists(paths.identityFile)
+      if FileSystem.exists(store.path) {
+        guard !hasIdentity else { throw VaultError.alreadyExists(path: store.path) }
+        // Only beside a vault that is a readable regular file (never a symlink): anything
+        // else is refused as it would be at any command, before an identity is made.
+        guard let existing = try FileSystem.read(store.path) else {
+          throw VaultError.alreadyExists(path: store.path)
+        }
+        // A lost identity beside an existing vault: make a new identity, leave the vault
+        // as it is, and say what follows (README, "Recovery").
+        let identity = try createIdentity(session: session, path: paths.identityFile)
+        explainExisting(
+          store.path, contents: existing.bytes, newIdentity: identity.publicIdentity,
+          name: memberName)
+        return
+      }
+
       let identity: Identity
-      if source.inlineSecret != nil || FileSystem.exists(paths.identityFile) {
+      if hasIdentity {
         identity = try session.unlock(unlock)
         Output.note("using the existing identity \(identity.publicIdentity.description)")
       } else {
@@ -70,6 +86,27 @@ extension VaultCommand {
       Output.line(
         "environments: \(VaultFile.defaultEnvironments.joined(separator: ", ")); you are \(memberName) (owner)"
       )
+    }
+
+    /// What a new identity means for the vault that already exists at `path`, which it
+    /// cannot open (the vault's keys are sealed to the lost identity).
+    private func explainExisting(
+      _ path: String, contents: [UInt8], newIdentity: PublicIdentity, name: String
+    ) {
+      let shown = Failure.printable(path: path)
+      Output.note("'\(shown)' already exists and was not changed; the new identity cannot open it")
+      let header = try? VaultFile.parse(contents, path: path).header
+      if let header, header.members.count > 1 {
+        let owners = header.members.filter(\.isOwner).map(\.name).joined(separator: ", ")
+        Output.note(
+          "it is a team vault: ask an owner (\(owners)) to remove your lost identity and add this"
+            + " one: `vault members rm OLDNAME` then `vault members add \(name) \(newIdentity.description) --read ENVS`"
+        )
+      } else {
+        Output.note(
+          "its values were encrypted to the lost identity and are lost for good; to start over,"
+            + " move it aside (mv '\(shown)' '\(shown).lost') and run `vault init` again")
+      }
     }
 
     private func createIdentity(session: Session, path: String) throws -> Identity {

@@ -66,7 +66,11 @@ extension VaultCommand {
         let label = row.entry.label + String(repeating: " ", count: width - row.entry.label.count)
         // A value a removed member wrote is theirs, not the re-signer's: say so first.
         let exposed = row.exposed.filter { !row.wrote.contains($0) }
-        var notes = row.wrote.map { "written by \($0) (removed)" }
+        // `members set` narrowing read access flags like a removal; the member stays.
+        var notes = row.wrote.map { name in
+          file.header.members.contains { $0.name == name }
+            ? "written by \(name) (read access taken away)" : "written by \(name) (removed)"
+        }
         if !exposed.isEmpty { notes.append("exposed to \(exposed.joined(separator: ", "))") }
         let flag = notes.isEmpty ? "" : "  rotate: \(notes.joined(separator: "; "))"
         Output.line("\(label)  v\(row.entry.version)  \(row.entry.created)  \(row.writer)\(flag)")

@@ -4,15 +4,16 @@ import VaultCore
 extension VaultCommand {
   struct Members: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "List, add and remove the members of a team vault.",
+      abstract: "List, add, change and remove the members of a team vault.",
       discussion: """
         Examples:
           vault members add bob vault-pub-… --read dev,staging
           vault members add ci vault-pub-… --read prod
+          vault members set bob --read dev
           vault members rm bob
           vault members list --json
         """,
-      subcommands: [List.self, Add.self, Remove.self])
+      subcommands: [List.self, Add.self, Change.self, Remove.self])
 
     struct List: ParsableCommand {
       static let configuration = CommandConfiguration(
@@ -99,12 +100,16 @@ extension VaultCommand {
         guard let publicIdentity = PublicIdentity(identity) else {
           throw VaultError.invalidPublicIdentity
         }
-        let readList = try environments(read)
-        let writeList = try environments(write)
+        let readList = try Self.environments(read)
+        let writeList = try Self.environments(write)
         let session = Session()
         let store = try session.existingStore(vault)
+        // Before any prompt: an identity seen removed is never trusted again, so adding it
+        // back would make every later write fail (TeamVaults.md, "Retired members").
+        try refuseRemoved(publicIdentity, in: store.load(warn: Output.warn), store: store)
         let me = try session.unlock(unlock)
         try store.update(warn: Output.warn) { file in
+          try refuseRemoved(publicIdentity, in: file, store: store)
           try file.addMember(
             name: name, identity: publicIdentity, read: readList, write: writeList, isOwner: owner,
             by: me)
@@ -114,10 +119,100 @@ extension VaultCommand {
         )
       }
 
-      private func environments(_ list: String) throws -> [String] {
+      static func environments(_ list: String) throws -> [String] {
         let names = list.split(separator: ",").map(String.init)
         for name in names { try Names.check(name, as: .environment) }
         return names
+      }
+
+      private func refuseRemoved(
+        _ identity: PublicIdentity, in file: VaultFile, store: VaultStore
+      ) throws {
+        if let was = try store.trust?.removedName(of: identity, in: file) {
+          throw VaultError.identityRemoved(member: was)
+        }
+      }
+    }
+
+    struct Change: ParsableCommand {
+      static let configuration = CommandConfiguration(
+        commandName: "set",
+        abstract: "Change a member's access, ownership or name (owners only).",
+        discussion: """
+          A list not given keeps its current value (a kept --write loses what a new --read
+          takes away: write needs read). Each environment taken out of --read gets a new key
+          and its entries are flagged "rotate: exposed to NAME", as at `members rm`; an
+          environment added is sealed to them, nothing re-encrypted. --rename keeps the
+          identity; flags set before keep the old name. The last owner cannot be demoted,
+          and nobody narrows or demotes themselves.
+
+          Examples:
+            vault members set bob --read dev            # staging re-keyed and flagged
+            vault members set bob --read dev,staging --write dev
+            vault members set carol --owner
+            vault members set bob --rename robert
+          """)
+
+      @OptionGroup var vault: VaultOptions
+      @OptionGroup var unlock: UnlockOptions
+      @Argument(help: "The member's name.") var name: String
+      @Option(
+        help: ArgumentHelp("Environments they may read, comma-separated (replaces the list).",
+          valueName: "envs"))
+      var read: String?
+      @Option(
+        help: ArgumentHelp("Environments they may write, comma-separated; \"\" for none.",
+          valueName: "envs"))
+      var write: String?
+      @Flag(
+        inversion: .prefixedNo,
+        help: "Make them an owner (--owner) or a plain member (--no-owner).")
+      var owner: Bool?
+      @Option(help: ArgumentHelp("A new name for the same identity.", valueName: "name"))
+      var rename: String?
+
+      func validate() throws {
+        if read == nil && write == nil && owner == nil && rename == nil {
+          throw ValidationError("nothing to change: give --read, --write, --owner/--no-owner or --rename")
+        }
+      }
+
+      func run() throws {
+        try Names.check(name, as: .member)
+        if let rename { try Names.check(rename, as: .member) }
+        let readList = try read.map(Add.environments)
+        let writeList = try write.map(Add.environments)
+        let session = Session()
+        let store = try session.existingStore(vault)
+        let me = try session.unlock(unlock)
+        let change = try store.update(warn: Output.warn) { file in
+          try file.changeMember(
+            name, read: readList, write: writeList, isOwner: owner, rename: rename, by: me)
+        }
+        let member = change.member
+        guard change.changed else {
+          Output.line("\(member.name): nothing to change")
+          return
+        }
+        if member.name != name { Output.line("renamed \(name) to \(member.name)") }
+        Output.line(
+          "\(member.name)\(member.isOwner ? " (owner)" : ""): read \(list(member.read)), write \(list(member.write))"
+        )
+        if !change.sealed.isEmpty {
+          Output.line("sealed \(change.sealed.joined(separator: ", ")) to \(member.name); nothing re-encrypted")
+        }
+        if !change.rekeyed.isEmpty {
+          Output.line(
+            "re-keyed \(change.rekeyed.joined(separator: ", ")); `vault list` shows the entries to rotate"
+          )
+        }
+        for label in change.resigned {
+          Output.line("re-signed \(label): \(member.name) wrote it and may no longer write there")
+        }
+      }
+
+      private func list(_ environments: [String]) -> String {
+        environments.isEmpty ? "-" : environments.joined(separator: ",")
       }
     }
 

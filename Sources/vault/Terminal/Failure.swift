@@ -114,7 +114,10 @@ enum Failure {
       return (
         "no terminal to ask for the \(purpose)",
         purpose == "value"
-          ? "pipe the value on stdin" : "use --passphrase-file or VAULT_PASSPHRASE_FILE", usage
+          ? "pipe the value on stdin"
+          : purpose == "confirmation"
+            ? "pass --yes to confirm without a terminal"
+            : "use --passphrase-file or VAULT_PASSPHRASE_FILE", usage
       )
     case .cancelled:
       return ("cancelled", nil, cancelled)
@@ -162,6 +165,36 @@ enum Failure {
       return (
         "refusing write access to \(list) without read access: readers do not trust what a member who cannot read an environment writes there",
         "add \(list) to --read as well, or leave it out of --write", usage
+      )
+    case .memberChangeRefused(let member, let reason):
+      switch reason {
+      case .lastOwner:
+        return (
+          "refusing to demote \(printable(member)): a vault needs at least one owner",
+          "make another member an owner first with `vault members set NAME --owner`", usage
+        )
+      case .narrowsSelf:
+        return (
+          "refusing to demote \(printable(member)) or narrow their access, yourself: the change must be signed by an owner who keeps it",
+          "ask another owner to run `vault members set \(printable(member)) …`", usage
+        )
+      }
+    case .identityRemoved(let member):
+      return (
+        "\(printable(member))'s identity was removed from this vault; removed identities are never trusted again",
+        "ask \(printable(member)) for a new identity (`vault identity new`, or a fresh `vault init`) and add that",
+        access
+      )
+    case .groupNotDamaged(let label):
+      return (
+        "\(printable(path: label)) verifies; refusing to drop a sound group",
+        "remove its entries one by one with `vault rm`", usage
+      )
+    case .damaged(let path, let count):
+      return (
+        "'\(printable(path: path))': \(count) damaged part\(count == 1 ? "" : "s") (listed above)",
+        "`vault doctor --drop PROJECT/ENV` drops a damaged group; a damaged header needs an intact copy (git history, a backup)",
+        integrity
       )
     case .invalidPublicIdentity:
       return (
@@ -243,7 +276,11 @@ enum Failure {
         nil, integrity
       )
     case .integrity(let path, let what, let problem):
-      return ("'\(printable(path: path))': \(what): \(describe(problem))", nil, integrity)
+      return (
+        "'\(printable(path: path))': \(what): \(describe(problem))",
+        what == "identity" ? nil : "`vault doctor` shows which parts of the vault are damaged",
+        integrity
+      )
     case .io(let path, let operation, let code):
       return (
         "\(operation) '\(printable(path: path))': \(String(cString: strerror(code)))", nil, general
