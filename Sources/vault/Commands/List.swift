@@ -62,6 +62,8 @@ extension VaultCommand {
         return
       }
       let width = rows.map { $0.entry.label.count }.max() ?? 0
+      // Versions of different widths (v9, v10) are padded too, so the dates line up.
+      let versionWidth = rows.map { "v\($0.entry.version)".count }.max() ?? 0
       for row in rows {
         let label = row.entry.label + String(repeating: " ", count: width - row.entry.label.count)
         // A value a removed member wrote is theirs, not the re-signer's: say so first.
@@ -69,7 +71,9 @@ extension VaultCommand {
         var notes = row.wrote.map { "written by \($0) (removed)" }
         if !exposed.isEmpty { notes.append("exposed to \(exposed.joined(separator: ", "))") }
         let flag = notes.isEmpty ? "" : "  rotate: \(notes.joined(separator: "; "))"
-        Output.line("\(label)  v\(row.entry.version)  \(row.entry.created)  \(row.writer)\(flag)")
+        let version = "v\(row.entry.version)"
+        let versionColumn = version + String(repeating: " ", count: versionWidth - version.count)
+        Output.line("\(label)  \(versionColumn)  \(row.entry.created)  \(row.writer)\(flag)")
       }
     }
   }
