@@ -28,3 +28,30 @@ import Testing
       == bravo.range(of: " alice")?.lowerBound.utf16Offset(in: bravo))
   }
 }
+
+// MARK: status
+
+extension ToolsTests {
+  @Test func statusSaysWritesDashForAReadOnlyMember() throws {
+    let alice = try Self.solo()
+    try alice.ok(["init", "--here", "--no-passphrase"])
+    let bob = try Sandbox.person("bob")
+    try bob.ok(["init", "--no-passphrase"], directory: bob.root)
+    try alice.ok(["members", "add", "bob", try bob.publicIdentity(), "--read", "dev"])
+    let status = try bob.ok(["status", "--vault", alice.teamVault])
+    #expect(line(status.stdout, startingWith: "writes:") == "writes:   -", "\(status.stdout)")
+    #expect(line(status.stdout, startingWith: "reads:") == "reads:    dev", "\(status.stdout)")
+  }
+
+  @Test func statusShowsTheTimeLeftOnTheCachedUnlock() throws {
+    let box = try CacheBox()
+    defer { box.lock() }
+    let read = try box.box.run(
+      ["get", "--env", "prod", "--cache-ttl", "90m", "--passphrase-file", box.passphraseFile])
+    #expect(read.status == 0, "\(read.stderr)")
+    let status = try box.status()
+    let cache = try #require(line(status, startingWith: "cache:"))
+    // The kernel counts down from 90m in whole hours, rounded down: 1h until 30m pass.
+    #expect(cache == "cache:    unlocked (kernel keyring), at least 1h left", "\(status)")
+  }
+}
