@@ -55,3 +55,27 @@ extension ToolsTests {
     #expect(cache == "cache:    unlocked (kernel keyring), at least 1h left", "\(status)")
   }
 }
+
+// MARK: export --format docker
+
+extension ToolsTests {
+  @Test func exportDockerWritesPlainLines() throws {
+    let box = try Self.solo()
+    let key = fakeKey("dock")
+    try box.set(key, name: "OPENAI_API_KEY")
+    try box.set("a value with \"quotes\", $dollars and spaces", name: "OTHER")
+    let export = try box.ok(["export", "--format", "docker"])
+    #expect(export.stdout == "OPENAI_API_KEY=\(key)\nOTHER=a value with \"quotes\", $dollars and spaces\n")
+    #expect(export.stderr == "")
+  }
+
+  @Test func exportDockerRefusesAValueWithANewline() throws {
+    let box = try Self.solo()
+    try box.set(fakeKey("dock"), name: "A_KEY")
+    try box.ok(["import", "-"], stdin: "PEM=\"line one\nline two\"\n")
+    let export = try box.run(["export", "--format", "docker"])
+    expectOneError(export, 64, mentioning: "shop/dev/PEM")
+    expectNoLeak("line one", in: export)
+    #expect(!export.stdout.contains("A_KEY"))
+  }
+}
