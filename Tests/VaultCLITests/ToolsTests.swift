@@ -79,3 +79,36 @@ extension ToolsTests {
     #expect(!export.stdout.contains("A_KEY"))
   }
 }
+
+// MARK: rm of a prod entry
+
+extension ToolsTests {
+  @Test func rmOfAProdEntryAsksAtATerminal() throws {
+    let box = try Self.solo()
+    try box.set(fakeKey("prod"), env: "prod")
+    let question = "remove shop/prod/OPENAI_API_KEY? [y/N] "
+    let declined = try box.converseVault(
+      ["rm", "--env", "prod", "OPENAI_API_KEY"], steps: [.type("n", after: question)])
+    #expect(declined.status == 130, "\(declined.stdout)")
+    #expect(listRow(try box.ok(["list"]), "shop/prod/OPENAI_API_KEY") != nil)
+    let accepted = try box.converseVault(
+      ["rm", "--env", "prod", "OPENAI_API_KEY"], steps: [.type("y", after: question)])
+    #expect(accepted.status == 0, "\(accepted.stdout)")
+    #expect(accepted.stdout.contains("removed shop/prod/OPENAI_API_KEY"))
+    #expect(listRow(try box.ok(["list"]), "shop/prod/OPENAI_API_KEY") == nil)
+  }
+
+  @Test func rmOfAProdEntryWithoutATerminalNeedsYes() throws {
+    let box = try Self.solo()
+    try box.set(fakeKey("prod"), env: "prod")
+    let before = box.fileBytes()
+    let refused = try box.run(["rm", "--env", "prod", "OPENAI_API_KEY"])
+    expectOneError(refused, 64, mentioning: "--yes")
+    #expect(box.fileBytes() == before)
+    let removed = try box.ok(["rm", "--env", "prod", "--yes", "OPENAI_API_KEY"])
+    #expect(removed.stdout == "removed shop/prod/OPENAI_API_KEY\n")
+    // Other environments never ask.
+    try box.set(fakeKey("devv"))
+    try box.ok(["rm", "OPENAI_API_KEY"])
+  }
+}
