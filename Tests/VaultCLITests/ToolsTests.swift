@@ -112,3 +112,52 @@ extension ToolsTests {
     try box.ok(["rm", "OPENAI_API_KEY"])
   }
 }
+
+// MARK: exec --map
+
+extension ToolsTests {
+  static let showBoth = ["--", "/bin/sh", "-c", "printf '%s|%s' \"$OPENAI_API_KEY\" \"${PROD_OPENAI-unset}\""]
+
+  @Test func execMapInjectsAnEntryUnderAnotherName() throws {
+    let box = try Self.solo()
+    let dev = fakeKey("dev1")
+    let prod = fakeKey("prd2")
+    try box.set(dev)
+    try box.set(prod, name: "PROD_OPENAI")
+    let mapped = try box.ok(["exec", "--map", "OPENAI_API_KEY=PROD_OPENAI"] + Self.showBoth)
+    #expect(mapped.stdout == "\(prod)|unset")
+    let equals = try box.ok(["exec", "--map=OPENAI_API_KEY=PROD_OPENAI", "--no-cache"] + Self.showBoth)
+    #expect(equals.stdout == "\(prod)|unset")
+    let plain = try box.ok(["exec"] + Self.showBoth)
+    #expect(plain.stdout == "\(dev)|\(prod)")
+    // With --only, the maps come on top of the names it lists.
+    let only = try box.ok(
+      ["exec", "--only", "OPENAI_API_KEY", "--map", "OTHER_NAME=PROD_OPENAI", "--", "/bin/sh", "-c",
+       "printf '%s|%s|%s' \"$OPENAI_API_KEY\" \"$OTHER_NAME\" \"${PROD_OPENAI-unset}\""])
+    #expect(only.stdout == "\(dev)|\(prod)|unset")
+  }
+
+  @Test func execMapChecksTheTargetName() throws {
+    let box = try Self.solo()
+    try box.set(fakeKey("dev1"))
+    let invalid = try box.run(["exec", "--map", "1BAD=OPENAI_API_KEY"] + Self.showBoth)
+    expectOneError(invalid, 64, mentioning: "1BAD")
+    let reserved = try box.run(["exec", "--map", "NODE_OPTIONS=OPENAI_API_KEY"] + Self.showBoth)
+    expectOneError(reserved, 64, mentioning: "--allow-reserved NODE_OPTIONS")
+    let allowed = try box.ok(
+      ["exec", "--map", "NODE_OPTIONS=OPENAI_API_KEY", "--allow-reserved", "NODE_OPTIONS", "--",
+       "/bin/sh", "-c", "printf %s \"$NODE_OPTIONS\""])
+    #expect(allowed.stdout == fakeKey("dev1"))
+    let missing = try box.run(["exec", "--map", "OPENAI_API_KEY=NOPE"] + Self.showBoth)
+    expectOneError(missing, 2, mentioning: "shop/dev/NOPE")
+    let shapeless = try box.run(["exec", "--map", "OPENAI_API_KEY"] + Self.showBoth)
+    expectOneError(shapeless, 64, mentioning: "TARGET=NAME")
+    let twice = try box.run(
+      ["exec", "--map", "A=OPENAI_API_KEY", "--map", "A=OPENAI_API_KEY"] + Self.showBoth)
+    expectOneError(twice, 64, mentioning: "A")
+    let key = fakeKey("leak")
+    let pasted = try box.run(["exec", "--map", "OPENAI_API_KEY=\(key)"] + Self.showBoth)
+    expectOneError(pasted, 64)
+    expectNoLeak(key, in: pasted)
+  }
+}
