@@ -21,10 +21,11 @@ extension VaultCommand {
       Output.line("public:   \(identity.description)")
       switch UnlockCache.status(identity) {
       case .cached:
+        Output.line("cache:    unlocked (kernel keyring)")
         // The kernel rounds down to whole units: `14m` means 14 to 15 minutes.
-        let left =
-          UnlockCache.timeLeft(identity).map { ", at least \($0.count)\($0.unit) left" } ?? ""
-        Output.line("cache:    unlocked (kernel keyring)\(left)")
+        if let left = UnlockCache.timeLeft(identity) {
+          Output.line("expires:  in at least \(left.count)\(left.unit)")
+        }
       case .empty: Output.line("cache:    locked")
       case .unavailable:
         Output.line(
