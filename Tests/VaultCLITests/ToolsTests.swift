@@ -161,3 +161,37 @@ extension ToolsTests {
     expectNoLeak(key, in: pasted)
   }
 }
+
+// MARK: list --redacted
+
+extension ToolsTests {
+  @Test func listRedactedShowsPrefixAndLastFour() throws {
+    let box = try Self.solo()
+    let key = fakeKey("wxyz")
+    try box.set(key)
+    let plain = try box.ok(["list"])
+    #expect(!plain.stdout.contains("sk-proj-"))
+    let redacted = try box.ok(["list", "--redacted"])
+    let row = try #require(listRow(redacted, "shop/dev/OPENAI_API_KEY"))
+    #expect(row.contains("  sk-proj-…wxyz  v1  "), "\(row)")
+    expectNoLeak(key, in: redacted)
+    let json = try box.ok(["list", "--json"])
+    #expect(!json.stdout.contains("redacted"))
+    let redactedJSON = try box.ok(["list", "--json", "--redacted"])
+    #expect(redactedJSON.stdout.contains("\"redacted\":\"sk-proj-…wxyz\""), "\(redactedJSON.stdout)")
+    expectNoLeak(key, in: redactedJSON)
+  }
+
+  @Test func listRedactedNeedsTheUnlockButListDoesNot() throws {
+    let box = try CacheBox()
+    defer { box.lock() }
+    let plain = try box.detached(["list"])
+    #expect(plain.status == 0, "\(plain.stderr)")
+    let redacted = try box.detached(["list", "--redacted"])
+    expectOneError(redacted, 64, mentioning: "no terminal")
+    let unlocked = try box.box.run(
+      ["list", "--redacted", "--no-cache", "--passphrase-file", box.passphraseFile])
+    #expect(unlocked.status == 0, "\(unlocked.stderr)")
+    #expect(unlocked.stdout.contains("sk-proj-…"))
+  }
+}
