@@ -195,3 +195,112 @@ extension ToolsTests {
     #expect(unlocked.stdout.contains("sk-proj-…"))
   }
 }
+
+// MARK: cp and mv
+
+extension ToolsTests {
+  @Test func cpCopiesOneEntryBetweenEnvironmentsWithoutPrintingIt() throws {
+    let box = try Self.solo()
+    let key = fakeKey("cp01")
+    try box.set(key)
+    let copy = try box.ok(["cp", "OPENAI_API_KEY", "--env", "dev", "--to-env", "prod"])
+    #expect(
+      copy.stdout
+        == "copied shop/dev/OPENAI_API_KEY to shop/prod/OPENAI_API_KEY  sk-proj-…cp01 (version 1)\n")
+    expectNoLeak(key, in: copy)
+    #expect(try box.execValue(env: "prod").stdout == key)
+    #expect(try box.execValue(env: "dev").stdout == key)
+
+    // The destination exists now: refused without --force, and nothing changes.
+    try box.set(fakeKey("cp02"))
+    let before = box.fileBytes()
+    let again = try box.run(["cp", "OPENAI_API_KEY", "--env", "dev", "--to-env", "prod"])
+    expectOneError(again, 6, mentioning: "shop/prod/OPENAI_API_KEY")
+    #expect(again.stderr.contains("--force"))
+    #expect(box.fileBytes() == before)
+    let forced = try box.ok(["cp", "OPENAI_API_KEY", "--env", "dev", "--to-env", "prod", "--force"])
+    #expect(forced.stdout.hasSuffix("sk-proj-…cp02 (version 2)\n"), "\(forced.stdout)")
+    #expect(try box.execValue(env: "prod").stdout == fakeKey("cp02"))
+  }
+
+  @Test func cpWithoutANameCopiesTheWholeGroupToAnotherProject() throws {
+    let box = try Self.solo()
+    try box.set(fakeKey("aaaa"), env: "staging")
+    try box.set(fakeKey("bbbb"), env: "staging", name: "SECOND_KEY")
+    let copy = try box.ok(["cp", "--env", "staging", "--to-project", "web"])
+    #expect(
+      outputLines(copy.stdout) == [
+        "copied shop/staging/OPENAI_API_KEY to web/staging/OPENAI_API_KEY  sk-proj-…aaaa (version 1)",
+        "copied shop/staging/SECOND_KEY to web/staging/SECOND_KEY  sk-proj-…bbbb (version 1)",
+      ])
+    let web = try box.ok(
+      ["exec", "--project", "web", "--env", "staging", "--", "/bin/sh", "-c", "printf %s \"$SECOND_KEY\""])
+    #expect(web.stdout == fakeKey("bbbb"))
+  }
+
+  @Test func mvMovesInOneWrite() throws {
+    let box = try Self.solo()
+    try box.set(fakeKey("aaaa"))
+    try box.set(fakeKey("bbbb"), name: "SECOND_KEY")
+    let move = try box.ok(["mv", "--env", "dev", "--to-env", "staging"])
+    #expect(
+      outputLines(move.stdout) == [
+        "moved shop/dev/OPENAI_API_KEY to shop/staging/OPENAI_API_KEY  sk-proj-…aaaa (version 1)",
+        "moved shop/dev/SECOND_KEY to shop/staging/SECOND_KEY  sk-proj-…bbbb (version 1)",
+      ])
+    let list = try box.ok(["list"])
+    #expect(listRow(list, "shop/dev/OPENAI_API_KEY") == nil)
+    #expect(listRow(list, "shop/staging/SECOND_KEY") != nil)
+    #expect(try box.execValue(env: "staging").stdout == fakeKey("aaaa"))
+
+    // An existing destination stops the move before anything is written.
+    try box.set(fakeKey("cccc"))
+    let before = box.fileBytes()
+    let refused = try box.run(["mv", "OPENAI_API_KEY", "--to-env", "staging"])
+    expectOneError(refused, 6, mentioning: "shop/staging/OPENAI_API_KEY")
+    #expect(box.fileBytes() == before)
+  }
+
+  @Test func cpAndMvBadInput() throws {
+    let box = try Self.solo()
+    try box.set(fakeKey("aaaa"))
+    let before = box.fileBytes()
+    expectOneError(try box.run(["cp", "NOPE", "--to-env", "prod"]), 2, mentioning: "shop/dev/NOPE")
+    expectOneError(try box.run(["mv", "--env", "staging", "--to-env", "prod"]), 2, mentioning: "shop/staging")
+    expectOneError(try box.run(["cp", "OPENAI_API_KEY"]), 64, mentioning: "--to-env")
+    expectOneError(try box.run(["mv", "OPENAI_API_KEY", "--to-env", "nope"]), 2, mentioning: "nope")
+    #expect(box.fileBytes() == before)
+  }
+
+  @Test func cpNeedsWriteAccessToTheDestination() throws {
+    let alice = try Sandbox.person("alice")
+    try alice.ok(["init", "--here", "--no-passphrase"])
+    try alice.ok(["set", "--env", "dev"], stdin: fakeKey("dev1"))
+    let bob = try Sandbox.person("bob")
+    try bob.ok(["init", "--no-passphrase"], directory: bob.root)
+    try alice.ok(
+      ["members", "add", "bob", try bob.publicIdentity(), "--read", "dev,staging", "--write", "dev"])
+    let vault = alice.teamVault
+    _ = try bob.run(["list", "--vault", vault])  // pins the owners
+    let before = try alice.readFile(vault)
+    let copy = try bob.run(["cp", "--vault", vault, "--project", "shop", "--env", "dev", "--to-env", "staging"])
+    expectOneError(copy, 4, mentioning: "staging")
+    #expect(try alice.readFile(vault) == before)
+  }
+
+  @Test func cpFromVaultCopiesFromAnotherVaultFile() throws {
+    let box = try Self.solo()
+    try box.set(fakeKey("pers"), env: "prod")
+    try box.set(fakeKey("othr"), env: "prod", name: "OTHER_KEY")
+    try box.ok(["init", "--here", "--no-passphrase"])
+    let copy = try box.ok(
+      ["cp", "--from-vault", box.vaultPath, "--env", "prod", "OTHER_KEY", "--to-env", "staging"])
+    #expect(
+      copy.stdout
+        == "copied \(box.vaultPath):shop/prod/OTHER_KEY to shop/staging/OTHER_KEY  sk-proj-…othr (version 1)\n")
+    let team = try box.ok(["list", "--vault", box.teamVault])
+    #expect(outputLines(team.stdout).count == 1 && listRow(team, "shop/staging/OTHER_KEY") != nil)
+    let missing = try box.run(["cp", "--from-vault", box.vaultPath, "--env", "dev"])
+    expectOneError(missing, 2, mentioning: "shop/dev")
+  }
+}
