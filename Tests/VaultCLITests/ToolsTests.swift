@@ -304,3 +304,27 @@ extension ToolsTests {
     expectOneError(missing, 2, mentioning: "shop/dev")
   }
 }
+
+// MARK: init --here
+
+extension ToolsTests {
+  @Test func initHereSaysHowToMoveEntriesAndCpFromVaultDoesIt() throws {
+    let box = try Self.solo()
+    let key = fakeKey("pers")
+    try box.set(key, env: "prod")
+    let created = try box.ok(["init", "--here", "--no-passphrase"])
+    #expect(
+      created.stdout.contains(
+        "vault cp --from-vault \(box.vaultPath) --env prod"), "\(created.stdout)")
+    let copy = try box.ok(["cp", "--from-vault", box.vaultPath, "--env", "prod"])
+    #expect(
+      copy.stdout
+        == "copied \(box.vaultPath):shop/prod/OPENAI_API_KEY to shop/prod/OPENAI_API_KEY  sk-proj-…pers (version 1)\n",
+      "\(copy.stdout)")
+    expectNoLeak(key, in: copy)
+    let list = try box.ok(["list", "--vault", box.teamVault])
+    #expect(listRow(list, "shop/prod/OPENAI_API_KEY") != nil)
+    // The personal vault keeps its copy.
+    #expect(listRow(try box.ok(["list", "--vault", box.vaultPath]), "shop/prod/OPENAI_API_KEY") != nil)
+  }
+}
