@@ -107,7 +107,8 @@ struct Transfer {
     let identity = try session.unlock(unlock)
     var from: [(entry: Entry, value: SecretBytes)] = []
     if let source {
-      let file = try source.load(project: project, environment: label.environment, warn: Output.warn)
+      let file = try source.load(
+        project: project, environment: label.environment, warn: Output.warn)
       from = try file.entriesToCopy(
         name, project: project, environment: label.environment, identity: identity)
     }

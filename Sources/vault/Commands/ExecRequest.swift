@@ -78,7 +78,8 @@ struct ExecRequest {
     let identity = try session.unlock(cache: cache, passphraseFile: passphraseFile)
     let (stored, flags) = try file.read(
       project: project, environment: environment, identity: identity)
-    for name in only + mappings.map(\.name) where !stored.contains(where: { $0.entry.name == name }) {
+    for name in only + mappings.map(\.name)
+    where !stored.contains(where: { $0.entry.name == name }) {
       throw VaultError.entryNotFound(label: "\(project)/\(environment)/\(name)")
     }
     // Each entry under its own name (all, or those --only lists; an entry --map renames is

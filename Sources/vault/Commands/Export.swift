@@ -5,7 +5,7 @@ extension VaultCommand {
   struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract:
-        "Print an environment's secrets (dotenv, json, docker); refuses a terminal without --force.",
+        "Print an environment's secrets (dotenv, json, docker); not to a terminal without --force.",
       discussion: """
         dotenv writes each value as NAME="…" with a backslash before \\, ", $ and backtick
         and every other byte (newlines too) as it is: `vault import` and a shell's
