@@ -33,17 +33,24 @@ extension VaultCommand {
       let store = try session.existingStore(vault)
       let identity = try session.unlock(unlock)
       // After the unlock, as for every other environment: a wrong passphrase is exit 3 first.
-      if label.environment == "prod" && !yes { try confirm(store, project: project) }
+      if label.environment == "prod" && !yes {
+        try confirm(store, project: project, identity: identity)
+      }
       try store.update(warn: Output.warn) { file in
         try file.remove(name, project: project, environment: label.environment, identity: identity)
       }
       Output.line("removed \(project)/\(label.environment)/\(name)")
     }
 
-    /// Asks before a prod entry goes (after checking it exists: no question about nothing).
-    private func confirm(_ store: VaultStore, project: String) throws {
+    /// Asks before a prod entry goes, after the checks `remove` makes in the same order (a
+    /// member, who may write, of an entry that exists): no question about nothing.
+    private func confirm(_ store: VaultStore, project: String, identity: Identity) throws {
       let shown = "\(project)/\(label.environment)/\(name)"
       let file = try store.load(project: project, environment: label.environment, warn: Output.warn)
+      let member = try file.member(for: identity)
+      guard member.canWrite(label.environment) else {
+        throw VaultError.cannotWrite(member: member.name, environment: label.environment)
+      }
       let group = try file.group(project: project, environment: label.environment)
       guard group?.entries.contains(where: { $0.name == name }) == true else {
         throw VaultError.entryNotFound(label: shown)
