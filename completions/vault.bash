@@ -173,13 +173,13 @@ _vault() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    init|set|get|list|rm|exec|import|export|lock|status|identity|members|env|trust|git|doctor|help)
+    init|set|get|list|rm|cp|mv|exec|import|export|lock|status|identity|members|env|trust|git|doctor|help)
         # Offer subcommand argument completions
         "_vault_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'init set get list rm exec import export lock status identity members env trust git doctor help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'init set get list rm cp mv exec import export lock status identity members env trust git doctor help' -- "${cur}"))
         ;;
     esac
 }
@@ -264,14 +264,20 @@ _vault_get() {
 
 _vault_list() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--no-cache --json --redacted --version -h --help)
     repeating_options=()
-    non_repeating_options=(--vault --project --env)
+    non_repeating_options=(--vault --passphrase-file --cache-ttl --project --env)
     __vault_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--vault')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--cache-ttl')
         return
         ;;
     '--project')
@@ -285,7 +291,7 @@ _vault_list() {
 
 _vault_rm() {
     repeating_flags=()
-    non_repeating_flags=(--no-cache --version -h --help)
+    non_repeating_flags=(--no-cache -y --yes --version -h --help)
     repeating_options=()
     non_repeating_options=(--vault --project --env --passphrase-file --cache-ttl)
     __vault_offer_flags_options 1
@@ -310,10 +316,79 @@ _vault_rm() {
     esac
 }
 
+_vault_cp() {
+    repeating_flags=()
+    non_repeating_flags=(--force --no-cache --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--vault --project --env --to-env --to-project --passphrase-file --cache-ttl --from-vault)
+    __vault_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
+        ;;
+    '--project')
+        return
+        ;;
+    '--env')
+        return
+        ;;
+    '--to-env')
+        return
+        ;;
+    '--to-project')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--cache-ttl')
+        return
+        ;;
+    '--from-vault')
+        return
+        ;;
+    esac
+}
+
+_vault_mv() {
+    repeating_flags=()
+    non_repeating_flags=(--force --no-cache --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--vault --project --env --to-env --to-project --passphrase-file --cache-ttl)
+    __vault_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
+        ;;
+    '--project')
+        return
+        ;;
+    '--env')
+        return
+        ;;
+    '--to-env')
+        return
+        ;;
+    '--to-project')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--cache-ttl')
+        return
+        ;;
+    esac
+}
+
 _vault_exec() {
     repeating_flags=()
     non_repeating_flags=(--no-cache --version -h --help)
-    repeating_options=(--only --allow-reserved)
+    repeating_options=(--only --map --allow-reserved)
     non_repeating_options=(--vault --project --env --passphrase-file --cache-ttl)
     __vault_offer_flags_options -1
 
@@ -335,6 +410,9 @@ _vault_exec() {
         return
         ;;
     '--only')
+        return
+        ;;
+    '--map')
         return
         ;;
     '--allow-reserved')
@@ -395,7 +473,7 @@ _vault_export() {
         return
         ;;
     '--format')
-        __vault_add_completions -W 'dotenv'$'\n''json'
+        __vault_add_completions -W 'dotenv'$'\n''json'$'\n''docker'
         return
         ;;
     esac

@@ -29,6 +29,18 @@ public enum VaultError: Error, Equatable, Sendable {
   case noTerminal(purpose: String)
   case cancelled
 
+  // cp, mv, exec --map, rm of prod, export --format docker (issue 7, point 9).
+  /// `cp`/`mv` would replace an entry that exists at the destination (no `--force`).
+  case entryExists(label: String)
+  /// A value the export format cannot carry: a line break for docker's `--env-file`.
+  case lineBreakInValue(label: String, format: String)
+  /// Removing a `prod` entry with neither a terminal to confirm at nor `--yes`.
+  case confirmationNeeded(label: String)
+  /// An `exec --map` argument without `=`; `shown` is a name already checked to be valid.
+  case invalidMapping(shown: String)
+  /// Two `exec --map` arguments give the same target variable.
+  case duplicateMapping(target: String)
+
   // Unlocking and access.
   case wrongPassphrase(path: String)
   case notAMember(path: String)

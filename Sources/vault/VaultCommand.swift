@@ -20,7 +20,8 @@ struct VaultCommand: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      Init.self, SetSecret.self, Get.self, List.self, Remove.self, Exec.self, Import.self,
+      Init.self, SetSecret.self, Get.self, List.self, Remove.self, Copy.self, Move.self,
+      Exec.self, Import.self,
       Export.self, Lock.self, Status.self, IdentityCommand.self, Members.self, Environments.self,
       Trust.self, Git.self, Doctor.self,
     ]

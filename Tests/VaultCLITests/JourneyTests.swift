@@ -574,8 +574,8 @@ import VaultCore
     }
     #expect(
       listed == [
-        "init", "set", "get", "list", "rm", "exec", "import", "export", "lock", "status", "identity",
-        "members", "env", "trust", "git", "doctor",
+        "init", "set", "get", "list", "rm", "cp", "mv", "exec", "import", "export", "lock", "status",
+        "identity", "members", "env", "trust", "git", "doctor",
       ])
   }
 }

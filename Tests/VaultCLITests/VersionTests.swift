@@ -10,7 +10,8 @@ import Testing
     let first = try box.run(["set", "--env", "prod"], stdin: fakeKey("one1"))
     #expect(first.stdout.contains("(version 1)"), "\(first.stdout)")
     try box.set(fakeKey("two2"), env: "prod")
-    let rm = try box.run(["rm", "--env", "prod", "OPENAI_API_KEY"])
+    // --yes: without a terminal, removing a prod entry must say so (ToolsTests).
+    let rm = try box.run(["rm", "--env", "prod", "--yes", "OPENAI_API_KEY"])
     #expect(rm.status == 0, "\(rm.stderr)")
     // Nothing left to inject, nothing listed.
     expectOneError(try box.run(["exec", "--env", "prod", "--", "true"]), 2, mentioning: "no entries")

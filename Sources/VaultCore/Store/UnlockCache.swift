@@ -79,4 +79,36 @@ public enum UnlockCache {
     let error = errno
     return isRefusal(error) ? .unavailable(errno: error) : .empty
   }
+
+  /// How long the cached unlock of `identity` has left, as the kernel shows it in
+  /// `/proc/keys`: a count of whole units, rounded down, and the unit (`s`, `m`, `h`, `d`,
+  /// `w`); `14m` means 14 to 15 minutes. Nil when nothing is cached, the key never expires
+  /// or the kernel does not say. keyctl itself cannot read a key's
+  /// expiry, and a record of our own could disagree with the kernel; this one cannot.
+  public static func timeLeft(_ identity: PublicIdentity) -> (count: Int, unit: Character)? {
+    let key = vault_search_session_key(description(identity))
+    guard key >= 0 else { return nil }
+    let fd = open("/proc/keys", O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var text: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while text.count < 1 << 20 {
+      let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+      if count < 0 && errno == EINTR { continue }
+      guard count > 0 else { break }
+      text += chunk[..<count]
+    }
+    // Each line: id (hex), flags, usage, timeout, permissions, uid, gid, type, description.
+    for line in text.split(separator: 0x0A) {
+      let fields = line.split(separator: 0x20)
+      guard fields.count > 3, Int(String(decoding: fields[0], as: UTF8.self), radix: 16) == key
+      else { continue }
+      let timeout = String(decoding: fields[3], as: UTF8.self)
+      guard let unit = timeout.last, "smhdw".contains(unit), let count = Int(timeout.dropLast())
+      else { return nil }
+      return (count, unit)
+    }
+    return nil
+  }
 }

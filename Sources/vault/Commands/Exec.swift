@@ -13,6 +13,7 @@ extension VaultCommand {
         Examples:
           vault exec --env prod -- ./app
           vault exec --env dev --only OPENAI_API_KEY -- python3 main.py --verbose
+          vault exec --env prod --map OPENAI_API_KEY=SHOP_BOT_KEY -- ./bot
         """)
 
     @OptionGroup var vault: VaultOptions
@@ -23,6 +24,12 @@ extension VaultCommand {
       name: .customLong("only"),
       help: ArgumentHelp("Inject only this name (repeatable).", valueName: "name"))
     var only: [String] = []
+
+    @Option(
+      help: ArgumentHelp(
+        "Inject the stored NAME as the variable TARGET instead of under its own name (repeatable).",
+        valueName: "TARGET=NAME"))
+    var map: [String] = []
 
     @Option(
       help: ArgumentHelp(
@@ -48,7 +55,7 @@ extension VaultCommand {
       let request = ExecRequest(
         vaultPath: vault.vaultPath, project: label.project, environment: label.environment,
         passphraseFile: unlock.passphraseFile, noCache: unlock.noCache, cacheTTL: unlock.cacheTTL,
-        only: only, allowReserved: allowReserved, command: commandLine)
+        only: only, allowReserved: allowReserved, map: map, command: commandLine)
       try request.run()
     }
   }

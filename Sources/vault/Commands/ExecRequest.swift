@@ -12,6 +12,8 @@ struct ExecRequest {
   var cacheTTL = "15m"
   var only: [String] = []
   var allowReserved: [String] = []
+  /// `--map TARGET=NAME` as given: inject the stored NAME as the variable TARGET.
+  var map: [String] = []
   var command: [String] = []
 
   /// Parses `exec` arguments (after the word `exec`) when they use only the options `Exec`
@@ -54,6 +56,7 @@ struct ExecRequest {
       case "--cache-ttl": request.cacheTTL = value
       case "--only": request.only.append(value)
       case "--allow-reserved": request.allowReserved.append(value)
+      case "--map": request.map.append(value)
       default: return nil
       }
       index += 1
@@ -63,6 +66,7 @@ struct ExecRequest {
 
   /// Resolves the command, unlocks, decrypts and `execve`s. Returns only by throwing.
   func run() throws -> Never {
+    let mappings = try parsedMappings()
     let session = Session()
     let project = try session.paths.project(explicit: project)
     let executable = try Launcher.resolve(command[0], path: session.paths.environment["PATH"])
@@ -72,18 +76,31 @@ struct ExecRequest {
     let cache = IdentitySource.CachePolicy(
       enabled: !noCache, timeout: UnlockOptions.seconds(cacheTTL) ?? UnlockCache.defaultTimeout)
     let identity = try session.unlock(cache: cache, passphraseFile: passphraseFile)
-    var (secrets, flags) = try file.read(
+    let (stored, flags) = try file.read(
       project: project, environment: environment, identity: identity)
-    if !only.isEmpty {
-      for name in only where !secrets.contains(where: { $0.entry.name == name }) {
-        throw VaultError.entryNotFound(label: "\(project)/\(environment)/\(name)")
+    for name in only + mappings.map(\.name)
+    where !stored.contains(where: { $0.entry.name == name }) {
+      throw VaultError.entryNotFound(label: "\(project)/\(environment)/\(name)")
+    }
+    // Each entry under its own name (all, or those --only lists; an entry --map renames is
+    // not also injected under its own name unless --only lists it), then each --map target,
+    // which replaces a stored entry of the same name.
+    var secrets = stored.map { (name: $0.entry.name, entry: $0.entry, value: $0.value) }
+    if only.isEmpty {
+      secrets.removeAll { secret in mappings.contains { $0.name == secret.name } }
+    } else {
+      secrets.removeAll { !only.contains($0.name) }
+    }
+    secrets.removeAll { secret in mappings.contains { $0.target == secret.name } }
+    for mapping in mappings {
+      for secret in stored where secret.entry.name == mapping.name {
+        secrets.append((mapping.target, secret.entry, secret.value))
       }
-      secrets.removeAll { !only.contains($0.entry.name) }
     }
     guard !secrets.isEmpty else {
       throw VaultError.noEntries(project: project, environment: environment)
     }
-    try Launcher.checkNames(secrets.map(\.entry.name), allowed: allowReserved)
+    try Launcher.checkNames(secrets.map(\.name), allowed: allowReserved)
     // With full labels in the message; Launcher.exec checks again, by name, for other callers.
     try Launcher.checkValues(secrets.map { ($0.entry.label, $0.value) })
     // A value a removed member chose is injected, but never silently.
@@ -93,6 +110,28 @@ struct ExecRequest {
       )
     }
     try Launcher.exec(
-      executable, arguments: command, injecting: secrets.map { ($0.entry.name, $0.value) })
+      executable, arguments: command, injecting: secrets.map { ($0.name, $0.value) })
+  }
+
+  /// `--map TARGET=NAME` split and checked before anything is read: both must be valid
+  /// names (a value pasted there is shown redacted), and a target may be given once. Whether
+  /// TARGET is reserved is checked with every injected name (`--allow-reserved TARGET`).
+  func parsedMappings() throws -> [(target: String, name: String)] {
+    var mappings: [(target: String, name: String)] = []
+    for text in map {
+      guard let equals = text.firstIndex(of: "=") else {
+        try Names.check(text, as: .name)
+        throw VaultError.invalidMapping(shown: text)
+      }
+      let target = String(text[..<equals])
+      let name = String(text[text.index(after: equals)...])
+      try Names.check(target, as: .name)
+      try Names.check(name, as: .name)
+      guard !mappings.contains(where: { $0.target == target }) else {
+        throw VaultError.duplicateMapping(target: target)
+      }
+      mappings.append((target, name))
+    }
+    return mappings
   }
 }

@@ -5,26 +5,30 @@ extension VaultCommand {
   struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract:
-        "Print an environment's secrets as dotenv or JSON (refuses a terminal without --force).",
+        "Print an environment's secrets (dotenv, json, docker); not to a terminal without --force.",
       discussion: """
         dotenv writes each value as NAME="…" with a backslash before \\, ", $ and backtick
         and every other byte (newlines too) as it is: `vault import` and a shell's
         `set -a; . FILE` both read back the same bytes, and sourcing runs nothing.
 
+        docker writes plain NAME=VALUE lines, as `docker run --env-file` reads them: no
+        quoting at all, so a value holding a line break is refused (nothing is printed).
+
         Examples:
           vault export --env staging --format dotenv > .env.staging
           vault export --env prod --format json | jq .
+          vault export --env prod --format docker > /run/user/$UID/app.env
         """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-      case dotenv, json
+      case dotenv, json, docker
     }
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var label: LabelOptions
     @OptionGroup var unlock: UnlockOptions
 
-    @Option(help: "dotenv or json.")
+    @Option(help: "dotenv, json or docker.")
     var format: Format = .dotenv
 
     @Flag(help: "Print to a terminal anyway.")
@@ -55,6 +59,18 @@ extension VaultCommand {
           Output.secret(member)
         }
         Output.bytes(Array("}\n".utf8))
+      case .docker:
+        // docker reads one variable per line and unquotes nothing: check every value before
+        // printing any, so a refusal prints nothing.
+        for (entry, value) in secrets
+        where value.withUnsafeBytes({ $0.contains(0x0A) || $0.contains(0x0D) }) {
+          throw VaultError.lineBreakInValue(label: entry.label, format: "docker")
+        }
+        for (entry, value) in secrets {
+          Output.bytes(Array("\(entry.name)=".utf8))
+          Output.secret(value)
+          Output.bytes([0x0A])
+        }
       }
     }
   }

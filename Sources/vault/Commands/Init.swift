@@ -86,6 +86,28 @@ extension VaultCommand {
       Output.line(
         "environments: \(VaultFile.defaultEnvironments.joined(separator: ", ")); you are \(memberName) (owner)"
       )
+      if here { suggestCopies(session: session) }
+    }
+
+    /// After `init --here`: when the personal vault holds entries for this project, say how
+    /// to copy them into the new team vault (read without decrypting; a personal vault that
+    /// cannot be read is passed over in silence, the team vault exists either way).
+    private func suggestCopies(session: Session) {
+      let personal = session.paths.personalVault
+      guard let project = try? session.paths.project(explicit: nil),
+        let file = try? VaultStore(path: personal, trust: session.trust).load()
+      else { return }
+      let environments = file.blocks.filter { $0.project == project }.map(\.environment)
+      guard !environments.isEmpty else { return }
+      Output.line(
+        "your personal vault holds entries for \(project) (\(environments.joined(separator: ", "))); to copy them here:"
+      )
+      let path = Failure.printable(path: personal)
+      let plain = path.allSatisfy { $0.isLetter || $0.isNumber || "/._-+".contains($0) }
+      let shown = plain ? path : "'\(path)'"
+      for environment in environments {
+        Output.line("  vault cp --from-vault \(shown) --env \(environment)")
+      }
     }
 
     /// What a new identity means for the vault that already exists at `path`, which it

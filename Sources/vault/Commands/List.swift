@@ -6,15 +6,20 @@ extension VaultCommand {
     static let configuration = CommandConfiguration(
       abstract: "List labels, versions, dates and writers; needs no passphrase.",
       discussion: """
-        Signatures are verified with public keys only, so nothing is decrypted.
+        Signatures are verified with public keys only, so nothing is decrypted. --redacted
+        adds each value's redacted form (sk-proj-…wxyz, as `vault set` prints it) to match
+        against the provider's dashboard: that decrypts, so it unlocks your identity; an
+        environment you cannot read shows `-`.
 
         Examples:
           vault list
           vault list --project shop --env prod
+          vault list --redacted --env prod
           vault list --json | jq -r '.[].name'
         """)
 
     @OptionGroup var vault: VaultOptions
+    @OptionGroup var unlock: UnlockOptions
 
     @Option(help: ArgumentHelp("Only this project.", valueName: "name"))
     var project: String?
@@ -29,10 +34,19 @@ extension VaultCommand {
     )
     var json = false
 
+    @Flag(
+      help:
+        "Add each value's redacted form (prefix and last four; `redacted` in JSON); decrypts, so it unlocks."
+    )
+    var redacted = false
+
     func run() throws {
       let session = Session()
       let file = try session.store(vault).load(warn: Output.warn)
-      var rows: [(entry: Entry, writer: String, exposed: [String], wrote: [String])] = []
+      var rows:
+        [(entry: Entry, writer: String, exposed: [String], wrote: [String], redacted: String?)] =
+          []
+      var reader = try redacted ? Redactor(file: file, identity: session.unlock(unlock)) : nil
       for block in file.blocks {
         if let project, block.project != project { continue }
         if let environment, block.environment != environment { continue }
@@ -42,7 +56,8 @@ extension VaultCommand {
           rows.append(
             (
               entry, file.header.member(signingKey: entry.writer)?.name ?? "?",
-              flags.map(\.member), flags.filter(\.wrote).map(\.member)
+              flags.map(\.member), flags.filter(\.wrote).map(\.member),
+              try reader?.redact(entry)
             ))
         }
       }
@@ -52,7 +67,8 @@ extension VaultCommand {
             + "\"name\":\(JSON.quote(row.entry.name)),\"version\":\(row.entry.version),"
             + "\"created\":\(JSON.quote(row.entry.created)),\"writer\":\(JSON.quote(row.writer)),"
             + "\"exposed\":[\(row.exposed.map(JSON.quote).joined(separator: ","))],"
-            + "\"written_by_removed\":[\(row.wrote.map(JSON.quote).joined(separator: ","))]}"
+            + "\"written_by_removed\":[\(row.wrote.map(JSON.quote).joined(separator: ","))]"
+            + (redacted ? ",\"redacted\":" + (row.redacted.map(JSON.quote) ?? "null") : "") + "}"
         }
         Output.line("[" + objects.joined(separator: ",") + "]")
         return
@@ -62,8 +78,14 @@ extension VaultCommand {
         return
       }
       let width = rows.map { $0.entry.label.count }.max() ?? 0
+      let redactedWidth = rows.map { ($0.redacted ?? "").count }.max() ?? 0
+      // Versions of different widths (v9, v10) are padded too, so the dates line up.
+      let versionWidth = rows.map { "v\($0.entry.version)".count }.max() ?? 0
       for row in rows {
-        let label = row.entry.label + String(repeating: " ", count: width - row.entry.label.count)
+        var label = row.entry.label + String(repeating: " ", count: width - row.entry.label.count)
+        if let shown = row.redacted {
+          label += "  " + shown + String(repeating: " ", count: redactedWidth - shown.count)
+        }
         // A value a removed member wrote is theirs, not the re-signer's: say so first.
         let exposed = row.exposed.filter { !row.wrote.contains($0) }
         // `members set` narrowing read access flags like a removal; the member stays.
@@ -73,8 +95,39 @@ extension VaultCommand {
         }
         if !exposed.isEmpty { notes.append("exposed to \(exposed.joined(separator: ", "))") }
         let flag = notes.isEmpty ? "" : "  rotate: \(notes.joined(separator: "; "))"
-        Output.line("\(label)  v\(row.entry.version)  \(row.entry.created)  \(row.writer)\(flag)")
+        let version = "v\(row.entry.version)"
+        let versionColumn = version + String(repeating: " ", count: versionWidth - version.count)
+        Output.line("\(label)  \(versionColumn)  \(row.entry.created)  \(row.writer)\(flag)")
       }
     }
+  }
+}
+
+/// Decrypts entries for `list --redacted` and keeps only their redacted forms.
+private struct Redactor {
+  let file: VaultFile
+  let member: Member
+  let identity: Identity
+  /// Environment key pairs opened so far (a handful: an array, no dictionary).
+  private var keys: [(environment: String, pair: BoxKeyPair)] = []
+
+  init(file: VaultFile, identity: Identity) throws {
+    self.file = file
+    self.identity = identity
+    member = try file.member(for: identity)
+  }
+
+  /// `sk-proj-…wxyz`, or `-` for an environment this member cannot read.
+  mutating func redact(_ entry: Entry) throws -> String {
+    guard member.read.contains(entry.environment) else { return "-" }
+    let pair: BoxKeyPair
+    if let known = keys.first(where: { $0.environment == entry.environment }) {
+      pair = known.pair
+    } else {
+      pair = try file.environmentKeyPair(
+        entry.environment, project: entry.project, identity: identity)
+      keys.append((entry.environment, pair))
+    }
+    return OpenAIKeys.redact(try file.open(entry, with: pair))
   }
 }

@@ -20,7 +20,12 @@ extension VaultCommand {
         "identity: \(source.inlineSecret != nil ? "$VAULT_IDENTITY" : session.paths.identityFile)")
       Output.line("public:   \(identity.description)")
       switch UnlockCache.status(identity) {
-      case .cached: Output.line("cache:    unlocked (kernel keyring)")
+      case .cached:
+        Output.line("cache:    unlocked (kernel keyring)")
+        // The kernel rounds down to whole units: `14m` means 14 to 15 minutes.
+        if let left = UnlockCache.timeLeft(identity) {
+          Output.line("expires:  in at least \(left.count)\(left.unit)")
+        }
       case .empty: Output.line("cache:    locked")
       case .unavailable:
         Output.line(
@@ -31,8 +36,10 @@ extension VaultCommand {
       let file = try store.load(warn: Output.warn)
       if let member = file.header.member(for: identity) {
         Output.line("member:   \(member.name)\(member.isOwner ? " (owner)" : "")")
-        Output.line("reads:    \(member.read.joined(separator: ", "))")
-        Output.line("writes:   \(member.write.joined(separator: ", "))")
+        // `-` for none, as `members list` and `members add` print it.
+        Output.line("reads:    \(member.read.isEmpty ? "-" : member.read.joined(separator: ", "))")
+        Output.line(
+          "writes:   \(member.write.isEmpty ? "-" : member.write.joined(separator: ", "))")
       } else {
         Output.line("member:   not a member of this vault")
       }

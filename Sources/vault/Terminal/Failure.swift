@@ -121,6 +121,27 @@ enum Failure {
       )
     case .cancelled:
       return ("cancelled", nil, cancelled)
+    case .entryExists(let label):
+      return (
+        "\(printable(path: label)) already exists; nothing copied or moved",
+        "pass --force to store the copy as its new version", exists
+      )
+    case .lineBreakInValue(let label, let format):
+      return (
+        "the value of \(printable(path: label)) holds a line break, which --format \(format) cannot carry; nothing exported",
+        "use --format dotenv or json for it", usage
+      )
+    case .confirmationNeeded(let label):
+      return (
+        "no terminal to confirm removing \(printable(path: label))",
+        "pass --yes to remove it without asking", usage
+      )
+    case .invalidMapping(let shown):
+      return (
+        "invalid --map '\(shown)': use TARGET=NAME, as in --map OPENAI_API_KEY=PROD_KEY", nil, usage
+      )
+    case .duplicateMapping(let target):
+      return ("--map gives \(target) twice", nil, usage)
     case .wrongPassphrase(let path):
       return ("wrong passphrase for '\(printable(path: path))'", nil, unlock)
     case .notAMember(let path):
