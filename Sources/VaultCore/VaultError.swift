@@ -14,6 +14,10 @@ public enum VaultError: Error, Equatable, Sendable {
   /// message may print: redacted when the input looked like a secret, escaped otherwise;
   /// the raw input is never kept.
   case invalidName(kind: NameKind, shown: String, looksLikeSecret: Bool)
+  /// `NAME=VALUE` given where a name goes. `shown` is the part before `=`, escaped or
+  /// redacted, followed by `=…`; `name` is that part when it is a valid variable name (for
+  /// the hint). Nothing after the `=` is kept.
+  case valueInName(kind: NameKind, shown: String, name: String?)
   case reservedName(String)
   case emptyValue
   /// A value typed or imported with a NUL byte: no environment variable can hold it.

@@ -65,6 +65,8 @@ struct ExecRequest {
   func run() throws -> Never {
     let session = Session()
     let project = try session.paths.project(explicit: project)
+    // Before anything is read: `--only NAME=VALUE` must not reach a message.
+    for name in only { try Names.check(name, as: .name) }
     let executable = try Launcher.resolve(command[0], path: session.paths.environment["PATH"])
     let store = VaultStore(
       path: try session.paths.vaultFile(explicit: vaultPath), trust: try session.trust)

@@ -64,6 +64,13 @@ enum Failure {
       }
       let hint = kind == .project ? "name the project with --project or VAULT_PROJECT" : nil
       return ("invalid \(kind.rawValue) '\(shown)': use \(rule)", hint, usage)
+    case .valueInName(let kind, let shown, let name):
+      let stored = name ?? "NAME"
+      return (
+        "invalid \(kind.rawValue) '\(shown)': values are never read from the command line; nothing was stored",
+        "to store it, run `vault set \(stored)` and paste the value at the prompt, or `printf %s … | vault set \(stored)`",
+        usage
+      )
     case .reservedName(let name):
       return (
         "refusing \(name): it changes how programs load or start",
