@@ -6,8 +6,8 @@ extension VaultCommand {
     static let configuration = CommandConfiguration(
       abstract: "Run a command with the environment's secrets in its environment.",
       discussion: """
-        Replaces vault with the command (execve): same pid, and the exit status and signals
-        are the command's. Inherited variables of the same names are replaced, so the command
+        Replaces vault with the command (execve): same pid, and the exit status and signals \
+        are the command's. Inherited variables of the same names are replaced, so the command \
         sees each once. Anything after `--` belongs to the command.
 
         Examples:

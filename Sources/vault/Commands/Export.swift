@@ -7,8 +7,8 @@ extension VaultCommand {
       abstract:
         "Print an environment's secrets as dotenv or JSON (refuses a terminal without --force).",
       discussion: """
-        dotenv writes each value as NAME="…" with a backslash before \\, ", $ and backtick
-        and every other byte (newlines too) as it is: `vault import` and a shell's
+        dotenv writes each value as NAME="…" with a backslash before \\, ", $ and backtick \
+        and every other byte (newlines too) as it is: `vault import` and a shell's \
         `set -a; . FILE` both read back the same bytes, and sourcing runs nothing.
 
         Examples:

@@ -6,8 +6,8 @@ extension VaultCommand {
     static let configuration = CommandConfiguration(
       abstract: "Create your identity (if you have none) and a new vault.",
       discussion: """
-        Asks for a passphrase twice, without echo, and protects the identity with Argon2id
-        (256 MiB, 3 passes). Never overwrites an existing vault or identity: an existing
+        Asks for a passphrase twice, without echo, and protects the identity with Argon2id \
+        (256 MiB, 3 passes). Never overwrites an existing vault or identity: an existing \
         identity is reused.
 
         Examples:

@@ -7,7 +7,7 @@ extension VaultCommand {
       commandName: "set",
       abstract: "Store a secret from a no-echo prompt or stdin (never from the command line).",
       discussion: """
-        Reads the value from a no-echo prompt when stdin is a terminal, else all of stdin.
+        Reads the value from a no-echo prompt when stdin is a terminal, else all of stdin. \
         Surrounding whitespace is trimmed. Storing a name again makes a new version.
 
         Examples:
