@@ -5,7 +5,8 @@ public enum VaultError: Error, Equatable, Sendable {
   case vaultNotFound(path: String)
   case identityNotFound(path: String)
   case entryNotFound(label: String)
-  case noEntries(project: String, environment: String)
+  /// Nothing stored for the label; `holdings` is what the vault does hold.
+  case noEntries(project: String, environment: String, holdings: [ProjectHolding])
   case environmentNotFound(String)
   case alreadyExists(path: String)
 

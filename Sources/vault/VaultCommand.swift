@@ -22,7 +22,7 @@ struct VaultCommand: ParsableCommand {
     subcommands: [
       Init.self, SetSecret.self, Get.self, List.self, Remove.self, Exec.self, Import.self,
       Export.self, Lock.self, Status.self, IdentityCommand.self, Members.self, Environments.self,
-      Trust.self, Git.self,
+      Trust.self, Git.self, ProjectCommand.self,
     ]
   )
 }

@@ -46,7 +46,7 @@ extension VaultCommand {
 
     func run() throws {
       let request = ExecRequest(
-        vaultPath: vault.vaultPath, project: label.project, environment: label.environment,
+        vaultPath: vault.vaultPath, project: label.project, environment: label.environmentFlag,
         passphraseFile: unlock.passphraseFile, noCache: unlock.noCache, cacheTTL: unlock.cacheTTL,
         only: only, allowReserved: allowReserved, command: commandLine)
       try request.run()

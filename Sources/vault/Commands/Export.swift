@@ -36,7 +36,7 @@ extension VaultCommand {
           "refusing to print secrets to a terminal; redirect stdout or pass --force")
       }
       let session = Session()
-      let project = try session.paths.project(explicit: label.project)
+      let project = try session.project(label, vault: vault).name
       let file = try session.store(vault).load(
         project: project, environment: label.environment, warn: Output.warn)
       let identity = try session.unlock(unlock)

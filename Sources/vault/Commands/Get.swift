@@ -29,13 +29,17 @@ extension VaultCommand {
 
     func run() throws {
       let session = Session()
-      let project = try session.paths.project(explicit: label.project)
+      let project = try session.project(label, vault: vault).name
       try Names.check(name, as: .name)
       let store = try session.store(vault)
       let file = try store.load(project: project, environment: label.environment, warn: Output.warn)
       let identity = try session.unlock(unlock)
       let secrets = try file.secrets(
         project: project, environment: label.environment, identity: identity)
+      guard !secrets.isEmpty else {
+        throw VaultError.noEntries(
+          project: project, environment: label.environment, holdings: try store.holdings())
+      }
       guard let secret = secrets.first(where: { $0.entry.name == name }) else {
         throw VaultError.entryNotFound(label: "\(project)/\(label.environment)/\(name)")
       }

@@ -28,7 +28,7 @@ extension VaultCommand {
 
     func run() throws {
       let session = Session()
-      let project = try session.paths.project(explicit: label.project)
+      let project = try session.project(label, vault: vault).name
       let text: SecretBytes
       if file == "-" {
         text = try Prompt.standardInput()
