@@ -13,7 +13,8 @@ extension VaultCommand {
         Examples:
           vault exec --env prod -- ./app
           vault exec --env dev --only OPENAI_API_KEY -- python3 main.py --verbose
-        """)
+        """,
+      aliases: ["run"])
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var label: LabelOptions
