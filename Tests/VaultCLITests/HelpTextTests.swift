@@ -17,8 +17,11 @@ import Testing
         if line == "SUBCOMMANDS:" { inSubcommands = true; continue }
         guard inSubcommands else { continue }
         if line.isEmpty || !line.hasPrefix("  ") { inSubcommands = false; continue }
-        guard let word = line.split(separator: " ").first, !line.hasPrefix("   "),
-          word != "help"
+        // "  exec, run   Run a command…": the name, without its aliases.
+        guard let word = line.split(separator: " ").first?.split(separator: ",").first,
+          !line.hasPrefix("   "), word != "help", path.count < 3,
+          !result.contains(where: { $0.path == path + [String(word)] }),
+          !queue.contains(path + [String(word)])
         else { continue }
         queue.append(path + [String(word)])
       }
