@@ -173,13 +173,13 @@ _vault() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    init|set|get|list|rm|cp|mv|exec|import|export|lock|status|identity|members|env|trust|git|doctor|help)
+    init|set|get|list|rm|cp|mv|exec|import|export|lock|status|identity|members|env|trust|git|doctor|project|help)
         # Offer subcommand argument completions
         "_vault_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'init set get list rm cp mv exec import export lock status identity members env trust git doctor help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'init set get list rm cp mv exec import export lock status identity members env trust git doctor project help' -- "${cur}"))
         ;;
     esac
 }
@@ -491,12 +491,18 @@ _vault_status() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--vault)
+    non_repeating_options=(--vault --project --env)
     __vault_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--vault')
+        return
+        ;;
+    '--project')
+        return
+        ;;
+    '--env')
         return
         ;;
     esac
@@ -851,6 +857,66 @@ _vault_doctor() {
         return
         ;;
     '--drop')
+        return
+        ;;
+    esac
+}
+
+_vault_project() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vault_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    pin|unpin|show)
+        # Offer subcommand argument completions
+        "_vault_project_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'pin unpin show' -- "${cur}"))
+        ;;
+    esac
+}
+
+_vault_project_pin() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vault_offer_flags_options 1
+}
+
+_vault_project_unpin() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vault_offer_flags_options 0
+}
+
+_vault_project_show() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--vault --project --env)
+    __vault_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
+        ;;
+    '--project')
+        return
+        ;;
+    '--env')
         return
         ;;
     esac

@@ -5,7 +5,8 @@ public enum VaultError: Error, Equatable, Sendable {
   case vaultNotFound(path: String)
   case identityNotFound(path: String)
   case entryNotFound(label: String)
-  case noEntries(project: String, environment: String)
+  /// Nothing stored for the label; `holdings` is what the vault does hold.
+  case noEntries(project: String, environment: String, holdings: [ProjectHolding])
   case environmentNotFound(String)
   case alreadyExists(path: String)
 
@@ -14,6 +15,10 @@ public enum VaultError: Error, Equatable, Sendable {
   /// message may print: redacted when the input looked like a secret, escaped otherwise;
   /// the raw input is never kept.
   case invalidName(kind: NameKind, shown: String, looksLikeSecret: Bool)
+  /// `NAME=VALUE` given where a name goes. `shown` is the part before `=`, escaped or
+  /// redacted, followed by `=…`; `name` is that part when it is a valid variable name (for
+  /// the hint). Nothing after the `=` is kept.
+  case valueInName(kind: NameKind, shown: String, name: String?)
   case reservedName(String)
   case emptyValue
   /// A value typed or imported with a NUL byte: no environment variable can hold it.

@@ -15,19 +15,27 @@ struct VaultOptions: ParsableArguments {
 struct LabelOptions: ParsableArguments {
   @Option(
     help: ArgumentHelp(
-      "The project (default: $VAULT_PROJECT, else the git work tree's or current directory's name).",
+      "The project (default: $VAULT_PROJECT, else a pinned one, else the git work tree's or current directory's name, else a team vault's only project).",
       valueName: "name"))
   var project: String?
 
-  @Option(name: .customLong("env"), help: ArgumentHelp("The environment.", valueName: "env"))
-  var environment: String = "dev"
+  @Option(
+    name: .customLong("env"),
+    help: ArgumentHelp("The environment (default: $VAULT_ENV, else dev).", valueName: "env"))
+  var environmentFlag: String?
+
+  /// `--env`, else `$VAULT_ENV`, else `dev` (checked in `validate`).
+  var environment: String {
+    (try? Paths.current().environment(explicit: environmentFlag).name) ?? "dev"
+  }
 
   func validate() throws {
-    guard Names.isValidEnvironment(Array(environment.utf8)) else {
+    if let flag = environmentFlag, !Names.isValidEnvironment(Array(flag.utf8)) {
       throw ValidationError(
-        "invalid environment '\(Failure.printable(environment))': use lowercase letters, digits, '_', '-'"
+        "invalid environment '\(Failure.printable(flag))': use lowercase letters, digits, '_', '-'"
       )
     }
+    _ = try Paths.current().environment(explicit: environmentFlag)
   }
 }
 

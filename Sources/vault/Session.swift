@@ -14,6 +14,15 @@ struct Session {
     return nil
   }
 
+  /// The project `label` names, or the one resolved for the vault `options` name (README,
+  /// "Finding things").
+  func project(_ label: LabelOptions, vault options: VaultOptions) throws -> ResolvedProject {
+    let path = try paths.vaultFile(explicit: options.vaultPath)
+    return try paths.resolveProject(explicit: label.project, vaultFile: path) {
+      try VaultStore(path: path).holdings()
+    }
+  }
+
   func store(_ options: VaultOptions) throws -> VaultStore {
     VaultStore(path: try paths.vaultFile(explicit: options.vaultPath), trust: try trust)
   }

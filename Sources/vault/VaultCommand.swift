@@ -6,7 +6,7 @@ struct VaultCommand: ParsableCommand {
     commandName: "vault",
     abstract: "An encrypted local vault for API keys, injected into programs at run time.",
     discussion: """
-      Store a key once, from a no-echo prompt or stdin, never from the command line, and run
+      Store a key once, from a no-echo prompt or stdin, never from the command line, and run \
       programs with it in their environment.
 
       Examples:
@@ -15,7 +15,7 @@ struct VaultCommand: ParsableCommand {
         vault exec --env prod -- ./app       # ./app sees OPENAI_API_KEY
         vault list
 
-      Exit codes: 0 ok, 1 system error, 2 not found, 3 wrong passphrase, 4 no access,
+      Exit codes: 0 ok, 1 system error, 2 not found, 3 wrong passphrase, 4 no access, \
       5 corrupt or tampered file, 6 already exists, 64 usage, 126/127 exec, 130 cancelled.
       """,
     version: "0.1.0",
@@ -23,7 +23,7 @@ struct VaultCommand: ParsableCommand {
       Init.self, SetSecret.self, Get.self, List.self, Remove.self, Copy.self, Move.self,
       Exec.self, Import.self,
       Export.self, Lock.self, Status.self, IdentityCommand.self, Members.self, Environments.self,
-      Trust.self, Git.self, Doctor.self,
+      Trust.self, Git.self, Doctor.self, ProjectCommand.self,
     ]
   )
 }

@@ -18,13 +18,15 @@ func commandPath(_ arguments: [String]) -> String {
 }
 
 do {
-  // `vault exec` is the hot path: parse it by hand when it is well-formed (ExecRequest).
+  // `vault exec` (or its alias `run`) is the hot path: parse it by hand when it is
+  // well-formed (ExecRequest).
   let arguments = CommandLine.arguments
-  if arguments.count > 2, arguments[1] == "exec",
+  if arguments.count > 2, arguments[1] == "exec" || arguments[1] == "run",
     let request = ExecRequest.parseFast(arguments[2...])
   {
     try request.run()
   }
+  UsageCheck.check(arguments)
   var command = try VaultCommand.parseAsRoot()
   try command.run()
 } catch let error as VaultError {

@@ -223,7 +223,7 @@ import Testing
     (["--env", "prod", "--project", "../x"], "invalid project '../x'"),
     (["--env", "prod", "--project", ".hidden"], "invalid project '.hidden'"),
     (["--env", "prod", "1ABC"], "invalid name '1ABC'"),
-    (["--env", "prod", "FOO=BAR"], "invalid name 'FOO=BAR'"),
+    (["--env", "prod", "FOO=BAR"], "invalid name 'FOO=…'"),
     (["--env", "prod", "A-B"], "invalid name 'A-B'"),
     (["--env", "prod", String(repeating: "N", count: 200)], "invalid name 'NNNN"),
     (["--env", "prod", ""], "invalid name ''"),

@@ -138,8 +138,10 @@ import VaultCore
     #expect(remove.status == 0, "\(remove.stderr)")
     #expect(remove.stdout == "removed shop/dev/OPENAI_API_KEY\n")
     #expect(try box.readFile(box.vaultPath) != vaultBeforeRemove)
+    // The group is empty now: the error says what the vault holds (issue 7, point 1).
     expectOneError(
-      try box.run(["get", "--env", "dev"]), 2, mentioning: "no entry shop/dev/OPENAI_API_KEY")
+      try box.run(["get", "--env", "dev"]), 2,
+      mentioning: "no entries for shop/dev; this vault holds: shop (")
     #expect(outputLines(try box.run(["list"]).stdout).count == 1)
     #expect(try box.run(["get", "--env", "prod"]).stdout == prodKey + "\n")
     let removeAgain = try box.run(["rm", "--env", "dev", "OPENAI_API_KEY"])
@@ -341,7 +343,9 @@ import VaultCore
     #expect(both.stdout == fakeKey("api1") + "\n")
     #expect(
       try box.run(["get"], env: ["VAULT_PROJECT": "billing"]).stdout == fakeKey("bil1") + "\n")
-    expectOneError(try box.run(["get"]), 2, mentioning: "no entry shop/dev/OPENAI_API_KEY")
+    expectOneError(
+      try box.run(["get"]), 2,
+      mentioning: "no entries for shop/dev; this vault holds: api (dev), billing (dev)")
     let rows = outputLines(try box.run(["list"]).stdout).map {
       $0.components(separatedBy: "  ").first ?? ""
     }
@@ -570,12 +574,13 @@ import VaultCore
       guard line.hasPrefix("  "), !line.hasPrefix("   "), !line.hasPrefix("  See ") else {
         return nil
       }
-      return line.split(separator: " ").first.map(String.init)
+      // "  exec, run   …": the name without its aliases.
+      return line.split(separator: " ").first?.split(separator: ",").first.map(String.init)
     }
     #expect(
       listed == [
         "init", "set", "get", "list", "rm", "cp", "mv", "exec", "import", "export", "lock", "status",
-        "identity", "members", "env", "trust", "git", "doctor",
+        "identity", "members", "env", "trust", "git", "doctor", "project",
       ])
   }
 }

@@ -41,7 +41,7 @@ extension VaultFile {
       }
     }
     guard !values.isEmpty else {
-      throw VaultError.noEntries(project: project, environment: environment)
+      throw VaultError.noEntries(project: project, environment: environment, holdings: [])
     }
     return values
   }

@@ -12,7 +12,7 @@ extension VaultFile {
     guard let index = blocks.firstIndex(where: {
       $0.project == project && $0.environment == environment
     }) else {
-      throw VaultError.noEntries(project: project, environment: environment)
+      throw VaultError.noEntries(project: project, environment: environment, holdings: [])
     }
     guard member.canWrite(environment) else {
       throw VaultError.cannotWrite(member: member.name, environment: environment)

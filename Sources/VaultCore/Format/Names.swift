@@ -73,8 +73,9 @@ public enum Names {
     return OpenAIKeys.redact(SecretBytes(copying: bytes))
   }
 
-  /// Validates a user-supplied label part, throwing `invalidName`. The error carries only a
-  /// printable or redacted form of `value` (STYLE.md: redact at the point of capture).
+  /// Validates a user-supplied label part, throwing `invalidName` (or `valueInName` for
+  /// `NAME=VALUE`). The error carries only a printable or redacted form of `value`, and
+  /// nothing after an `=` (STYLE.md: redact at the point of capture).
   public static func check(_ value: String, as kind: VaultError.NameKind) throws {
     let bytes = Array(value.utf8)
     let valid: Bool
@@ -85,6 +86,14 @@ public enum Names {
     case .name: valid = isValidName(bytes)
     }
     guard !valid else { return }
+    // `NAME=VALUE` (the Doppler and Heroku habit): what follows `=` is a value, so it is
+    // never kept, whatever its length; the part before it is shown as any name would be.
+    if let equals = value.firstIndex(of: "=") {
+      let name = String(value[..<equals])
+      throw VaultError.valueInName(
+        kind: kind, shown: shown(name, looksLikeSecret: looksLikeSecret(name)) + "=…",
+        name: isValidName(Array(name.utf8)) ? name : nil)
+    }
     let secret = looksLikeSecret(value)
     throw VaultError.invalidName(
       kind: kind, shown: shown(value, looksLikeSecret: secret), looksLikeSecret: secret)

@@ -18,6 +18,7 @@ public struct Paths: Sendable {
     "HOME", "USER", "PATH", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "VAULT_FILE",
     "VAULT_IDENTITY", "VAULT_IDENTITY_FILE", "VAULT_PROJECT", "VAULT_PASSPHRASE_FILE", "VAULT_PIN",
     "XDG_RUNTIME_DIR",
+    "VAULT_ENV",
   ]
 
   /// The process's own environment (the `variables` vault reads) and working directory.
@@ -157,6 +158,57 @@ public struct Paths: Sendable {
     }
     try Names.check(name, as: .project)
     return name
+  }
+
+  /// The environment: `explicit` (`--env`), else `$VAULT_ENV`, else `dev` (never `prod`:
+  /// production is always asked for by name). Nil `source` means the default.
+  public func environment(explicit: String?) throws -> (name: String, source: String?) {
+    let resolved: (name: String, source: String?)
+    if let explicit {
+      resolved = (explicit, "--env")
+    } else if let variable = value("VAULT_ENV") {
+      resolved = (variable, "VAULT_ENV")
+    } else {
+      resolved = ("dev", nil)
+    }
+    try Names.check(resolved.name, as: .environment)
+    return resolved
+  }
+
+  /// The project and why, in this order (README, "Finding things"): `explicit`
+  /// (`--project`), `$VAULT_PROJECT`, the project pinned to the nearest directory at or above
+  /// this one (`vault project pin`), the git work tree's or current directory's name when
+  /// the vault holds entries under it, the only project of a vault other than the personal
+  /// one when it holds one project and nothing under that name, else that name.
+  /// `holdings` is called only in the last two cases; `vaultFile` is the vault in use.
+  public func resolveProject(
+    explicit: String?, vaultFile: String, holdings: () throws -> [ProjectHolding]
+  ) throws -> ResolvedProject {
+    if let explicit {
+      try Names.check(explicit, as: .project)
+      return ResolvedProject(name: explicit, source: .flag)
+    }
+    if let project = value("VAULT_PROJECT") {
+      try Names.check(project, as: .project)
+      return ResolvedProject(name: project, source: .variable)
+    }
+    let pins = ProjectPins(stateDirectory: stateDirectory)
+    if let pin = try pins.nearest(to: ProjectPins.realPath(currentDirectory)) {
+      return ResolvedProject(name: pin.project, source: .pinned(directory: pin.directory))
+    }
+    let root = gitRoot
+    let guessed = Self.baseName(of: root ?? currentDirectory)
+    let guessedSource: ResolvedProject.Source =
+      root.map { .gitWorkTree(root: $0) } ?? .directory(path: currentDirectory)
+    // A personal vault collects many projects: its only one must not capture a new directory.
+    if vaultFile != personalVault {
+      let held = try holdings()
+      if held.count == 1, let only = held.first, only.project != guessed {
+        return ResolvedProject(name: only.project, source: .onlyProject(guessed: guessed))
+      }
+    }
+    try Names.check(guessed, as: .project)
+    return ResolvedProject(name: guessed, source: guessedSource)
   }
 
   /// The nearest directory at or above the current one that holds `.git`.

@@ -81,7 +81,7 @@ extension VaultCommand {
           let group = diagnosis.groups.first(where: {
             $0.project == parts[0] && $0.environment == parts[1]
           })
-        else { throw VaultError.noEntries(project: parts[0], environment: parts[1]) }
+        else { throw VaultError.noEntries(project: parts[0], environment: parts[1], holdings: []) }
         if group.problem == nil { throw VaultError.groupNotDamaged(label: text) }
         labels.append((parts[0], parts[1]))
       }

@@ -6,15 +6,16 @@ extension VaultCommand {
     static let configuration = CommandConfiguration(
       abstract: "Run a command with the environment's secrets in its environment.",
       discussion: """
-        Replaces vault with the command (execve): same pid, and the exit status and signals
-        are the command's. Inherited variables of the same names are replaced, so the command
+        Replaces vault with the command (execve): same pid, and the exit status and signals \
+        are the command's. Inherited variables of the same names are replaced, so the command \
         sees each once. Anything after `--` belongs to the command.
 
         Examples:
           vault exec --env prod -- ./app
           vault exec --env dev --only OPENAI_API_KEY -- python3 main.py --verbose
           vault exec --env prod --map OPENAI_API_KEY=SHOP_BOT_KEY -- ./bot
-        """)
+        """,
+      aliases: ["run"])
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var label: LabelOptions
@@ -53,7 +54,7 @@ extension VaultCommand {
 
     func run() throws {
       let request = ExecRequest(
-        vaultPath: vault.vaultPath, project: label.project, environment: label.environment,
+        vaultPath: vault.vaultPath, project: label.project, environment: label.environmentFlag,
         passphraseFile: unlock.passphraseFile, noCache: unlock.noCache, cacheTTL: unlock.cacheTTL,
         only: only, allowReserved: allowReserved, map: map, command: commandLine)
       try request.run()

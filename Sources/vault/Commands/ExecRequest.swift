@@ -6,7 +6,8 @@ import VaultCore
 struct ExecRequest {
   var vaultPath: String?
   var project: String?
-  var environment = "dev"
+  /// `--env`; nil means `$VAULT_ENV`, else `dev`.
+  var environment: String?
   var passphraseFile: String?
   var noCache = false
   var cacheTTL = "15m"
@@ -28,7 +29,8 @@ struct ExecRequest {
       if argument == "--" {
         request.command = Array(arguments[(index + 1)...])
         // Invalid values go to ArgumentParser too, which reports them like any other command.
-        guard !request.command.isEmpty, Names.isValidEnvironment(Array(request.environment.utf8)),
+        guard !request.command.isEmpty,
+          request.environment.map({ Names.isValidEnvironment(Array($0.utf8)) }) ?? true,
           UnlockOptions.seconds(request.cacheTTL) != nil
         else { return nil }
         return request
@@ -68,10 +70,15 @@ struct ExecRequest {
   func run() throws -> Never {
     let mappings = try parsedMappings()
     let session = Session()
-    let project = try session.paths.project(explicit: project)
+    // Before anything is read: `--only NAME=VALUE` must not reach a message.
+    for name in only { try Names.check(name, as: .name) }
+    let environment = try session.paths.environment(explicit: environment).name
+    let path = try session.paths.vaultFile(explicit: vaultPath)
+    let project = try session.paths.resolveProject(explicit: project, vaultFile: path) {
+      try VaultStore(path: path).holdings()
+    }.name
     let executable = try Launcher.resolve(command[0], path: session.paths.environment["PATH"])
-    let store = VaultStore(
-      path: try session.paths.vaultFile(explicit: vaultPath), trust: try session.trust)
+    let store = VaultStore(path: path, trust: try session.trust)
     let file = try store.load(project: project, environment: environment, warn: Output.warn)
     let cache = IdentitySource.CachePolicy(
       enabled: !noCache, timeout: UnlockOptions.seconds(cacheTTL) ?? UnlockCache.defaultTimeout)
@@ -98,7 +105,9 @@ struct ExecRequest {
       }
     }
     guard !secrets.isEmpty else {
-      throw VaultError.noEntries(project: project, environment: environment)
+      // The error path alone reads the other groups' labels, to say what was meant.
+      throw VaultError.noEntries(
+        project: project, environment: environment, holdings: try store.holdings())
     }
     try Launcher.checkNames(secrets.map(\.name), allowed: allowReserved)
     // With full labels in the message; Launcher.exec checks again, by name, for other callers.

@@ -7,8 +7,8 @@ extension VaultCommand {
       abstract:
         "Print an environment's secrets (dotenv, json, docker); not to a terminal without --force.",
       discussion: """
-        dotenv writes each value as NAME="…" with a backslash before \\, ", $ and backtick
-        and every other byte (newlines too) as it is: `vault import` and a shell's
+        dotenv writes each value as NAME="…" with a backslash before \\, ", $ and backtick \
+        and every other byte (newlines too) as it is: `vault import` and a shell's \
         `set -a; . FILE` both read back the same bytes, and sourcing runs nothing.
 
         docker writes plain NAME=VALUE lines, as `docker run --env-file` reads them: no
@@ -40,7 +40,7 @@ extension VaultCommand {
           "refusing to print secrets to a terminal; redirect stdout or pass --force")
       }
       let session = Session()
-      let project = try session.paths.project(explicit: label.project)
+      let project = try session.project(label, vault: vault).name
       let file = try session.store(vault).load(
         project: project, environment: label.environment, warn: Output.warn)
       let identity = try session.unlock(unlock)

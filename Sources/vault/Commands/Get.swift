@@ -8,8 +8,13 @@ extension VaultCommand {
       discussion: """
         Examples:
           vault get --env prod | pbcopy
-          curl -H "Authorization: Bearer $(vault get --env dev)" https://api.openai.com/v1/models
-        Prefer `vault exec`: a value in a shell variable can leak into history or logs.
+          vault get --env dev OPENAI_ORG_ID > org.txt
+
+        Prefer `vault exec`: a value in a shell variable can leak into history or logs, and \
+        one in a command's arguments (a curl header built by command substitution) is \
+        visible to every local user in ps. To send a key in a header, keep it out of argv:
+          vault exec -- sh -c 'printf "Authorization: Bearer %s" "$OPENAI_API_KEY" |
+            curl -H @- https://api.openai.com/v1/models'
         """)
 
     @OptionGroup var vault: VaultOptions
@@ -24,13 +29,17 @@ extension VaultCommand {
 
     func run() throws {
       let session = Session()
-      let project = try session.paths.project(explicit: label.project)
+      let project = try session.project(label, vault: vault).name
       try Names.check(name, as: .name)
       let store = try session.store(vault)
       let file = try store.load(project: project, environment: label.environment, warn: Output.warn)
       let identity = try session.unlock(unlock)
       let secrets = try file.secrets(
         project: project, environment: label.environment, identity: identity)
+      guard !secrets.isEmpty else {
+        throw VaultError.noEntries(
+          project: project, environment: label.environment, holdings: try store.holdings())
+      }
       guard let secret = secrets.first(where: { $0.entry.name == name }) else {
         throw VaultError.entryNotFound(label: "\(project)/\(label.environment)/\(name)")
       }

@@ -18,8 +18,8 @@ extension VaultCommand {
       static let configuration = CommandConfiguration(
         abstract: "Write .gitattributes and this clone's git config for the merge driver and diff.",
         discussion: """
-          Adds `.vault merge=vault diff=vault` to .gitattributes (commit it) and sets
-          merge.vault.driver and diff.vault.textconv in .git/config (each clone runs this).
+          Adds `.vault merge=vault diff=vault` to .gitattributes (commit it) and sets \
+          merge.vault.driver and diff.vault.textconv in .git/config (each clone runs this). \
           `vault` must be on PATH when git runs.
 
           Examples:
@@ -68,10 +68,10 @@ extension VaultCommand {
       static let configuration = CommandConfiguration(
         abstract: "git's merge driver for .vault (run by git, not by hand).",
         discussion: """
-          Merges per member, per group and per entry. Exits 0 with the result in OURS, or 1
-          with each conflict on stderr. When only entries conflict, OURS holds every other
-          change of both branches and this branch's version of each conflicted entry
-          (`vault git resolve` chooses); any other conflict leaves OURS as it was. Re-signs
+          Merges per member, per group and per entry. Exits 0 with the result in OURS, or 1 \
+          with each conflict on stderr. When only entries conflict, OURS holds every other \
+          change of both branches and this branch's version of each conflicted entry \
+          (`vault git resolve` chooses); any other conflict leaves OURS as it was. Re-signs \
           what it combines, so it may ask to unlock.
 
           Examples:
@@ -258,9 +258,9 @@ extension VaultCommand {
         abstract:
           "git's text conversion for .vault: labels, versions, writers, flags, never values.",
         discussion: """
-          Prints the vault id; each member with role, environments and key fingerprint; the
-          owner who signed the header (signed-by NAME FINGERPRINT); each environment's key
-          prefix; each entry's label, version, time and writer; and the rotation flags.
+          Prints the vault id; each member with role, environments and key fingerprint; the \
+          owner who signed the header (signed-by NAME FINGERPRINT); each environment's key \
+          prefix; each entry's label, version, time and writer; and the rotation flags. \
           Needs no passphrase: it decrypts nothing.
 
           Examples:

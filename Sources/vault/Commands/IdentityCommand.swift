@@ -17,7 +17,7 @@ extension VaultCommand {
       static let configuration = CommandConfiguration(
         abstract: "Print your public identity string (safe to share).",
         discussion: """
-          --fingerprint prints the short name of the same keys that `vault members list` and
+          --fingerprint prints the short name of the same keys that `vault members list` and \
           `git diff .vault` show beside your member name: compare them with an owner.
 
           Examples:
@@ -38,12 +38,14 @@ extension VaultCommand {
       static let configuration = CommandConfiguration(
         abstract: "Make a separate identity, for a CI runner or a second machine.",
         discussion: """
-          With --output, writes an identity file (mode 0600, never over an existing file).
-          Without it, prints the secret identity string on stdout, for a CI secret store
-          (VAULT_IDENTITY), and the public identity on stderr; that needs --no-passphrase.
+          With --output, writes an identity file (mode 0600, never over an existing file). \
+          Without it, prints the secret identity string on stdout, for a CI secret store \
+          (VAULT_IDENTITY), and the public identity on stderr; that needs --no-passphrase. \
+          Redirect it with umask 077 to a file outside the work tree (never one git may \
+          commit), paste it into the CI store, then delete it.
 
           Examples:
-            vault identity new --no-passphrase > ci-identity.txt
+            (umask 077; vault identity new --no-passphrase > ~/ci.secret)   # outside the work tree
             vault identity new --output ~/laptop2.identity
           """)
 
@@ -82,7 +84,7 @@ extension VaultCommand {
       static let configuration = CommandConfiguration(
         abstract: "Change the passphrase that protects your identity.",
         discussion: """
-          Asks for the current passphrase, then the new one twice. The file is rewritten
+          Asks for the current passphrase, then the new one twice. The file is rewritten \
           atomically with a new salt and Argon2id at 256 MiB, 3 passes.
 
           Examples:

@@ -6,9 +6,9 @@ extension VaultCommand {
     static let configuration = CommandConfiguration(
       abstract: "Store every NAME=VALUE of a .env file (`-` reads stdin) as entries.",
       discussion: """
-        Comments, blank lines, quotes (double quotes may span lines) and an `export` prefix
-        are understood; README ".env files" has the grammar. All lines are checked before
-        anything is stored: one bad line and nothing is imported. Delete the .env file
+        Comments, blank lines, quotes (double quotes may span lines) and an `export` prefix \
+        are understood; README ".env files" has the grammar. All lines are checked before \
+        anything is stored: one bad line and nothing is imported. Delete the .env file \
         afterwards.
 
         Examples:
@@ -28,7 +28,7 @@ extension VaultCommand {
 
     func run() throws {
       let session = Session()
-      let project = try session.paths.project(explicit: label.project)
+      let project = try session.project(label, vault: vault).name
       let text: SecretBytes
       if file == "-" {
         text = try Prompt.standardInput()

@@ -6,9 +6,9 @@ extension VaultCommand {
     static let configuration = CommandConfiguration(
       abstract: "Create your identity (if you have none) and a new vault.",
       discussion: """
-        Asks for a passphrase twice, without echo, and protects the identity with Argon2id
-        (256 MiB, 3 passes). Never overwrites an existing vault or identity: an existing
-        identity is reused. With a vault but no identity (a lost identity file), creates a
+        Asks for a passphrase twice, without echo, and protects the identity with Argon2id \
+        (256 MiB, 3 passes). Never overwrites an existing vault or identity: an existing \
+        identity is reused. With a vault but no identity (a lost identity file), creates a \
         new identity only and says what follows for that vault.
 
         Examples:

@@ -19,8 +19,8 @@ extension VaultCommand {
       static let configuration = CommandConfiguration(
         abstract: "Who reads and writes which environments; needs no passphrase.",
         discussion: """
-          Each line shows the member's key fingerprint (each member reads theirs with
-          `vault identity show --fingerprint`: compare them out of band); the last line names
+          Each line shows the member's key fingerprint (each member reads theirs with \
+          `vault identity show --fingerprint`: compare them out of band); the last line names \
           the owner who signed the membership, with theirs.
 
           Examples:
@@ -76,7 +76,7 @@ extension VaultCommand {
       static let configuration = CommandConfiguration(
         abstract: "Add a member by their public identity (owners only).",
         discussion: """
-          The new member gets a sealed copy of each readable environment's key; no secret is
+          The new member gets a sealed copy of each readable environment's key; no secret is \
           re-encrypted.
 
           Examples:
@@ -221,8 +221,8 @@ extension VaultCommand {
         commandName: "rm",
         abstract: "Remove a member: re-keys what they could read and flags it for rotation.",
         discussion: """
-          Every environment the member could read gets a new key; its entries are
-          re-encrypted and flagged "rotate: exposed to NAME" until a new version is stored.
+          Every environment the member could read gets a new key; its entries are \
+          re-encrypted and flagged "rotate: exposed to NAME" until a new version is stored. \
           A removed member keeps whatever they already decrypted: rotate those keys.
 
           Examples:

@@ -28,7 +28,7 @@ extension VaultCommand {
 
     func run() throws {
       let session = Session()
-      let project = try session.paths.project(explicit: label.project)
+      let project = try session.project(label, vault: vault).name
       try Names.check(name, as: .name)
       let store = try session.existingStore(vault)
       let identity = try session.unlock(unlock)

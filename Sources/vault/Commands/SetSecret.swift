@@ -7,10 +7,10 @@ extension VaultCommand {
       commandName: "set",
       abstract: "Store a secret from a no-echo prompt or stdin (never from the command line).",
       discussion: """
-        Reads the value from a no-echo prompt when stdin is a terminal, else all of stdin.
-        Surrounding whitespace is trimmed. A key pasted split over lines, in quotes, or as
-        NAME=VALUE / export NAME="VALUE" for this name is stored as the key, with a warning;
-        another name's assignment, a .env file or several keys are refused (README "Values").
+        Reads the value from a no-echo prompt when stdin is a terminal, else all of stdin. \
+        Surrounding whitespace is trimmed. A key pasted split over lines, in quotes, or as \
+        NAME=VALUE / export NAME="VALUE" for this name is stored as the key, with a warning; \
+        another name's assignment, a .env file or several keys are refused (README "Values"). \
         Storing a name again makes a new version.
 
         Examples:
@@ -32,7 +32,7 @@ extension VaultCommand {
 
     func run() throws {
       let session = Session()
-      let project = try session.paths.project(explicit: label.project)
+      let project = try session.project(label, vault: vault).name
       try Names.check(name, as: .name)
       if Names.isReserved(name) && !allowReserved { throw VaultError.reservedName(name) }
       let store = try session.existingStore(vault)

@@ -11,6 +11,7 @@ extension VaultCommand {
         """)
 
     @OptionGroup var vault: VaultOptions
+    @OptionGroup var label: LabelOptions
 
     func run() throws {
       let session = Session()
@@ -33,6 +34,8 @@ extension VaultCommand {
       }
       let store = try session.store(vault)
       Output.line("vault:    \(store.path)")
+      let resolution = try ProjectCommand.Show.resolution(session, label: label, vault: vault)
+      for line in resolution { Output.line(line) }
       let file = try store.load(warn: Output.warn)
       if let member = file.header.member(for: identity) {
         Output.line("member:   \(member.name)\(member.isOwner ? " (owner)" : "")")

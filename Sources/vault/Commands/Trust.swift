@@ -6,14 +6,14 @@ extension VaultCommand {
     static let configuration = CommandConfiguration(
       abstract: "Pin the vault's current owners after checking them with an owner.",
       discussion: """
-        The first time you open a vault, its owners' keys and its membership generation are
-        pinned under ${XDG_STATE_HOME:-~/.local/state}/vault/. A vault whose owners later
-        change without a signature from a pinned owner, or a different vault at the same path,
-        is refused until you run this. Check the owners (`vault members list` shows their
+        The first time you open a vault, its owners' keys and its membership generation are \
+        pinned under ${XDG_STATE_HOME:-~/.local/state}/vault/. A vault whose owners later \
+        change without a signature from a pinned owner, or a different vault at the same path, \
+        is refused until you run this. Check the owners (`vault members list` shows their \
         fingerprints) out of band first. Identities you saw removed are never pinned again.
 
-        An older membership generation than the one you saw (a rolled-back file, or an old
-        checkout) is refused; --accept-rollback pins it anyway, for an old copy you mean to
+        An older membership generation than the one you saw (a rolled-back file, or an old \
+        checkout) is refused; --accept-rollback pins it anyway, for an old copy you mean to \
         use. --pin prints VAULT_PIN for readers without state, such as CI runners.
 
         Examples:

@@ -27,10 +27,17 @@ enum Failure {
       )
     case .entryNotFound(let label):
       return ("no entry \(printable(path: label))", "`vault list` shows what is stored", notFound)
-    case .noEntries(let project, let environment):
+    case .noEntries(let project, let environment, let holdings):
+      guard !holdings.isEmpty else {
+        return (
+          "no entries for \(project)/\(environment); this vault holds none",
+          "store one with `vault set --project \(project) --env \(environment)`", notFound
+        )
+      }
+      let held = holdings.map { "\($0.project) (\($0.environments.joined(separator: ", ")))" }
       return (
-        "no entries for \(project)/\(environment)",
-        "store one with `vault set --project \(project) --env \(environment)`", notFound
+        "no entries for \(project)/\(environment); this vault holds: \(held.joined(separator: ", "))",
+        "use --project or VAULT_PROJECT, and --env or VAULT_ENV", notFound
       )
     case .environmentNotFound(let name):
       return ("no environment '\(name)' in this vault", nil, notFound)
@@ -64,6 +71,13 @@ enum Failure {
       }
       let hint = kind == .project ? "name the project with --project or VAULT_PROJECT" : nil
       return ("invalid \(kind.rawValue) '\(shown)': use \(rule)", hint, usage)
+    case .valueInName(let kind, let shown, let name):
+      let stored = name ?? "NAME"
+      return (
+        "invalid \(kind.rawValue) '\(shown)': values are never read from the command line; nothing was stored",
+        "to store it, run `vault set \(stored)` and paste the value at the prompt, or `printf %s … | vault set \(stored)`",
+        usage
+      )
     case .reservedName(let name):
       return (
         "refusing \(name): it changes how programs load or start",
