@@ -7,11 +7,11 @@ extension VaultCommand {
       commandName: "cp",
       abstract: "Copy a secret (or a whole environment) to another environment or project.",
       discussion: """
-        Values are decrypted and encrypted again for the destination, never printed: the
-        output shows labels and redacted forms. Needs read access to the source and write
-        access to the destination; an entry that exists there is replaced only with --force
-        (as a new version). Without NAME, every entry of the source environment is copied.
-        --from-vault copies from another vault file (your personal vault into a team vault,
+        Values are decrypted and encrypted again for the destination, never printed: the \
+        output shows labels and redacted forms. Needs read access to the source and write \
+        access to the destination; an entry that exists there is replaced only with --force \
+        (as a new version). Without NAME, every entry of the source environment is copied. \
+        --from-vault copies from another vault file (your personal vault into a team vault, \
         say): your identity must be able to read there and write here.
 
         Examples:

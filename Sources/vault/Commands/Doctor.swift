@@ -7,14 +7,14 @@ extension VaultCommand {
     static let configuration = CommandConfiguration(
       abstract: "Show which parts of a vault are damaged; drop a damaged group.",
       discussion: """
-        Checks the header (the owner's signature, the membership rules, what you trusted
-        before) and every (project, environment) group on its own, with public keys only:
+        Checks the header (the owner's signature, the membership rules, what you trusted \
+        before) and every (project, environment) group on its own, with public keys only: \
         no passphrase. Exits 5 when anything is damaged.
 
-        --drop PROJECT/ENV removes a group that does not verify, after you confirm at the
-        terminal (--yes for scripts); its values are lost (store them again). Nothing else
-        is re-signed, so the header must verify, every other group must verify or be dropped
-        in the same run (repeat --drop), and you must be able to write that environment.
+        --drop PROJECT/ENV removes a group that does not verify, after you confirm at the \
+        terminal (--yes for scripts); its values are lost (store them again). Nothing else \
+        is re-signed, so the header must verify, every other group must verify or be dropped \
+        in the same run (repeat --drop), and you must be able to write that environment. \
         A group that verifies is refused: `vault rm` removes entries.
 
         Examples:

@@ -158,11 +158,11 @@ extension VaultCommand {
       static let configuration = CommandConfiguration(
         abstract: "Choose a side for an entry that conflicted in a git merge of .vault.",
         discussion: """
-          After `git merge` reports a conflict in .vault, .vault holds every change of both
-          branches except each conflicted entry, which is at this branch's version. This
-          re-runs the merge from git's index (stages 1, 2 and 3 of .vault), takes the named
-          side for NAME, keeps the side .vault holds now for every other conflicted entry,
-          and writes .vault. Then `git add .vault` (marks it resolved) and `git commit`.
+          After `git merge` reports a conflict in .vault, .vault holds every change of both \
+          branches except each conflicted entry, which is at this branch's version. This \
+          re-runs the merge from git's index (stages 1, 2 and 3 of .vault), takes the named \
+          side for NAME, keeps the side .vault holds now for every other conflicted entry, \
+          and writes .vault. Then `git add .vault` (marks it resolved) and `git commit`. \
           Re-signs what it combines, so it may ask to unlock.
 
           Examples:

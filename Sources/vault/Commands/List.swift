@@ -6,9 +6,9 @@ extension VaultCommand {
     static let configuration = CommandConfiguration(
       abstract: "List labels, versions, dates and writers; needs no passphrase.",
       discussion: """
-        Signatures are verified with public keys only, so nothing is decrypted. --redacted
-        adds each value's redacted form (sk-proj-…wxyz, as `vault set` prints it) to match
-        against the provider's dashboard: that decrypts, so it unlocks your identity; an
+        Signatures are verified with public keys only, so nothing is decrypted. --redacted \
+        adds each value's redacted form (sk-proj-…wxyz, as `vault set` prints it) to match \
+        against the provider's dashboard: that decrypts, so it unlocks your identity; an \
         environment you cannot read shows `-`.
 
         Examples:

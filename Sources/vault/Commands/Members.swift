@@ -139,11 +139,11 @@ extension VaultCommand {
         commandName: "set",
         abstract: "Change a member's access, ownership or name (owners only).",
         discussion: """
-          A list not given keeps its current value (a kept --write loses what a new --read
-          takes away: write needs read). Each environment taken out of --read gets a new key
-          and its entries are flagged "rotate: exposed to NAME", as at `members rm`; an
-          environment added is sealed to them, nothing re-encrypted. --rename keeps the
-          identity; flags set before keep the old name. The last owner cannot be demoted,
+          A list not given keeps its current value (a kept --write loses what a new --read \
+          takes away: write needs read). Each environment taken out of --read gets a new key \
+          and its entries are flagged "rotate: exposed to NAME", as at `members rm`; an \
+          environment added is sealed to them, nothing re-encrypted. --rename keeps the \
+          identity; flags set before keep the old name. The last owner cannot be demoted, \
           and nobody narrows or demotes themselves.
 
           Examples:

@@ -7,7 +7,7 @@ extension VaultCommand {
       commandName: "mv",
       abstract: "Move a secret (or a whole environment) to another environment or project.",
       discussion: """
-        As `vault cp`, then the source entries are removed, in the same atomic write of the
+        As `vault cp`, then the source entries are removed, in the same atomic write of the \
         vault: either both happen or neither. Needs write access to the source as well.
 
         Examples:
