@@ -703,13 +703,28 @@ _vault_env() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    add)
+    list|add)
         # Offer subcommand argument completions
         "_vault_env_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'add' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'list add' -- "${cur}"))
+        ;;
+    esac
+}
+
+_vault_env_list() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--vault)
+    __vault_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
         ;;
     esac
 }

@@ -7,7 +7,8 @@ public enum VaultError: Error, Equatable, Sendable {
   case entryNotFound(label: String)
   /// Nothing stored for the label; `holdings` is what the vault does hold.
   case noEntries(project: String, environment: String, holdings: [ProjectHolding])
-  case environmentNotFound(String)
+  /// `available`: the environments the vault has, for the message.
+  case environmentNotFound(String, available: [String] = [])
   case alreadyExists(path: String)
 
   // Input the user gave.

@@ -246,6 +246,11 @@ extension VaultFile {
 
   // MARK: Reading
 
+  /// "No environment NAME", naming the environments this vault has.
+  public func environmentNotFound(_ name: String) -> VaultError {
+    .environmentNotFound(name, available: header.environments.map(\.name))
+  }
+
   /// The member `identity` is in this vault.
   public func member(for identity: Identity) throws -> Member {
     guard let member = header.member(for: identity.publicIdentity) else {
@@ -260,7 +265,7 @@ extension VaultFile {
   ) throws -> BoxKeyPair {
     let member = try member(for: identity)
     guard let key = header.environment(environment) else {
-      throw VaultError.environmentNotFound(environment)
+      throw environmentNotFound(environment)
     }
     guard member.read.contains(environment),
       let seal = header.seals.first(where: {
@@ -326,7 +331,7 @@ extension VaultFile {
     try Names.check(environment, as: .environment)
     let member = try member(for: identity)
     guard let key = header.environment(environment) else {
-      throw VaultError.environmentNotFound(environment)
+      throw environmentNotFound(environment)
     }
     guard member.canWrite(environment) else {
       throw VaultError.cannotWrite(member: member.name, environment: environment)

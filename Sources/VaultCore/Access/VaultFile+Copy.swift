@@ -12,7 +12,7 @@ extension VaultFile {
     try Names.check(project, as: .project)
     let member = try member(for: identity)
     guard header.environment(environment) != nil else {
-      throw VaultError.environmentNotFound(environment)
+      throw environmentNotFound(environment)
     }
     guard member.canWrite(environment) else {
       throw VaultError.cannotWrite(member: member.name, environment: environment)

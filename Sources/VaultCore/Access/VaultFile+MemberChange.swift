@@ -37,7 +37,7 @@ extension VaultFile {
     let old = header.members[index]
     for environment in Set((newRead ?? []) + (newWrite ?? []))
     where header.environment(environment) == nil {
-      throw VaultError.environmentNotFound(environment)
+      throw environmentNotFound(environment)
     }
     let read = Array(Set(newRead ?? old.read)).sorted()
     let write: [String]

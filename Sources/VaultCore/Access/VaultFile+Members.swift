@@ -24,7 +24,7 @@ extension VaultFile {
       throw VaultError.identityAlreadyMember(existing: existing.name)
     }
     for environment in Set(read + write) where header.environment(environment) == nil {
-      throw VaultError.environmentNotFound(environment)
+      throw environmentNotFound(environment)
     }
     // Write without read is not honoured by readers (`Member.canWrite`): refuse to grant it.
     let blind = Set(write).subtracting(read).sorted()

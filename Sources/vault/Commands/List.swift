@@ -43,6 +43,10 @@ extension VaultCommand {
     func run() throws {
       let session = Session()
       let file = try session.store(vault).load(warn: Output.warn)
+      // A filter on an environment the vault does not have is a mistake, not an empty list.
+      if let environment, file.header.environment(environment) == nil {
+        throw file.environmentNotFound(environment)
+      }
       var rows:
         [(entry: Entry, writer: String, exposed: [String], wrote: [String], redacted: String?)] =
           []

@@ -256,12 +256,38 @@ extension VaultCommand {
   struct Environments: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "env",
-      abstract: "Add environments beyond dev, staging and prod.",
+      abstract: "List the environments; add more beyond dev, staging and prod.",
       discussion: """
         Examples:
+          vault env list
           vault env add qa
         """,
-      subcommands: [Add.self])
+      subcommands: [List.self, Add.self])
+
+    struct List: ParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "List the environments, and who reads and writes each; needs no passphrase.",
+        discussion: """
+          Examples:
+            vault env list
+          """)
+
+      @OptionGroup var vault: VaultOptions
+
+      func run() throws {
+        let file = try Session().store(vault).load(warn: Output.warn)
+        let width = file.header.environments.map(\.name.count).max() ?? 0
+        for environment in file.header.environments {
+          let name = environment.name
+          let readers = file.header.members.filter { $0.read.contains(name) }.map(\.name)
+          let writers = file.header.members.filter { $0.canWrite(name) }.map(\.name)
+          let padded = name + String(repeating: " ", count: width - name.count)
+          Output.line(
+            "\(padded)  read \(readers.isEmpty ? "-" : readers.joined(separator: ","))"
+              + "  write \(writers.isEmpty ? "-" : writers.joined(separator: ","))")
+        }
+      }
+    }
 
     struct Add: ParsableCommand {
       static let configuration = CommandConfiguration(

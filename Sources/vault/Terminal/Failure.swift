@@ -39,8 +39,15 @@ enum Failure {
         "no entries for \(project)/\(environment); this vault holds: \(held.joined(separator: ", "))",
         "use --project or VAULT_PROJECT, and --env or VAULT_ENV", notFound
       )
-    case .environmentNotFound(let name):
-      return ("no environment '\(name)' in this vault", nil, notFound)
+    case .environmentNotFound(let name, let available):
+      let shown = printable(name)
+      guard !available.isEmpty else { return ("no environment '\(shown)' in this vault", nil, notFound) }
+      let hint = closest(to: name, in: available).map { "did you mean \($0)?" }
+        ?? "`vault env list` shows who reads and writes each"
+      return (
+        "no environment '\(shown)' in this vault; it has \(available.joined(separator: ", "))", hint,
+        notFound
+      )
     case .alreadyExists(let path):
       return ("'\(printable(path: path))' already exists; refusing to overwrite it", nil, exists)
     case .invalidName(let kind, let shown, let looksLikeSecret):
@@ -381,6 +388,14 @@ enum Failure {
     case .headerNotSignedByOwner: return "membership not signed by an owner"
     case .keyMismatch: return "key does not match its public key"
     }
+  }
+
+  /// The candidate within two edits of `word` (Levenshtein), the nearest first; nil when
+  /// none is that close.
+  static func closest(to word: String, in candidates: [String]) -> String? {
+    let scored = candidates.map { ($0, UsageCheck.distance($0, word)) }
+    guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 2 else { return nil }
+    return best.0
   }
 
   /// Control characters and non-ASCII shown escaped, so a hostile name cannot drive the

@@ -25,9 +25,7 @@ enum UsageCheck {
       names += command.configuration.aliases
     }
     guard !names.contains(word) else { return }
-    let closest = names.map { (name: $0, distance: distance($0, word)) }
-      .min { $0.distance < $1.distance }
-    let guess = closest.flatMap { $0.distance <= 2 ? "; did you mean \($0.name)?" : nil } ?? ""
+    let guess = Failure.closest(to: word, in: names).map { "; did you mean \($0)?" } ?? ""
     Failure.exit(
       message: "unknown command '\(shown(word))'\(guess)",
       hint: "`vault help` lists the commands", code: Failure.usage)

@@ -89,7 +89,7 @@ import Testing
     #expect(throws: VaultError.notAMember(path: "v")) {
       try file.secrets(project: "web", environment: "dev", identity: bob)
     }
-    #expect(throws: VaultError.environmentNotFound("qa")) {
+    #expect(throws: VaultError.environmentNotFound("qa", available: ["dev", "prod", "staging"])) {
       try file.secrets(project: "web", environment: "qa", identity: alice)
     }
     var copy = file
