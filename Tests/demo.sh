@@ -94,11 +94,33 @@ as bob "$vault" exec --env dev -- ./app
 step 'bob$ vault exec --env prod -- ./app      # bob holds no prod key at all'
 as bob "$vault" exec --env prod -- ./app || echo "(exit status $?)"
 cd "$alice/shop"
+step 'alice$ vault members set bob --read dev --write dev    # staging re-keyed and flagged'
+as alice "$vault" members set bob --read dev --write dev
+step 'alice$ vault env list'
+as alice "$vault" env list
 step 'alice$ vault members rm bob'
 as alice "$vault" members rm bob
 step 'alice$ vault list'
 as alice "$vault" list
-step 'alice$ git diff -- .vault     # labels, members, flags; never a value'
-git diff -- .vault | grep '^[-+][a-z]' | head -12
+step 'alice$ git diff -- .vault     # generation, members, fingerprints, flags; never a value'
+git diff -- .vault | grep '^[-+][a-z]' | head -14
+
+echo
+echo "== 4. CI: no long-lived state, a pinned vault, a directory named by the CI system"
+step 'alice$ (umask 077; vault identity new --no-passphrase > ~/ci.secret)   # outside the work tree'
+mkdir -p "$demo/ci"
+cipub=$( (umask 077; as alice "$vault" identity new --no-passphrase > "$demo/alice/ci.secret") 2>&1 \
+  | sed -n 's/^vault: public identity: //p')
+step 'alice$ vault members add ci <its public identity> --read prod; git commit; git push'
+as alice "$vault" members add ci "$cipub" --read prod
+git commit -qam "ci reads prod" && git push -q origin HEAD:main 2>/dev/null
+step 'alice$ vault trust --pin       # VAULT_PIN, stored as a protected CI setting'
+pin=$(as alice "$vault" trust --pin)
+echo "$pin"
+git clone -q -b main "$demo/origin.git" "$demo/ci/shop_PR-42" 2>/dev/null
+cd "$demo/ci/shop_PR-42"
+step 'ci$ VAULT_IDENTITY=… VAULT_PIN=… VAULT_ENV=prod vault exec -- ./app    # in shop_PR-42'
+HOME=$demo/ci USER=ci VAULT_IDENTITY=$(cat "$demo/alice/ci.secret") VAULT_PIN=$pin VAULT_ENV=prod \
+  "$vault" exec -- ./app 2>/dev/null
 echo
 echo "demo finished: every file lived in $demo, now removed"
