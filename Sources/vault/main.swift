@@ -9,7 +9,10 @@ func commandPath(_ arguments: [String]) -> String {
   var path = ["vault"]
   var command: ParsableCommand.Type = VaultCommand.self
   for argument in arguments {
-    guard let next = command.configuration.subcommands.first(where: { $0._commandName == argument })
+    guard
+      let next = command.configuration.subcommands.first(where: {
+        $0._commandName == argument || $0.configuration.aliases.contains(argument)
+      })
     else { break }
     path.append(argument)
     command = next

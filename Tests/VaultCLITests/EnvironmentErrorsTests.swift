@@ -40,3 +40,27 @@ import Testing
     #expect(try box.run(["env", "list"]).stdout.contains("qa       read alice  write alice"))
   }
 }
+
+/// A member whose read access `members set` narrowed is not called removed: `list`, `status`
+/// and `exec` say their read access was taken away.
+@Suite struct NarrowedWriterWordingTests {
+  @Test func aNarrowedWritersValuesAreNotCalledRemoved() throws {
+    let box = try Sandbox()
+    try box.initVault()
+    let new = try box.run(["identity", "new", "--no-passphrase"], directory: box.root)
+    let bobSecret = new.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let bobPublic = try #require(line(new.stderr, startingWith: "vault: public identity: "))
+      .dropFirst("vault: public identity: ".count)
+    try box.ok(["members", "add", "bob", String(bobPublic), "--read", "dev,staging", "--write", "dev,staging"])
+    try box.ok(["set", "--env", "staging", "OPENAI_BASE_URL"], stdin: "http://bob.example/v1",
+      env: ["VAULT_IDENTITY": bobSecret])
+    try box.ok(["members", "set", "bob", "--read", "dev", "--write", "dev"])
+    let exec = try box.ok(["exec", "--env", "staging", "--", "true"])
+    #expect(exec.stderr.contains("was written by bob, whose read access was taken away"), "\(exec.stderr)")
+    #expect(!exec.stderr.contains("removed"))
+    let status = try box.ok(["status"])
+    #expect(status.stdout.contains("(written by bob, read access taken away)"), "\(status.stdout)")
+    let list = try box.ok(["list"])
+    #expect(list.stdout.contains("written by bob (read access taken away)"), "\(list.stdout)")
+  }
+}
