@@ -90,14 +90,29 @@ public struct VaultStore: Sendable {
   public func load(
     project: String, environment: String, warn: (Warning) -> Void = { _ in }
   ) throws -> VaultFile {
-    let parsed = try FileSystem.withMapped(path) { buffer, mode in
+    try load(environment: environment, warn: warn) { _ in project }.file
+  }
+
+  /// The same, with the project chosen by `project` from the holdings of the file mapped
+  /// once (`exec` resolves the project from the groups the vault holds; mapping the file a
+  /// second time for that cost a millisecond at 10,000 entries).
+  public func load(
+    environment: String, warn: (Warning) -> Void = { _ in },
+    project resolve: (() -> [ProjectHolding]) throws -> String
+  ) throws -> (file: VaultFile, project: String) {
+    let parsed = try FileSystem.withMapped(path) {
+      buffer, mode -> (VaultFile, String) in
       if warnsAboutMode && mode & 0o077 != 0 { warn(.readableByOthers(path: path)) }
-      return try VaultFile.parse(buffer, path: path, onlyProject: project, environment: environment)
+      let project = try resolve { ProjectHolding.scan(buffer) }
+      let file = try VaultFile.parse(
+        buffer, path: path, onlyProject: project, environment: environment)
+      return (file, project)
     }
-    guard var file = parsed else { throw VaultError.vaultNotFound(path: path) }
+    guard let (loaded, project) = parsed else { throw VaultError.vaultNotFound(path: path) }
+    var file = loaded
     try file.verifyHeader()
     try checkTrust(&file, warn: warn)
-    return file
+    return (file, project)
   }
 
   /// Locks the vault's directory, re-reads the vault, applies `change`, and replaces the file

@@ -74,12 +74,13 @@ struct ExecRequest {
     for name in only { try Names.check(name, as: .name) }
     let environment = try session.paths.environment(explicit: environment).name
     let path = try session.paths.vaultFile(explicit: vaultPath)
-    let project = try session.paths.resolveProject(explicit: project, vaultFile: path) {
-      try VaultStore(path: path).holdings()
-    }.name
     let executable = try Launcher.resolve(command[0], path: session.paths.environment["PATH"])
     let store = VaultStore(path: path, trust: try session.trust)
-    let file = try store.load(project: project, environment: environment, warn: Output.warn)
+    // The project comes from the groups of the file as mapped for the load: one mapping.
+    let (file, project) = try store.load(environment: environment, warn: Output.warn) {
+      holdings in
+      try session.paths.resolveProject(explicit: self.project, vaultFile: path) { holdings() }.name
+    }
     let cache = IdentitySource.CachePolicy(
       enabled: !noCache, timeout: UnlockOptions.seconds(cacheTTL) ?? UnlockCache.defaultTimeout)
     let identity = try session.unlock(cache: cache, passphraseFile: passphraseFile)
