@@ -432,6 +432,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def dispatch(self, method):
         started = time.monotonic()
+        self.started_wall = time.time()
         self.status = None
         self.auth = {"kind": "none", "key_id": None}
         self.fault_used = None
@@ -471,7 +472,8 @@ class Handler(BaseHTTPRequestHandler):
         with self.st.lock:
             self.st.seq += 1
             self.st.requests.append({
-                "seq": self.st.seq, "time": self.st.now(), "method": method, "path": path,
+                "seq": self.st.seq, "time": self.st.now(),
+                "started": round(self.started_wall, 3), "method": method, "path": path,
                 "query": query, "status": self.status, "auth": self.auth,
                 "fault": self.fault_used, "stream": self.stream, "model": self.model,
                 "body_bytes": len(self.raw_body),
@@ -809,7 +811,8 @@ class Handler(BaseHTTPRequestHandler):
             raise StandInError(400, f"Invalid 'limit': at most {max_limit} for this bucket width.",
                                param="limit")
         with self.st.lock:
-            end = int(q.get("end_time", [str(self.st.now())])[0])
+            # end_time is exclusive; by default the current second is included
+            end = int(q.get("end_time", [str(self.st.now() + 1)])[0])
             first = start - start % width
             if q.get("page", [None])[0]:
                 try:
