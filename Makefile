@@ -11,7 +11,7 @@ RELEASE_FLAGS := -c release --disable-local-rpath \
   -Xswiftc -Xclang-linker -Xswiftc -static-pie \
   -Xlinker -z -Xlinker now -Xlinker -z -Xlinker relro -Xlinker -s
 
-.PHONY: demo test build check-hardening deps test-deps bench completions clean
+.PHONY: demo test build check-hardening deps test-deps standin-test bench completions clean
 
 ## Installs libsodium-dev (and git) if missing, builds the release binary, runs the journeys.
 demo: deps build
@@ -21,6 +21,7 @@ demo: deps build
 test: deps test-deps
 	swift build --build-tests
 	swift test --skip-build
+	$(MAKE) standin-test
 
 ## Builds the release binary and checks its hardening (fails if a property is missing).
 build: deps
@@ -45,6 +46,14 @@ test-deps:
 	  command -v $${tool%%:*} >/dev/null || missing="$$missing $${tool##*:}"; \
 	done; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; fi
+
+## The OpenAI stand-in's own tests (Tests/OpenAIStandIn), with the official `openai` SDK from
+## PyPI in a venv under .build/ (Debian's python3 needs python3-venv for `python3 -m venv`).
+standin-test:
+	@python3 -c 'import ensurepip' 2>/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv; }
+	@[ -x .build/venv/bin/pip ] || { rm -rf .build/venv && python3 -m venv .build/venv; }
+	@.build/venv/bin/python -c 'import openai' 2>/dev/null || .build/venv/bin/pip install -q 'openai>=3.57,<4'
+	.build/venv/bin/python -m unittest discover -s Tests/OpenAIStandIn -v
 
 bench: build
 	@for tool in hyperfine:hyperfine age:age /usr/bin/time:time; do \
