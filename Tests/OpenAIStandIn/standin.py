@@ -1233,6 +1233,7 @@ def default_error(status):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 512  # the proxy benchmark opens 200 streams at once
 
     def __init__(self, addr, state, tls=None, verbose=False):
         self.state = state
