@@ -663,7 +663,8 @@ class Handler(BaseHTTPRequestHandler):
                             "created_at": st.now(), "archived_at": None, "status": "active",
                             "users": [], "service_accounts": [], "api_keys": []}
                     st.data["projects"].append(proj)
-                    st.audit("project.created", {"id": proj["id"], "data": {"name": proj["name"]}})
+                    st.audit("project.created", {"id": proj["id"], "data": {"name": proj["name"]}},
+                             proj, self.actor())
                     st.save()
                     return self.send_json(200, st.render_project(proj))
         if s[:1] == ["projects"] and len(s) >= 2:
