@@ -40,7 +40,7 @@ DEFAULT_MODELS = ["gpt-4o-mini", "gpt-4.1", "gpt-5", "text-embedding-3-small"]
 
 
 class StandInError(Exception):
-    """An HTTP error answered with OpenAI's error body ({"error": {message, type, param, code}})."""
+    """An HTTP error, answered with OpenAI's body: {"error": {message, type, param, code}}."""
 
     def __init__(self, status, message, type_="invalid_request_error", code=None, param=None,
                  headers=None):
@@ -93,7 +93,7 @@ class State:
         return prefix + self.rand(74, KEY_ALPHABET) + MARKER + self.rand(74, KEY_ALPHABET)
 
     def redact(self, value):
-        """The redacted form OpenAI's list shows: head, '...', tail (spec example: sk-abc...def)."""
+        """The redacted form OpenAI's list shows: head, '...', tail (spec: sk-abc...def)."""
         head, tail = self.data["redaction"]["head"], self.data["redaction"]["tail"]
         if len(value) < head + tail + 4:
             return value[:3] + "..."
@@ -123,8 +123,10 @@ class State:
         self.data = d
         for u in seed.get("users", []):
             d["users"].append({"id": u.get("id") or self.new_id("user-"),
-                               "name": u.get("name", "User"), "email": u.get("email", "u@example.com"),
-                               "role": u.get("role", "owner"), "created_at": u.get("created_at", now)})
+                               "name": u.get("name", "User"),
+                               "email": u.get("email", "u@example.com"),
+                               "role": u.get("role", "owner"),
+                               "created_at": u.get("created_at", now)})
         for a in seed.get("admin_keys", []):
             d["admin_keys"].append({
                 "id": a.get("id") or self.new_id("key_", 16), "name": a.get("name", "Admin key"),
@@ -141,7 +143,8 @@ class State:
                                       "added_at": u.get("added_at", now)})
             for s in p.get("service_accounts", []):
                 proj["service_accounts"].append({
-                    "id": s.get("id") or self.new_id("svc_acct_", 24), "name": s.get("name", "bot"),
+                    "id": s.get("id") or self.new_id("svc_acct_", 24),
+                    "name": s.get("name", "bot"),
                     "role": s.get("role", "member"), "created_at": s.get("created_at", now)})
             d["projects"].append(proj)
             for k in p.get("api_keys", []):
@@ -155,7 +158,8 @@ class State:
         kind = "service_account" if otype == "service_account" else "project"
         key = {"id": k.get("id") or self.new_id("key_", 16), "name": k.get("name", "Secret key"),
                "value": k.get("value") or self.new_key_value(kind),
-               "created_at": k.get("created_at", self.now()), "last_used_at": k.get("last_used_at"),
+               "created_at": k.get("created_at", self.now()),
+               "last_used_at": k.get("last_used_at"),
                "owner": {"type": otype, "id": owner.get("id")}, "scopes": k.get("scopes", []),
                "deleted": k.get("deleted", False)}
         for opt in ("redacted_value", "owner_project_access"):
@@ -243,7 +247,8 @@ class State:
                                  "created_at": u["created_at"]}
         return {"object": "organization.project.api_key",
                 "redacted_value": k.get("redacted_value") or self.redact(k["value"]),
-                "name": k["name"], "created_at": k["created_at"], "last_used_at": k["last_used_at"],
+                "name": k["name"], "created_at": k["created_at"],
+                "last_used_at": k["last_used_at"],
                 "id": k["id"],
                 "owner_project_access": "active" if self.owner_has_access(k, p) else "inactive",
                 "owner": out_owner}
@@ -287,7 +292,8 @@ def page(items, query, id_of=lambda x: x["id"]):
     if after:
         ids = [id_of(x) for x in items]
         if after not in ids:
-            raise StandInError(400, f"Invalid 'after': no object with id '{after}'.", param="after")
+            raise StandInError(400, f"Invalid 'after': no object with id '{after}'.",
+                               param="after")
         start = ids.index(after) + 1
     chunk = items[start:start + limit]
     return {"object": "list", "data": chunk,
@@ -389,10 +395,10 @@ class Handler(BaseHTTPRequestHandler):
         try:
             body = json.loads(self.raw_body)
         except ValueError:
-            raise StandInError(400, "We could not parse the JSON body of your request. (HINT: This "
-                               "likely means you aren't using your HTTP library correctly. The "
-                               "OpenAI API expects a JSON payload, but what was sent was not valid "
-                               "JSON.)")
+            raise StandInError(400, "We could not parse the JSON body of your request. (HINT: "
+                               "This likely means you aren't using your HTTP library correctly. "
+                               "The OpenAI API expects a JSON payload, but what was sent was not "
+                               "valid JSON.)")
         if not isinstance(body, dict):
             raise StandInError(400, "The request body must be a JSON object.")
         return body
@@ -418,7 +424,8 @@ class Handler(BaseHTTPRequestHandler):
     def drop(self):
         """Closes the connection without an answer (RST where the platform allows)."""
         try:
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
         except OSError:
             pass
         try:
@@ -477,7 +484,8 @@ class Handler(BaseHTTPRequestHandler):
                 "query": query, "status": self.status, "auth": self.auth,
                 "fault": self.fault_used, "stream": self.stream, "model": self.model,
                 "body_bytes": len(self.raw_body),
-                "body_sha256": hashlib.sha256(self.raw_body).hexdigest() if self.raw_body else None,
+                "body_sha256":
+                    hashlib.sha256(self.raw_body).hexdigest() if self.raw_body else None,
                 "user_agent": self.headers.get("User-Agent"),
                 "duration_ms": int((time.monotonic() - started) * 1000)})
 
@@ -596,7 +604,7 @@ class Handler(BaseHTTPRequestHandler):
             return rec
 
     def require_api_key(self):
-        """A project key (user or service account) that exists, is not deleted, in a live project."""
+        """A project key (user or service account), not deleted, of an active project."""
         value = self.bearer()
         with self.st.lock:
             found = self.st.find_value(value)
@@ -704,8 +712,9 @@ class Handler(BaseHTTPRequestHandler):
                         key["deleted"] = True
                         st.audit("api_key.deleted", {"id": key["id"]}, proj, self.actor())
                         st.save()
-                        return self.send_json(200, {"object": "organization.project.api_key.deleted",
-                                                    "id": key["id"], "deleted": True})
+                        return self.send_json(200, {
+                            "object": "organization.project.api_key.deleted",
+                            "id": key["id"], "deleted": True})
                 if rest == ["users"] and method == "GET":
                     users = []
                     for m in proj["users"]:
@@ -728,7 +737,8 @@ class Handler(BaseHTTPRequestHandler):
                               "role": "none" if only else "member", "created_at": st.now()}
                         proj["service_accounts"].append(sa)
                         st.audit("service_account.created",
-                                 {"id": sa["id"], "data": {"role": sa["role"]}}, proj, self.actor())
+                                 {"id": sa["id"], "data": {"role": sa["role"]}}, proj,
+                                 self.actor())
                         out = st.render_sa(sa)
                         out["api_key"] = None
                         if not only:
@@ -801,7 +811,8 @@ class Handler(BaseHTTPRequestHandler):
         try:
             start = int(q["start_time"][0])
         except (KeyError, ValueError):
-            raise StandInError(400, "Missing required parameter: 'start_time'.", param="start_time")
+            raise StandInError(400, "Missing required parameter: 'start_time'.",
+                               param="start_time")
         width = {"1m": 60, "1h": 3600, "1d": 86400}.get(q.get("bucket_width", ["1d"])[0])
         if width is None:
             raise StandInError(400, "Invalid 'bucket_width': expected 1m, 1h or 1d.",

@@ -1,7 +1,8 @@
 """Tests of the OpenAI stand-in, with the official `openai` SDK as the client of the inference
 endpoints (and of the Admin API where the SDK has it), and urllib for the raw Admin API.
 
-Run: .build/venv/bin/python -m unittest discover -s Tests/OpenAIStandIn -v   (or `make standin-test`)
+Run: `make standin-test`, or
+     .build/venv/bin/python -m unittest discover -s Tests/OpenAIStandIn -v
 Each test class starts its own stand-in on a free loopback port and stops it at the end.
 """
 
@@ -183,7 +184,7 @@ class InferenceWithTheSDK(StandInCase):
     def test_stream_is_flushed_event_by_event(self):
         # Ordering, not timing: the first event reaches the client while the stand-in is still
         # writing the stream (its request log entry is written when the stream ends).
-        self.s.control("POST", "config", {"stream_delay": 0.3})
+        self.s.control("POST", "config", {"stream_delay": 0.2})
         try:
             stream = self.client().chat.completions.create(
                 model="gpt-4o-mini", stream=True,
