@@ -181,8 +181,12 @@ public struct Paths: Sendable {
   /// the vault holds entries under it, the only project of a vault other than the personal
   /// one when it holds one project and nothing under that name, else that name.
   /// `holdings` is called only in the last two cases; `vaultFile` is the vault in use.
+  /// `holds` answers whether the vault has a group of a project in the
+  /// environment in use: when it holds the guessed name's, `holdings` (a pass over every
+  /// group line) is not needed, since a held name is never replaced by the only project.
   public func resolveProject(
-    explicit: String?, vaultFile: String, holdings: () throws -> [ProjectHolding]
+    explicit: String?, vaultFile: String, holds: (String) throws -> Bool = { _ in false },
+    holdings: () throws -> [ProjectHolding]
   ) throws -> ResolvedProject {
     if let explicit {
       try Names.check(explicit, as: .project)
@@ -201,7 +205,9 @@ public struct Paths: Sendable {
     let guessedSource: ResolvedProject.Source =
       root.map { .gitWorkTree(root: $0) } ?? .directory(path: currentDirectory)
     // A personal vault collects many projects: its only one must not capture a new directory.
-    if vaultFile != personalVault {
+    if vaultFile != personalVault,
+      try !(Names.isValidProject(guessed.utf8) && holds(guessed))
+    {
       let held = try holdings()
       if held.count == 1, let only = held.first, only.project != guessed {
         return ResolvedProject(name: only.project, source: .onlyProject(guessed: guessed))

@@ -90,20 +90,34 @@ public struct VaultStore: Sendable {
   public func load(
     project: String, environment: String, warn: (Warning) -> Void = { _ in }
   ) throws -> VaultFile {
-    try load(environment: environment, warn: warn) { _ in project }.file
+    try load(environment: environment, warn: warn) { _, _ in project }.file
   }
 
-  /// The same, with the project chosen by `project` from the holdings of the file mapped
-  /// once (`exec` resolves the project from the groups the vault holds; mapping the file a
-  /// second time for that cost a millisecond at 10,000 entries).
+  /// The same, with the project chosen by `project` from the file mapped once (`exec`
+  /// resolves the project from the groups the vault holds; mapping the file a second time
+  /// for that cost a millisecond at 10,000 entries). `project` gets two questions to ask:
+  /// whether the vault has the group of a project in `environment` (answered by parsing for
+  /// that group, which the load then reuses) and every project's holdings (a pass over all
+  /// group lines, asked only when the first cannot settle it).
   public func load(
     environment: String, warn: (Warning) -> Void = { _ in },
-    project resolve: (() -> [ProjectHolding]) throws -> String
+    project resolve: (
+      _ holds: (String) throws -> Bool, _ holdings: () -> [ProjectHolding]
+    ) throws -> String
   ) throws -> (file: VaultFile, project: String) {
     let parsed = try FileSystem.withMapped(path) {
       buffer, mode -> (VaultFile, String) in
       if warnsAboutMode && mode & 0o077 != 0 { warn(.readableByOthers(path: path)) }
-      let project = try resolve { ProjectHolding.scan(buffer) }
+      var tried: VaultFile?
+      let project = try resolve(
+        { name in
+          let file = try VaultFile.parse(
+            buffer, path: path, onlyProject: name, environment: environment)
+          tried = file
+          return !file.blocks.isEmpty
+        },
+        { ProjectHolding.scan(buffer) })
+      if let tried, tried.blocks.first?.project == project { return (tried, project) }
       let file = try VaultFile.parse(
         buffer, path: path, onlyProject: project, environment: environment)
       return (file, project)

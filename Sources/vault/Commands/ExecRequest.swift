@@ -78,8 +78,10 @@ struct ExecRequest {
     let store = VaultStore(path: path, trust: try session.trust)
     // The project comes from the groups of the file as mapped for the load: one mapping.
     let (file, project) = try store.load(environment: environment, warn: Output.warn) {
-      holdings in
-      try session.paths.resolveProject(explicit: self.project, vaultFile: path) { holdings() }.name
+      holds, holdings in
+      try session.paths.resolveProject(explicit: self.project, vaultFile: path, holds: holds) {
+        holdings()
+      }.name
     }
     let cache = IdentitySource.CachePolicy(
       enabled: !noCache, timeout: UnlockOptions.seconds(cacheTTL) ?? UnlockCache.defaultTimeout)
