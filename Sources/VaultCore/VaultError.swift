@@ -99,6 +99,13 @@ public enum VaultError: Error, Equatable, Sendable {
   case damaged(path: String, count: Int)
   /// A stored value with a NUL byte met by `exec`: injecting it would cut it short.
   case nulInStoredValue(label: String)
+  /// `exec` would put an Admin API key (`sk-admin-`) in `OPENAI_API_KEY` without
+  /// `--allow-admin-key`: an app's key must not manage the organization.
+  case adminKeyAsAPIKey(label: String)
+  /// Everything `exec` would inject is an Admin API key nobody asked for by name.
+  case onlyAdminKeys(labels: [String])
+  /// A line of the user's configuration file that is not a known setting.
+  case badConfig(path: String, line: Int)
 
   // The operating system.
   case io(path: String, operation: String, errno: Int32)

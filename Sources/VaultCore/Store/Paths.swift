@@ -63,6 +63,11 @@ public struct Paths: Sendable {
     value("VAULT_IDENTITY_FILE") ?? defaultIdentityFile
   }
 
+  /// `${XDG_CONFIG_HOME:-~/.config}/vault`: the identity and the user's configuration.
+  public var configDirectory: String {
+    xdg("XDG_CONFIG_HOME", default: ".config") + "/vault"
+  }
+
   /// `${XDG_CONFIG_HOME:-~/.config}/vault/identity`.
   public var defaultIdentityFile: String {
     xdg("XDG_CONFIG_HOME", default: ".config") + "/vault/identity"

@@ -46,6 +46,8 @@ extension VaultCommand {
       let identity = try session.unlock(unlock)
       let secrets = try file.secrets(
         project: project, environment: label.environment, identity: identity)
+      VaultCommand.Log.record(
+        secrets.map(\.entry), command: "export", program: nil, paths: session.paths)
       switch format {
       case .dotenv:
         for (entry, value) in secrets { Output.secret(Dotenv.line(name: entry.name, value: value)) }

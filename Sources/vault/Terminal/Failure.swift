@@ -102,6 +102,22 @@ enum Failure {
         "the stored value of \(printable(path: label)) contains a NUL byte; refusing to run the command with it cut short",
         "store it again with `vault set`, or leave it out with --only", integrity
       )
+    case .adminKeyAsAPIKey(let label):
+      return (
+        "\(printable(path: label)) holds an Admin API key (sk-admin-…), which would reach the program as OPENAI_API_KEY",
+        "store the project's API key there and the admin key as OPENAI_ADMIN_KEY; --allow-admin-key if you mean it",
+        usage
+      )
+    case .onlyAdminKeys(let labels):
+      return (
+        "\(labels.map { printable(path: $0) }.joined(separator: ", ")) \(labels.count == 1 ? "is an Admin API key" : "are Admin API keys"), which exec injects only by name",
+        "name it: --only \(Paths.baseName(of: labels.first ?? "OPENAI_ADMIN_KEY"))", usage
+      )
+    case .badConfig(let path, let line):
+      return (
+        "\(printable(path: path)):\(line): not a setting vault knows",
+        "the only setting is `access-log on` or `access-log off`", usage
+      )
     case .pastedShape(let entry, let problem):
       switch problem {
       case .assignsOtherName(let other):
