@@ -6,10 +6,17 @@ public struct Paths: Sendable {
   public var environment: [String: String]
   /// The current directory.
   public var currentDirectory: String
+  /// False when the current directory's path is not UTF-8: `currentDirectory` is then a
+  /// lossy copy (U+FFFD for the bytes it could not decode) that names another directory,
+  /// so no path is derived from it (`VaultError.currentDirectoryNotUTF8`).
+  public var currentDirectoryIsExact: Bool
 
-  public init(environment: [String: String], currentDirectory: String) {
+  public init(
+    environment: [String: String], currentDirectory: String, currentDirectoryIsExact: Bool = true
+  ) {
     self.environment = environment
     self.currentDirectory = currentDirectory
+    self.currentDirectoryIsExact = currentDirectoryIsExact
   }
 
   /// The variables vault reads. Only these are copied out of the environment: building a
@@ -24,11 +31,21 @@ public struct Paths: Sendable {
   /// The process's own environment (the `variables` vault reads) and working directory.
   public static func current() -> Paths {
     var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-    let cwd =
+    let bytes =
       getcwd(&buffer, buffer.count) != nil
-      ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-      : "."
-    return Paths(environment: ProcessEnvironment.values(of: variables), currentDirectory: cwd)
+      ? buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) } : Array(".".utf8)
+    let cwd = String(decoding: bytes, as: UTF8.self)
+    return Paths(
+      environment: ProcessEnvironment.values(of: variables), currentDirectory: cwd,
+      currentDirectoryIsExact: cwd.utf8.elementsEqual(bytes))
+  }
+
+  /// Refuses to go on when the current directory's path is not UTF-8: a path derived from
+  /// its lossy copy names another directory (a sibling with U+FFFD in its name), and vault
+  /// would read or create files there.
+  public func requireExactCurrentDirectory() throws {
+    guard !currentDirectoryIsExact else { return }
+    throw VaultError.currentDirectoryNotUTF8(shown: currentDirectory)
   }
 
   private func value(_ name: String) -> String? {
@@ -103,6 +120,7 @@ public struct Paths: Sendable {
   /// have planted it. A named vault skips these checks: naming it is the override.
   public func vaultFile(explicit: String?) throws -> String {
     if let named = namedVaultFile(explicit: explicit) { return named }
+    try requireExactCurrentDirectory()
     var homeInfo = stat()
     let hasHome = stat(home, &homeInfo) == 0
     var directory = currentDirectory
@@ -154,6 +172,7 @@ public struct Paths: Sendable {
     } else if let project = value("VAULT_PROJECT") {
       name = project
     } else {
+      try requireExactCurrentDirectory()
       name = Self.baseName(of: gitRoot ?? currentDirectory)
     }
     try Names.check(name, as: .project)
@@ -192,6 +211,7 @@ public struct Paths: Sendable {
       try Names.check(project, as: .project)
       return ResolvedProject(name: project, source: .variable)
     }
+    try requireExactCurrentDirectory()
     let pins = ProjectPins(stateDirectory: stateDirectory)
     if let pin = try pins.nearest(to: ProjectPins.realPath(currentDirectory)) {
       return ResolvedProject(name: pin.project, source: .pinned(directory: pin.directory))
@@ -221,8 +241,11 @@ public struct Paths: Sendable {
     }
   }
 
+  /// `path` made absolute against the current directory; left relative (the kernel then
+  /// resolves it against the real directory, byte for byte) when that directory's path is
+  /// not UTF-8.
   public func absolute(_ path: String) -> String {
-    path.hasPrefix("/") ? path : currentDirectory + "/" + path
+    path.hasPrefix("/") || !currentDirectoryIsExact ? path : currentDirectory + "/" + path
   }
 
   /// The directory part of `path` ("/" for a top-level path, "." for a bare name).

@@ -46,6 +46,8 @@ extension VaultCommand {
       let paths = session.paths
       let store: VaultStore
       if here {
+        // ./.vault must be this directory's, never a lossy copy's (a sibling made anew).
+        try paths.requireExactCurrentDirectory()
         store = VaultStore(
           path: (paths.gitRoot ?? paths.currentDirectory) + "/.vault", trust: try session.trust)
       } else {
