@@ -218,6 +218,14 @@ import Testing
       ["-c", script, parent, Sandbox.binary, "init", "--here", "--name", "alice"],
       env: box.baseEnvironment())
     #expect(try FileManager.default.contentsOfDirectory(atPath: parent).sorted() == before)
+    // A pin there would be keyed by the lossy path: refused, nothing recorded.
+    let pin = try box.execute(
+      "/usr/bin/python3", ["-c", script, parent, Sandbox.binary, "project", "pin", "shop"],
+      env: box.baseEnvironment())
+    #expect(outputLines(pin.stdout).first == "1 False", "\(pin.stdout)")
+    #expect(pin.stdout.contains("vault: error: the current directory's path is not UTF-8"))
+    let pins = box.home.appendingPathComponent(".local/state/vault/projects").path
+    #expect(!FileManager.default.fileExists(atPath: pins))
     let lines = outputLines(result.stdout)
     if lines.first?.hasPrefix("0 ") == true {
       #expect(lines.first == "0 True", "\(result.stdout)")

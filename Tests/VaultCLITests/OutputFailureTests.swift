@@ -80,6 +80,17 @@ import Testing
     #expect(!result.stderr.contains("VAULT-SECRET-"))
   }
 
+  /// Help and the version go through the argument parser's buffered stdout: the check at
+  /// exit (flush, then close) catches those too.
+  @Test func helpToAFullDiskFails() throws {
+    let box = try Sandbox()
+    for args in [["--help"], ["help", "get"], ["--version"], ["export", "--help"]] {
+      let result = try runToFull(box, args)
+      #expect(result.status == 1, "\(args)")
+      #expect(result.stderr == Self.full, "\(args)")
+    }
+  }
+
   /// A command that only reports what it did (`set`) fails too when the report cannot be
   /// written: exit 1 and the message, after the change it made.
   @Test func setReportToAFullDiskFails() throws {
