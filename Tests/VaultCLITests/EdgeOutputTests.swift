@@ -235,4 +235,66 @@ import Testing
       #expect(lines.dropFirst(2).allSatisfy { $0.hasPrefix("vault: hint: ") }, "\(result.stdout)")
     }
   }
+
+  /// Runs `vault args` in `parent`/`name`, a directory named with bytes that are not UTF-8
+  /// (Foundation cannot chdir there), through python: the status, stdout and stderr.
+  func runInRawDirectory(
+    _ box: Sandbox, parent: String, name: [UInt8], _ args: [String], stdin: String = ""
+  ) throws -> (status: Int, stdout: String, stderr: String) {
+    let script = """
+      import json, os, subprocess, sys
+      os.chdir(os.fsencode(sys.argv[1]) + b'/' + bytes.fromhex(sys.argv[2]))
+      p = subprocess.run(sys.argv[3:], input=sys.stdin.buffer.read(), capture_output=True)
+      json.dump({"status": p.returncode, "out": p.stdout.decode(), "err": p.stderr.decode()},
+                sys.stdout)
+      """
+    let hex = name.map { String(format: "%02x", $0) }.joined()
+    let result = try box.execute(
+      "/usr/bin/python3", ["-c", script, parent, hex, Sandbox.binary] + args,
+      stdin: Data(stdin.utf8), env: box.baseEnvironment())
+    let decoded = try JSONSerialization.jsonObject(with: result.stdoutBytes) as? [String: Any]
+    return (
+      decoded?["status"] as? Int ?? -1, decoded?["out"] as? String ?? "",
+      (decoded?["err"] as? String ?? "") + result.stderr
+    )
+  }
+
+  /// Below a work tree root whose path is UTF-8, a subdirectory whose name is not works: the
+  /// root is named exactly (`init --here` makes its `.vault`, discovery finds it, the project
+  /// is the root's name); a `.vault` in the subdirectory itself, which cannot be named, is
+  /// refused rather than passed over for another vault.
+  @Test func nonUTF8SubdirectoryOfAWorkTree() throws {
+    let box = try Sandbox()
+    let git = try box.execute("/usr/bin/git", ["init", "-q"], directory: box.workDirectory)
+    #expect(git.status == 0, "\(git.stderr)")
+    let root = box.workDirectory.path
+    let name = Array("caf".utf8) + [0xE9]
+    let made = try box.execute(
+      "/usr/bin/python3",
+      ["-c", "import os,sys; os.mkdir(os.fsencode(sys.argv[1]) + b'/caf\\xe9')", root])
+    #expect(made.status == 0, "\(made.stderr)")
+    let initialized = try runInRawDirectory(
+      box, parent: root, name: name, ["init", "--no-passphrase", "--here", "--name", "alice"])
+    #expect(initialized.status == 0, "\(initialized.stderr)")
+    #expect(FileManager.default.fileExists(atPath: root + "/.vault"))
+    let stored = try runInRawDirectory(box, parent: root, name: name, ["set"], stdin: fakeKey())
+    #expect(stored.status == 0, "\(stored.stderr)")
+    #expect(stored.stdout.hasPrefix("stored shop/dev/OPENAI_API_KEY"), "\(stored.stdout)")
+    let read = try runInRawDirectory(box, parent: root, name: name, ["get"])
+    #expect(read.status == 0 && read.stdout == fakeKey() + "\n", "\(read.stderr)")
+
+    // A .vault in the directory that cannot be named: refused, not skipped.
+    let copied = try box.execute(
+      "/usr/bin/python3",
+      [
+        "-c",
+        "import shutil,os,sys; d=os.fsencode(sys.argv[1]); "
+          + "shutil.copy(d + b'/.vault', d + b'/caf\\xe9/.vault')",
+        root,
+      ])
+    #expect(copied.status == 0, "\(copied.stderr)")
+    let refused = try runInRawDirectory(box, parent: root, name: name, ["list"])
+    #expect(refused.status == 1, "\(refused.stderr)")
+    #expect(refused.stderr.hasPrefix("vault: error: the current directory's path is not UTF-8"))
+  }
 }
