@@ -38,13 +38,18 @@ public struct Paths: Sendable {
     let bytes =
       getcwd(&buffer, buffer.count) != nil
       ? buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) } : Array(".".utf8)
-    // Components that are not UTF-8 make their directory and every one below it inexact.
-    let components = bytes.split(separator: 0x2F, omittingEmptySubsequences: false)
-    let firstInexact = components.firstIndex { !JSON.isValidUTF8($0) }
     return Paths(
       environment: ProcessEnvironment.values(of: variables),
       currentDirectory: String(decoding: bytes, as: UTF8.self),
-      inexactLevels: firstInexact.map { components.count - $0 } ?? 0)
+      inexactLevels: JSON.isValidUTF8(bytes) ? 0 : inexactLevels(of: bytes))
+  }
+
+  /// How many directories of `path`, from the last up, have a path that is not UTF-8: a
+  /// component that is not makes its directory and every one below it inexact.
+  private static func inexactLevels(of path: [UInt8]) -> Int {
+    let components = path.split(separator: 0x2F, omittingEmptySubsequences: false)
+    guard let first = components.firstIndex(where: { !JSON.isValidUTF8($0) }) else { return 0 }
+    return components.count - first
   }
 
   /// The directory `level` steps above the current one as a path the system resolves
