@@ -120,6 +120,18 @@ public enum VaultError: Error, Equatable, Sendable {
   case unsafeVault(path: String, problem: DiscoveryProblem)
   case commandNotFound(String)
   case notExecutable(String, errno: Int32)
+  /// A write to standard output failed (a full disk, a closed pipe with SIGPIPE ignored).
+  /// `unsavedIdentity`: what failed was the only copy of a new secret identity.
+  case cannotWriteOutput(errno: Int32, unsavedIdentity: Bool)
+  /// A value `export` cannot write in `format` (JSON, docker's env file) because its bytes
+  /// are not UTF-8.
+  case invalidUTF8InValue(label: String, format: String)
+  /// `exec`: the environment with the injected values is too large for `execve` (E2BIG).
+  case environmentTooLarge(command: String)
+  /// The current directory's path is not UTF-8, so a path derived from it (a discovered
+  /// `.vault`, `init --here`, the project's name) cannot be named exactly; `shown` is its
+  /// lossy form.
+  case currentDirectoryNotUTF8(shown: String)
 
   /// Which kind of name was invalid.
   public enum NameKind: String, Sendable {
