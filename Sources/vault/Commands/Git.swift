@@ -180,6 +180,7 @@ extension VaultCommand {
     ) -> Never {
       var reasons: [String] = []
       var steps: [String] = []
+      var after: [String] = []
       if !conflicted.isEmpty {
         let commands = conflicted.map { label -> String in
           let parts = label.split(separator: "/", maxSplits: 2).map(String.init)
@@ -202,9 +203,8 @@ extension VaultCommand {
           reasons.append(
             "\(item.label) was removed on \(branch) while \(other) rotated the \(item.environment) key, and nobody here may sign that: it is not removed in .vault"
           )
-          steps.append(
-            "after committing: vault rm --yes --project \(item.project) --env \(item.environment) \(item.name)"
-          )
+          after.append(
+            "vault rm --yes --project \(item.project) --env \(item.environment) \(item.name)")
         } else {
           var reason =
             "\(item.label) was written on \(branch) for the \(item.environment) key \(other) rotated, and you cannot move it to the new key (you need both keys): it is left out of .vault"
@@ -213,16 +213,16 @@ extension VaultCommand {
               " (\(item.exposedTo.joined(separator: ", ")) could read it there: rotate it at its provider)"
           }
           reasons.append(reason)
-          steps.append(
-            "after committing, whoever knows the value (a new one, if rotated) stores it again: vault set --project \(item.project) --env \(item.environment) \(item.name)"
+          after.append(
+            "vault set --project \(item.project) --env \(item.environment) \(item.name) (by whoever knows the value; a new one, if rotated)"
           )
         }
       }
+      steps.append("\(steps.isEmpty ? "" : "then ")`git add .vault && git commit` (git add marks it resolved)")
+      if !after.isEmpty { steps.append("then: \(after.joined(separator: "; "))") }
       Failure.exit(
         message: "merge conflict: \(reasons.joined(separator: "; "))",
-        hint:
-          "\(steps.joined(separator: "; ")); then `git add .vault && git commit` (git add marks it resolved)",
-        code: Failure.general)
+        hint: steps.joined(separator: "; "), code: Failure.general)
     }
 
     /// `vault: error: merge conflict: …` naming every conflict when nothing was merged (the
