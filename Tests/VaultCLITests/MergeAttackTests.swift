@@ -204,6 +204,41 @@ import VaultCore
     #expect(list.status != 0 || !list.stdout.contains("mallory"), "\(list.stdout)")
   }
 
+  /// alice's own old branch (from before dave's removal) still has dave as an owner; dave's
+  /// branch from the same commit adds mallory. Only dave's side changed the membership and
+  /// dave is an owner on alice's side, but alice saw him removed: nothing he signs merges.
+  @Test func aSignerYouSawRemovedIsNotMerged() throws {
+    let team = try makeTeam([("dave", nil), ("mallory", nil)])
+    let (alice, dave, mallory) = (team.alice, team["dave"], team["mallory"])
+    try alice.ok([
+      "members", "add", "dave", try dave.publicIdentity(), "--read", "dev,prod,staging",
+      "--write", "dev,prod,staging", "--owner",
+    ])
+    try alice.git(["commit", "-q", "-am", "dave co-owner"])
+    try alice.git(["push", "-q", "origin", "main"])
+    try alice.git(["checkout", "-q", "-b", "feature"])
+    try alice.ok(["set", "--env", "prod", "FEATURE_KEY"], stdin: "feature-value")
+    try alice.git(["commit", "-q", "-am", "feature"])
+    try dave.cloneTeamRepository(team.origin)
+    try dave.git(["checkout", "-q", "-b", "evil"])
+    try dave.ok([
+      "members", "add", "mallory", try mallory.publicIdentity(), "--read", "", "--owner",
+    ])
+    try dave.git(["commit", "-q", "-am", "mallory"])
+    try dave.git(["push", "-q", "origin", "evil"])
+    try alice.git(["checkout", "-q", "main"])
+    try alice.ok(["members", "rm", "dave"])
+    try alice.git(["commit", "-q", "-am", "dave removed"])
+
+    try alice.git(["checkout", "-q", "feature"])
+    try alice.git(["fetch", "-q", "origin"])
+    let merge = try alice.git(["merge", "--no-edit", "origin/evil"], check: false)
+    let said = merge.stdout + merge.stderr
+    #expect(merge.status != 0, "\(said)")
+    #expect(said.contains("signed by dave, whom you saw removed"), "\(said)")
+    #expect(!(try review(alice)).contains("member mallory"))
+  }
+
   // MARK: 5. A merge signed by a new owner
 
   /// alice makes carol an owner on a branch, and adds erin on main; carol merges main into
@@ -241,6 +276,50 @@ import VaultCore
     }
     // Either way, nothing signed by carol asks bob to trust her as an owner.
     #expect(merge.status != 0, "\(said)")
+  }
+
+  /// Both branches make carol an owner (the same change, signed by alice), and each adds
+  /// someone else. carol is an owner on both sides but not at the base, where bob pinned
+  /// alice only: a header carol re-signs would lock him out, so carol may not merge; alice
+  /// may, and bob reads the result.
+  @Test func onlyAnOwnerOfTheBaseAndBothSidesReSignsAMergedHeader() throws {
+    let team = try makeTeam([
+      ("bob", ["--read", "dev", "--write", "dev"]),
+      ("carol", ["--read", "dev,prod,staging", "--write", "dev,prod,staging"]),
+      ("erin", nil), ("frank", nil),
+    ])
+    let (alice, bob, carol) = (team.alice, team["bob"], team["carol"])
+    let (erin, frank) = (team["erin"], team["frank"])
+    try bob.ok(["list"])  // bob pins alice
+    let base = try alice.git(["rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    try alice.ok(["members", "set", "carol", "--owner"])
+    try alice.ok(["members", "add", "erin", try erin.publicIdentity(), "--read", "dev"])
+    try alice.git(["commit", "-q", "-am", "carol owner, erin"])
+    try alice.git(["push", "-q", "origin", "main"])
+    try alice.git(["checkout", "-q", "-b", "side", base])
+    try alice.ok(["trust", "--accept-rollback"])  // an older membership, on purpose
+    try alice.ok(["members", "set", "carol", "--owner"])
+    try alice.ok(["members", "add", "frank", try frank.publicIdentity(), "--read", "dev"])
+    try alice.git(["commit", "-q", "-am", "carol owner, frank"])
+    try alice.git(["push", "-q", "origin", "side"])
+
+    try carol.git(["fetch", "-q", "origin"])
+    try carol.git(["checkout", "-q", "-b", "side", "origin/side"])
+    let refused = try carol.git(["merge", "--no-edit", "origin/main"], check: false)
+    let said = refused.stdout + refused.stderr
+    #expect(refused.status != 0, "\(said)")
+    #expect(said.contains("ask alice to merge"), "\(said)")
+    try carol.git(["merge", "--abort"])
+
+    try alice.git(["fetch", "-q", "origin"])
+    let merge = try alice.git(["merge", "--no-edit", "origin/main"], check: false)
+    #expect(merge.status == 0, "\(merge.stdout)\(merge.stderr)")
+    try alice.git(["push", "-q", "origin", "HEAD:main"])
+    try bob.git(["pull", "-q", "--no-rebase", "origin", "main"])
+    let read = try bob.run(["get", "--env", "dev"])
+    #expect(read.status == 0, "\(read.stderr)")
+    let members = try bob.ok(["members", "list"]).stdout
+    #expect(members.contains("erin") && members.contains("frank"), "\(members)")
   }
 
   // MARK: 3. Criss-cross histories
