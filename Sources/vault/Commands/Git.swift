@@ -107,12 +107,13 @@ extension VaultCommand {
 
       func run() throws {
         let session = Session()
-        let shown = name.map { Failure.printable(path: $0) } ?? ".vault"
+        let raw = name ?? ".vault"
+        let shown = Failure.printable(path: raw)
         func load(_ path: String, as label: String) throws -> VaultFile? {
           guard let contents = try FileSystem.read(path) else { return nil }
           if contents.bytes.isEmpty { return nil }
-          // Named as the person knows it, never by git's temporary file.
-          let file = try VaultFile.parse(contents.bytes, path: "\(label) \(shown)")
+          // Named as the person knows it, never by git's temporary file (messages escape it).
+          let file = try VaultFile.parse(contents.bytes, path: "\(label) \(raw)")
           try file.verifyHeader()
           return file
         }
@@ -138,7 +139,7 @@ extension VaultCommand {
           guard let oursFile = try load(ours, as: "this branch's"),
             let theirsFile = try load(theirs, as: "the other branch's")
           else {
-            throw VaultError.vaultNotFound(path: "\(shown) on one of the branches")
+            throw VaultError.vaultNotFound(path: "\(raw) on one of the branches")
           }
           let trust = try session.trust
           let merge = VaultMerge(
