@@ -625,8 +625,7 @@ public struct VaultMerge {
     }
     for member in members where member.isOwner {
       for (file, branch) in [(ours, "this branch"), (theirs, "the other branch")]
-      where !file.header.members.contains(where: { $0.isOwner && $0.identity == member.identity })
-      {
+      where !file.header.members.contains(where: { $0.isOwner && $0.identity == member.identity }) {
         let who = steadyOwners.isEmpty ? "an owner" : steadyOwners.joined(separator: " or ")
         return .failure(
           .membership(

@@ -19,8 +19,9 @@ extension VaultCommand {
         abstract: "Write .gitattributes and this clone's git config for the merge driver and diff.",
         discussion: """
           Adds `.vault merge=vault diff=vault` to .gitattributes (commit it) and sets \
-          merge.vault.driver and diff.vault.textconv in .git/config (each clone runs this). \
-          `vault` must be on PATH when git runs.
+          merge.vault.driver, merge.vault.recursive (the inner merge of a criss-cross \
+          history, driver vault-base) and diff.vault.textconv in .git/config (each clone runs \
+          this; run it again after upgrading vault). `vault` must be on PATH when git runs.
 
           Examples:
             vault git setup
@@ -219,7 +220,8 @@ extension VaultCommand {
           )
         }
       }
-      steps.append("\(steps.isEmpty ? "" : "then ")`git add .vault && git commit` (git add marks it resolved)")
+      steps.append(
+        "\(steps.isEmpty ? "" : "then ")`git add .vault && git commit` (git add marks it resolved)")
       if !after.isEmpty { steps.append("then: \(after.joined(separator: "; "))") }
       Failure.exit(
         message: "merge conflict: \(reasons.joined(separator: "; "))",
