@@ -204,6 +204,44 @@ import VaultCore
     #expect(list.status != 0 || !list.stdout.contains("mallory"), "\(list.stdout)")
   }
 
+  /// The rule's cost, and its way out: carol became an owner on main and then added erin
+  /// there; bob's older branch (where carol is no owner) merges main. The driver refuses
+  /// (the base may not vouch for carol), and says to merge the commit that made her an
+  /// owner first; that merge, then main, both merge cleanly.
+  @Test func aNewOwnersChangeMergesAfterTheCommitThatMadeThemOwner() throws {
+    let team = try makeTeam([
+      ("bob", ["--read", "dev", "--write", "dev"]),
+      ("carol", ["--read", "dev,prod,staging", "--write", "dev,prod,staging"]), ("erin", nil),
+    ])
+    let (alice, bob, carol, erin) = (team.alice, team["bob"], team["carol"], team["erin"])
+    try bob.git(["checkout", "-q", "-b", "feature"])
+    try bob.ok(["set", "--env", "dev", "FEATURE_KEY"], stdin: "feature-value")
+    try bob.git(["commit", "-q", "-am", "feature"])
+    try alice.ok(["members", "set", "carol", "--owner"])
+    try alice.git(["commit", "-q", "-am", "carol owner"])
+    try alice.git(["push", "-q", "origin", "main"])
+    let promoted = try alice.git(["rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    try carol.git(["pull", "-q", "--no-rebase", "origin", "main"])
+    try carol.ok(["members", "add", "erin", try erin.publicIdentity(), "--read", "dev"])
+    try carol.git(["commit", "-q", "-am", "erin"])
+    try carol.git(["push", "-q", "origin", "main"])
+
+    try bob.git(["fetch", "-q", "origin"])
+    let refused = try bob.git(["merge", "--no-edit", "origin/main"], check: false)
+    let said = refused.stdout + refused.stderr
+    #expect(refused.status != 0, "\(said)")
+    #expect(said.contains("merge the commit that made carol an owner first"), "\(said)")
+    try bob.git(["merge", "--abort"])
+    let first = try bob.git(["merge", "--no-edit", promoted], check: false)
+    #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+    // bob sees carol become an owner under alice's signature, so he trusts her next change.
+    try bob.ok(["list"])
+    let second = try bob.git(["merge", "--no-edit", "origin/main"], check: false)
+    #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
+    #expect(try bob.ok(["get", "--env", "dev", "FEATURE_KEY"]).stdout == "feature-value\n")
+    #expect(try bob.ok(["members", "list"]).stdout.contains("erin"))
+  }
+
   /// alice's own old branch (from before dave's removal) still has dave as an owner; dave's
   /// branch from the same commit adds mallory. Only dave's side changed the membership and
   /// dave is an owner on alice's side, but alice saw him removed: nothing he signs merges.

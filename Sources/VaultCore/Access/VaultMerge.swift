@@ -557,8 +557,16 @@ public struct VaultMerge {
     guard
       other.header.members.contains(where: { $0.isOwner && $0.identity == signer.identity })
     else {
+      // The base only chooses the words: whether the signer was an owner before.
+      let wasOwner =
+        base?.header.members.contains { $0.isOwner && $0.identity == signer.identity } ?? false
+      if wasOwner {
+        return .membership(
+          "\(branch)'s membership change is signed by \(signer.name), who is no longer an owner on \(otherBranch); a removal wins, and nothing they signed on \(branch) merges"
+        )
+      }
       return .membership(
-        "\(branch)'s membership change is signed by \(signer.name), who is not an owner on \(otherBranch); an owner there must make that change with `vault members` commands"
+        "\(branch)'s membership change is signed by \(signer.name), who is not an owner on \(otherBranch); merge the commit that made \(signer.name) an owner first (`git log -p -- .vault` shows it), or have an owner on \(otherBranch) make the change"
       )
     }
     return nil
