@@ -153,6 +153,45 @@ import VaultCore
     #expect(try dave.ok(["get", "--env", "dev"]).stdout == fakeKey("dev1") + "\n")
   }
 
+  /// The same, with an entry conflict too (both branches stored a new dev key): `vault git
+  /// resolve` settles the conflict and repeats what is left out, and what it writes never
+  /// holds bob.
+  @Test func resolvingAfterAnEntryLeftOutRepeatsTheAdvice() throws {
+    let team = try makeTeam([
+      ("bob", ["--read", "dev", "--write", "dev"]), ("carol", ["--read", "dev", "--write", "dev"]),
+      ("dave", nil),
+    ])
+    let (alice, carol, dave) = (team.alice, team["carol"], team["dave"])
+    try carol.git(["checkout", "-q", "-b", "feature"])
+    try carol.ok(["set", "--env", "dev", "NEW_KEY"], stdin: "carol-new-value")
+    try carol.ok(["set", "--env", "dev"], stdin: fakeKey("car2"))
+    try carol.git(["commit", "-q", "-am", "NEW_KEY, dev key"])
+    try carol.git(["push", "-q", "origin", "feature"])
+    try alice.ok(["members", "rm", "bob"])
+    try alice.ok(["members", "add", "dave", try dave.publicIdentity(), "--read", "dev", "--write", "dev"])
+    try alice.ok(["set", "--env", "dev"], stdin: fakeKey("ali2"))
+    try alice.git(["commit", "-q", "-am", "bob out, dave in, dev key"])
+    try alice.git(["push", "-q", "origin", "main"])
+
+    try dave.cloneTeamRepository(team.origin)
+    try dave.git(["fetch", "-q", "origin"])
+    let merge = try dave.git(["merge", "--no-edit", "origin/feature"], check: false)
+    let said = merge.stdout + merge.stderr
+    #expect(merge.status != 0)
+    #expect(said.contains("shop/dev/OPENAI_API_KEY changed on both branches"), "\(said)")
+    #expect(said.contains("shop/dev/NEW_KEY was written on the other branch"), "\(said)")
+    let resolve = try dave.ok(["git", "resolve", "--env", "dev", "--take", "ours"])
+    #expect(
+      resolve.stdout.contains("then: vault set --project shop --env dev NEW_KEY"),
+      "\(resolve.stdout)")
+    #expect(try dave.ok(["get", "--env", "dev"]).stdout == fakeKey("ali2") + "\n")
+    let left = try review(dave)
+    #expect(!left.contains("member bob") && !left.contains("NEW_KEY"), "\(left)")
+    for secret in ["carol-new-value", fakeKey("car2"), fakeKey("ali2")] {
+      #expect(!said.contains(secret) && !resolve.stdout.contains(secret))
+    }
+  }
+
   // MARK: 2. A removed owner's branch
 
   /// alice makes dave an owner, then removes him; dave branches from before his removal and

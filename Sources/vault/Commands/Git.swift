@@ -338,8 +338,12 @@ extension VaultCommand {
         let side: VaultMerge.Side = take == .ours ? .ours : .theirs
         choices[target] = side
         let file: VaultFile
+        var withheld: [VaultMerge.Withheld] = []
         switch try merge.merge(identity: identity, choices: choices) {
-        case .partial(let merged, _), .withheld(let merged, _, _): file = merged
+        case .partial(let merged, _): file = merged
+        case .withheld(let merged, _, let left):
+          file = merged
+          withheld = left
         default: throw VaultError.noConflict(label: target, conflicted: [])
         }
         try FileSystem.writeAtomically(path, file.serialized())
@@ -354,6 +358,13 @@ extension VaultCommand {
         }
         Output.line(
           "every other change of both branches is kept; now: git add .vault && git commit")
+        // The driver's advice for what it left out still stands after the commit.
+        for item in withheld {
+          let command = item.removal ? "vault rm --yes" : "vault set"
+          Output.line(
+            "then: \(command) --project \(item.project) --env \(item.environment) \(item.name)"
+              + " (\(item.label) is left out: it was for a key the other branch rotated)")
+        }
       }
     }
 
