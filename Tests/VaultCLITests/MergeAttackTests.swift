@@ -281,6 +281,45 @@ import VaultCore
     #expect(try bob.ok(["members", "list"]).stdout.contains("erin"))
   }
 
+  /// The other way round: alice, on main (where carol became an owner and added erin),
+  /// merges bob's older branch, and bob rebases his branch onto main. The result's header
+  /// is main's as it is, so both go through in one step.
+  @Test func mainsOwnChangesNeedNoStepWhenMergingOrRebasingAnOlderBranch() throws {
+    let team = try makeTeam([
+      ("bob", ["--read", "dev", "--write", "dev"]),
+      ("carol", ["--read", "dev,prod,staging", "--write", "dev,prod,staging"]), ("erin", nil),
+    ])
+    let (alice, bob, carol, erin) = (team.alice, team["bob"], team["carol"], team["erin"])
+    try bob.git(["checkout", "-q", "-b", "feature"])
+    try bob.ok(["set", "--env", "dev", "FEATURE_KEY"], stdin: "feature-value")
+    try bob.git(["commit", "-q", "-am", "feature"])
+    try bob.git(["push", "-q", "origin", "feature"])
+    try alice.ok(["members", "set", "carol", "--owner"])
+    try alice.git(["commit", "-q", "-am", "carol owner"])
+    try alice.git(["push", "-q", "origin", "main"])
+    try bob.git(["fetch", "-q", "origin"])
+    try bob.git(["checkout", "-q", "main"])
+    try bob.git(["merge", "-q", "--ff-only", "origin/main"])
+    try bob.ok(["list"])  // bob sees carol made an owner by alice
+    try bob.git(["checkout", "-q", "feature"])
+    try carol.git(["pull", "-q", "--no-rebase", "origin", "main"])
+    try carol.ok(["members", "add", "erin", try erin.publicIdentity(), "--read", "dev"])
+    try carol.git(["commit", "-q", "-am", "erin"])
+    try carol.git(["push", "-q", "origin", "main"])
+
+    try alice.git(["pull", "-q", "--no-rebase", "origin", "main"])
+    try alice.git(["fetch", "-q", "origin"])
+    let merge = try alice.git(["merge", "--no-edit", "origin/feature"], check: false)
+    #expect(merge.status == 0, "\(merge.stdout)\(merge.stderr)")
+    #expect(try alice.ok(["get", "--env", "dev", "FEATURE_KEY"]).stdout == "feature-value\n")
+
+    try bob.git(["fetch", "-q", "origin"])
+    let rebase = try bob.git(["rebase", "origin/main"], check: false)
+    #expect(rebase.status == 0, "\(rebase.stdout)\(rebase.stderr)")
+    #expect(try bob.ok(["get", "--env", "dev", "FEATURE_KEY"]).stdout == "feature-value\n")
+    #expect(try bob.ok(["members", "list"]).stdout.contains("erin"))
+  }
+
   /// alice's own old branch (from before dave's removal) still has dave as an owner; dave's
   /// branch from the same commit adds mallory. Only dave's side changed the membership and
   /// dave is an owner on alice's side, but alice saw him removed: nothing he signs merges.

@@ -504,6 +504,10 @@ public struct VaultMerge {
     }
     let oursChanged = ours.headerSignedText != base.headerSignedText
     let theirsChanged = theirs.headerSignedText != base.headerSignedText
+    // Only this branch changed it: the result keeps this branch's header as it is, so the
+    // merge changes nothing about whom this branch trusts (git does the same when the other
+    // branch did not touch the file). This is also the upstream of a rebase.
+    if !theirsChanged { return .success(nil) }
     // Each side's change counts only when signed by an owner the other side still has.
     for (side, file, other) in [("ours", ours, theirs), ("theirs", theirs, ours)]
     where side == "ours" ? oursChanged : theirsChanged {
@@ -512,7 +516,6 @@ public struct VaultMerge {
       }
     }
     if !oursChanged { return .success((theirs.header, theirs.headerSignedText, false)) }
-    if !theirsChanged { return .success(nil) }
     let eligible = ours.header.members.filter { member in
       member.isOwner
         && [base.header, theirs.header].allSatisfy { header in
