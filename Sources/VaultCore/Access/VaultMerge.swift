@@ -5,9 +5,9 @@
 /// A merge combines entries; it never grants access that either side took away, and it
 /// never changes who is trusted (TeamVaults.md, "Merge rules"). The merge base is chosen by
 /// whoever wrote the branches, so it is only used to see what changed, never to vouch for a
-/// signer: a side's membership change counts only when it is signed by an owner the other
-/// side still has (and the person merging has not seen removed); a side that removed
-/// someone wins over a side that kept them; a new owner never comes from one side of a
+/// signer: the other branch's membership change (each side's, when both changed it) counts
+/// only when it is signed by an owner the other side still has (and the person merging has
+/// not seen removed); a side that removed someone wins over a side that kept them; a new owner never comes from one side of a
 /// header both sides changed; and a header the merge re-signs is signed only by an owner of
 /// the base and both sides, whom every pinned reader already trusts.
 ///
