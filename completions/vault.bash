@@ -798,10 +798,10 @@ _vault_git_setup() {
 
 _vault_git_merge() {
     repeating_flags=()
-    non_repeating_flags=(--no-cache --version -h --help)
+    non_repeating_flags=(--no-cache --virtual-base --version -h --help)
     repeating_options=()
     non_repeating_options=(--passphrase-file --cache-ttl)
-    __vault_offer_flags_options 3
+    __vault_offer_flags_options 4
 
     # Offer option value completions
     case "${prev}" in
