@@ -97,6 +97,11 @@ public enum VaultError: Error, Equatable, Sendable {
   case groupNotDamaged(label: String)
   /// `vault doctor` found damage (`count` problems) and reported it.
   case damaged(path: String, count: Int)
+  /// An entry whose key id names a retired key of its environment (format version 3): it
+  /// was encrypted before a re-key and reached the file without being re-encrypted (git's
+  /// text merge without the vault merge driver). `writer` is the member who wrote it (who
+  /// has the value), or `?`.
+  case retiredKey(label: String, environment: String, writer: String)
   /// A stored value with a NUL byte met by `exec`: injecting it would cut it short.
   case nulInStoredValue(label: String)
 

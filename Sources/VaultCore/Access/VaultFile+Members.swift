@@ -103,7 +103,7 @@ extension VaultFile {
     // `owner` must be able to write its environment; checked before anything changes.
     let removedKey = removed.identity.signingKey
     // The groups re-signed below may carry `wrote` flags, which need format version 2.
-    header.formatVersion = Self.currentFormatVersion
+    header.formatVersion = formatVersionToWrite
     for environment in removed.read where !me.read.contains(environment) {
       throw VaultError.cannotRead(member: me.name, project: "*", environment: environment)
     }
@@ -173,6 +173,8 @@ extension VaultFile {
       let group = try decode(blocks[index])
       var entries: [Entry] = []
       for entry in group.entries {
+        // Nobody holds the key it was encrypted to: say so, not "decryption failed".
+        if isUnderRetiredKey(entry) { throw retiredKey(entry) }
         entries.append(
           try sealed(entry, value: open(entry, with: old), to: new.publicKey, by: owner))
       }

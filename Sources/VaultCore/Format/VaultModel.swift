@@ -49,7 +49,8 @@ public struct Seal: Sendable, Equatable {
 /// Everything before the groups: vault id, generation, members, environments, seals, and an
 /// owner's signature over them.
 public struct Header: Sendable, Equatable {
-  /// The format version of the `vault N` line: 1 (no generation line) or 2.
+  /// The format version of the `vault N` line: 1 (no generation line), 2, or 3 (entry
+  /// lines name the environment key they were encrypted to).
   public var formatVersion: Int = VaultFile.currentFormatVersion
   public var vaultID: [UInt8]
   /// The membership generation: every header change increases it, under the owner's
@@ -91,6 +92,9 @@ public struct Entry: Sendable, Equatable {
   public var writer: [UInt8]
   public var sealed: EntryCipher.Sealed
   public var signature: [UInt8]
+  /// The key id of the environment key the value was encrypted to (`EntryCipher.keyID`),
+  /// written in format version 3 files; nil for an entry line of the version 2 form.
+  public var keyID: [UInt8]? = nil
 
   /// `project/environment/name`.
   public var label: String { "\(project)/\(environment)/\(name)" }

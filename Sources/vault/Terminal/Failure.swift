@@ -10,6 +10,7 @@ enum Failure {
   static let access: Int32 = 4
   static let integrity: Int32 = 5
   static let exists: Int32 = 6
+  static let retiredKey: Int32 = 7
   static let usage: Int32 = 64
   static let notExecutable: Int32 = 126
   static let commandNotFound: Int32 = 127
@@ -96,6 +97,17 @@ enum Failure {
       return (
         "the value for \(printable(path: label)) contains a NUL byte; nothing stored",
         "an environment variable cannot hold one: check what was pasted or piped", usage
+      )
+    case .retiredKey(let label, let environment, let writer):
+      let parts = label.split(separator: "/", maxSplits: 2).map(String.init)
+      let command =
+        parts.count == 3
+        ? "vault set --project \(parts[0]) --env \(parts[1]) \(parts[2])" : "vault set"
+      return (
+        "\(printable(path: label)) is encrypted to a retired key of \(environment): store it again",
+        "\(writer == "?" ? "whoever wrote it" : writer) has the value and runs `\(command)`;"
+          + " a git merge without the vault merge driver leaves such entries (`vault git setup`)",
+        retiredKey
       )
     case .nulInStoredValue(let label):
       return (
