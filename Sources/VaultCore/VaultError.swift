@@ -74,6 +74,11 @@ public enum VaultError: Error, Equatable, Sendable {
   case sealsToRemovedMember(member: String, environment: String)
   /// A header older than the highest generation seen (or than `VAULT_PIN`'s).
   case rollback(path: String, generation: UInt64, seen: UInt64, pinned: Bool)
+  /// A rollback (as `rollback`) that also took members out of the header while an
+  /// environment kept a key they held: `departed` names them (a `git revert` of
+  /// `members add`).
+  case rollbackWithoutRekey(
+    path: String, generation: UInt64, seen: UInt64, departed: [DepartedMember])
   /// A header signed by an identity this person saw removed.
   case removedSigner(path: String, member: String)
   /// `VAULT_PIN` names another vault.

@@ -77,6 +77,9 @@ extension VaultFile {
     /// write but not read (from a file made before "write needs read"), which no reader
     /// trusted.
     public var dropped: [String]
+    /// The member was not in the header any more: they had left without a re-key
+    /// (`departed`), and only the environments still under keys they held were re-keyed.
+    public var departed: Bool = false
   }
 
   /// Removes a member. Every environment they could read gets a new key pair; its entries,
@@ -92,6 +95,9 @@ extension VaultFile {
   ) throws -> Removal {
     let me = try self.owner(owner)
     guard let removed = header.members.first(where: { $0.name == name }) else {
+      if let gone = departed.first(where: { $0.name == name }) {
+        return try removeDeparted(gone, by: owner, as: me, now: now)
+      }
       throw VaultError.memberNotFound(name)
     }
     if removed.isOwner && header.members.filter({ $0.isOwner && $0.name != name }).isEmpty {
@@ -153,6 +159,35 @@ extension VaultFile {
     header.generation += 1
     signHeader(with: owner)
     return Removal(rekeyed: rekeyed, dropped: dropped)
+  }
+
+  /// Finishes the removal of a member who left the header without a re-key (a `git revert`
+  /// of `members add`, recorded by this person's trust state): every environment still under
+  /// a key they held is re-keyed and its entries flagged as exposed to them, exactly as a
+  /// removal does; the generation goes above the highest at which they were seen, so that
+  /// everyone who saw them added accepts the result.
+  private mutating func removeDeparted(
+    _ gone: DepartedMember, by owner: Identity, as me: Member, now: String
+  ) throws -> Removal {
+    for environment in gone.environments where !me.read.contains(environment) {
+      throw VaultError.cannotRead(member: me.name, project: "*", environment: environment)
+    }
+    for block in blocks where gone.environments.contains(block.environment) {
+      guard me.canWrite(block.environment) else {
+        throw VaultError.cannotWrite(member: me.name, environment: block.environment)
+      }
+    }
+    header.formatVersion = formatVersionToWrite
+    let exposed = Member(
+      name: gone.name, identity: gone.identity, isOwner: false, read: gone.environments,
+      write: [])
+    for environment in gone.environments {
+      try rekey(environment, exposedTo: exposed, by: owner, now: now)
+    }
+    header.generation = max(header.generation, gone.generation) + 1
+    signHeader(with: owner)
+    departed.removeAll { $0.name == gone.name }
+    return Removal(rekeyed: gone.environments, dropped: [], departed: true)
   }
 
   /// Gives `environment` a new key pair after `exposed` lost read access to it (removed, or

@@ -18,6 +18,10 @@ public struct VaultFile: Sendable {
   /// Members this person saw removed from this vault earlier who are members again (a
   /// rolled-back file, most likely): nothing new may be sealed to them. Set by `TrustStore`.
   public var retired: [Member] = []
+  /// Members this person saw in this vault who are gone from the header while an
+  /// environment still has a key they held (a `git revert` of `members add`): an owner
+  /// re-keys with `removeMember`. Set by `TrustStore`.
+  public var departed: [DepartedMember] = []
   /// The version an owner's header change writes: always `currentFormatVersion`, except in
   /// the vector generator, which writes the version 2 vectors with today's code.
   var formatVersionToWrite = VaultFile.currentFormatVersion

@@ -160,3 +160,22 @@ public struct Block: Sendable {
   /// The 1-based line number of the group line.
   public var line: Int
 }
+
+/// A member this person saw in a vault who is gone from its header while an environment
+/// still has a key they held: they left without a re-key (a `git revert` of `members add`
+/// does that), and can still read what is stored there. `vault members rm NAME` re-keys.
+public struct DepartedMember: Sendable, Equatable {
+  public var name: String
+  public var identity: PublicIdentity
+  /// The highest generation at which they were seen a member (0: not known).
+  public var generation: UInt64
+  /// The environments whose current key is one they held, sorted.
+  public var environments: [String]
+
+  public init(name: String, identity: PublicIdentity, generation: UInt64, environments: [String]) {
+    self.name = name
+    self.identity = identity
+    self.generation = generation
+    self.environments = environments
+  }
+}

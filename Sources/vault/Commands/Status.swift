@@ -58,6 +58,14 @@ extension VaultCommand {
             + " \(entry.name)`\(writer.map { "; \($0) has the value" } ?? ""))"
         }
       }
+      // Members seen leaving without a re-key (a `git revert` of `members add`).
+      for gone in file.departed {
+        let seen = gone.generation > 0 ? " (a member at generation \(gone.generation))" : ""
+        Output.line(
+          "departed: \(gone.name) left the members\(seen) without a re-key of "
+            + "\(gone.environments.joined(separator: ", ")): an owner runs `vault members rm \(gone.name)`"
+        )
+      }
       if !retired.isEmpty {
         Output.line("retired:  \(retired.joined(separator: ", "))")
       }

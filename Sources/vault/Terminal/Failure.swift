@@ -283,6 +283,16 @@ enum Failure {
         "restore the current .vault (git pull); to use this old copy anyway: vault trust --accept-rollback",
         integrity
       )
+    case .rollbackWithoutRekey(let path, let generation, let seen, let departed):
+      let names = departed.map {
+        "\($0.name) left the members without a re-key of \($0.environments.joined(separator: ", "))"
+      }
+      let commands = departed.map { "`vault members rm \($0.name)`" }.joined(separator: ", ")
+      return (
+        "'\(printable(path: path))': membership generation \(generation) is older than generation \(seen), seen before: \(names.joined(separator: "; ")) (a `git revert` of `members add`?)",
+        "if the revert is meant: `vault trust --accept-rollback`, then an owner runs \(commands) to re-key; otherwise restore the current .vault (git pull)",
+        integrity
+      )
     case .removedSigner(let path, let member):
       return (
         "'\(path)': membership signed by \(member), whom you saw removed from this vault; refusing it",
