@@ -178,7 +178,8 @@ extension VaultFile {
         group.gone.append(gone)
         continue
       }
-      guard fields[0].elementsEqual("entry".utf8), let entry = LineCodec.parseEntry(fields, formatVersion: header.formatVersion)
+      guard fields[0].elementsEqual("entry".utf8),
+        let entry = LineCodec.parseEntry(fields, formatVersion: header.formatVersion)
       else { throw bad(offset, .badField("entry")) }
       guard entry.project == block.project, entry.environment == block.environment else {
         throw bad(offset, .unexpectedLine(expected: "entry \(block.project) \(block.environment)"))

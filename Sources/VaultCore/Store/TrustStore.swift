@@ -93,7 +93,8 @@ public struct TrustStore: Sendable {
     /// `dev:KEYID,prod:KEYID`, or `-` for none.
     static func heldText(_ held: [Held]) -> String {
       held.isEmpty
-        ? "-" : held.map { "\($0.environment):\(Base64URL.encode($0.keyID))" }.joined(separator: ",")
+        ? "-"
+        : held.map { "\($0.environment):\(Base64URL.encode($0.keyID))" }.joined(separator: ",")
     }
 
     static func parseHeld(_ field: ArraySlice<UInt8>) -> [Held]? {
@@ -118,7 +119,9 @@ public struct TrustStore: Sendable {
       }.sorted()
       lines += removed.map {
         "removed \($0.identity.description) \($0.name)"
-          + ($0.held.map { [generation = $0.generation] in " \(generation) " + Self.heldText($0) } ?? "")
+          + ($0.held.map { [generation = $0.generation] in
+            " \(generation) " + Self.heldText($0)
+          } ?? "")
       }.sorted()
       return Array((lines.joined(separator: "\n") + "\n").utf8)
     }
@@ -214,7 +217,8 @@ public struct TrustStore: Sendable {
       _ removed: [Known], header: Header, keyIDs: [(String, [UInt8])]
     ) -> [DepartedMember] {
       removed.compactMap { known in
-        guard let held = known.held, !header.members.contains(where: { $0.identity == known.identity })
+        guard let held = known.held,
+          !header.members.contains(where: { $0.identity == known.identity })
         else { return nil }
         let stale = held.filter { h in
           keyIDs.contains { $0.0 == h.environment && $0.1 == h.keyID }

@@ -29,8 +29,9 @@ extension VaultCommand {
     var environment: String?
 
     @Flag(
-      help:
-        "Print a JSON array of {project, environment, name, version, created, writer, exposed, written_by_removed, retired_key}."
+      help: ArgumentHelp(
+        "Print a JSON array of {project, environment, name, version, created, writer, exposed, "
+          + "written_by_removed, retired_key}.")
     )
     var json = false
 

@@ -63,7 +63,8 @@ extension VaultCommand {
         let seen = gone.generation > 0 ? " (a member at generation \(gone.generation))" : ""
         Output.line(
           "departed: \(gone.name) left the members\(seen) without a re-key of "
-            + "\(gone.environments.joined(separator: ", ")): an owner runs `vault members rm \(gone.name)`"
+            + "\(gone.environments.joined(separator: ", ")): an owner runs"
+            + " `vault members rm \(gone.name)`"
         )
       }
       if !retired.isEmpty {

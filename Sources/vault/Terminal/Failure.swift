@@ -289,8 +289,11 @@ enum Failure {
       }
       let commands = departed.map { "`vault members rm \($0.name)`" }.joined(separator: ", ")
       return (
-        "'\(printable(path: path))': membership generation \(generation) is older than generation \(seen), seen before: \(names.joined(separator: "; ")) (a `git revert` of `members add`?)",
-        "if the revert is meant: `vault trust --accept-rollback`, then an owner runs \(commands) to re-key; otherwise restore the current .vault (git pull)",
+        "'\(printable(path: path))': membership generation \(generation) is older than generation"
+          + " \(seen), seen before: \(names.joined(separator: "; "))"
+          + " (a `git revert` of `members add`?)",
+        "if the revert is meant: `vault trust --accept-rollback`, then an owner runs \(commands)"
+          + " to re-key; otherwise restore the current .vault (git pull)",
         integrity
       )
     case .removedSigner(let path, let member):
