@@ -79,6 +79,9 @@ public enum VaultError: Error, Equatable, Sendable {
   /// `members add`).
   case rollbackWithoutRekey(
     path: String, generation: UInt64, seen: UInt64, departed: [DepartedMember])
+  /// A new value for `environment`, whose key a member who left without a re-key still
+  /// holds (`VaultFile.departed`): they could read it.
+  case departedReader(member: String, environment: String)
   /// A header signed by an identity this person saw removed.
   case removedSigner(path: String, member: String)
   /// `VAULT_PIN` names another vault.

@@ -26,7 +26,9 @@ import VaultCore
     try alice.ok(["init", "--here", "--no-passphrase"])
     try alice.ok(["git", "setup"])
     try bob.ok(["init", "--no-passphrase"], directory: bob.root)
-    try alice.ok(["members", "add", "bob", try bob.publicIdentity(), "--read", "dev"])
+    try alice.ok([
+      "members", "add", "bob", try bob.publicIdentity(), "--read", "dev", "--write", "dev",
+    ])
     try alice.ok(["set", "--env", "dev"], stdin: fakeKey("dev1"))
     try alice.git(["add", ".vault", ".gitattributes"])
     try alice.git(["commit", "-q", "-m", "vault"])
@@ -70,6 +72,12 @@ import VaultCore
     #expect(departed.contains("an owner runs `vault members rm dave`"), "\(departed)")
     // A non-owner cannot do it.
     expectOneError(try bob.run(["members", "rm", "dave"]), 4)
+    // Nothing new is encrypted to a key dave holds.
+    let vaultBefore = try bob.readFile(bob.teamVault)
+    let refusedSet = try bob.run(["set", "--env", "dev", "NEW"], stdin: "value-for-dave")
+    expectOneError(refusedSet, 4, mentioning: "dave left the members without a re-key")
+    expectNoLeak("value-for-dave", in: refusedSet)
+    #expect(try bob.readFile(bob.teamVault) == vaultBefore)
 
     // alice follows the advice: accept, then remove dave, who is not in the header any more.
     try alice.ok(["trust", "--accept-rollback"])

@@ -364,6 +364,10 @@ extension VaultFile {
       throw VaultError.cannotWrite(member: member.name, environment: environment)
     }
     try checkNoRetiredReader(of: environment)
+    // Nor while someone who left without a re-key still holds the environment's key.
+    if let gone = departed.first(where: { $0.environments.contains(environment) }) {
+      throw VaultError.departedReader(member: gone.name, environment: environment)
+    }
     let existing = try group(project: project, environment: environment)
     var entries = existing?.entries ?? []
     var flags = existing?.flags ?? []

@@ -283,6 +283,12 @@ enum Failure {
         "restore the current .vault (git pull); to use this old copy anyway: vault trust --accept-rollback",
         integrity
       )
+    case .departedReader(let member, let environment):
+      return (
+        "refusing to write \(environment): \(member) left the members without a re-key and still"
+          + " holds its key, so they could read a new value",
+        "an owner runs `vault members rm \(member)` (re-keys \(environment)); then store it", access
+      )
     case .rollbackWithoutRekey(let path, let generation, let seen, let departed):
       let names = departed.map {
         "\($0.name) left the members without a re-key of \($0.environments.joined(separator: ", "))"
