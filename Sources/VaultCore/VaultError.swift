@@ -74,6 +74,14 @@ public enum VaultError: Error, Equatable, Sendable {
   case sealsToRemovedMember(member: String, environment: String)
   /// A header older than the highest generation seen (or than `VAULT_PIN`'s).
   case rollback(path: String, generation: UInt64, seen: UInt64, pinned: Bool)
+  /// A rollback (as `rollback`) that also took members out of the header while an
+  /// environment kept a key they held: `departed` names them (a `git revert` of
+  /// `members add`).
+  case rollbackWithoutRekey(
+    path: String, generation: UInt64, seen: UInt64, departed: [DepartedMember])
+  /// A new value for `environment`, whose key a member who left without a re-key still
+  /// holds (`VaultFile.departed`): they could read it.
+  case departedReader(member: String, environment: String)
   /// A header signed by an identity this person saw removed.
   case removedSigner(path: String, member: String)
   /// `VAULT_PIN` names another vault.
@@ -97,6 +105,11 @@ public enum VaultError: Error, Equatable, Sendable {
   case groupNotDamaged(label: String)
   /// `vault doctor` found damage (`count` problems) and reported it.
   case damaged(path: String, count: Int)
+  /// An entry whose key id names a retired key of its environment (format version 3): it
+  /// was encrypted before a re-key and reached the file without being re-encrypted (git's
+  /// text merge without the vault merge driver). `writer` is the member who wrote it (who
+  /// has the value), or `?`.
+  case retiredKey(label: String, environment: String, writer: String)
   /// A stored value with a NUL byte met by `exec`: injecting it would cut it short.
   case nulInStoredValue(label: String)
   /// `exec` would put an Admin API key (`sk-admin-`) in `OPENAI_API_KEY` without

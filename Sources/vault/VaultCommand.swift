@@ -16,7 +16,8 @@ struct VaultCommand: ParsableCommand {
         vault list
 
       Exit codes: 0 ok, 1 system error, 2 not found, 3 wrong passphrase, 4 no access, \
-      5 corrupt or tampered file, 6 already exists, 64 usage, 126/127 exec, 130 cancelled.
+      5 corrupt or tampered file, 6 already exists, 7 encrypted to a retired key, 64 usage, \
+      126/127 exec, 130 cancelled.
       """,
     version: "0.1.0",
     subcommands: [

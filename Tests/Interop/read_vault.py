@@ -8,12 +8,15 @@ Swift implementation, so the two agreeing on the test vectors checks the specifi
     read_vault.py read VAULT --identity-file FILE   (passphrase in VAULT_PASSPHRASE)
     printf %s VALUE | VAULT_IDENTITY=... read_vault.py write VAULT --project P --env E --name N
 
-Format versions 1 and 2 are read (version 2: the `generation` line, `wrote` flags, `gone`
-lines, the tombstones of removed names). `read` verifies and prints NAME=value lines
+Format versions 1, 2 and 3 are read (version 2: the `generation` line, `wrote` flags, `gone`
+lines, the tombstones of removed names; version 3: entry lines may carry the key id of the
+environment key they were encrypted to, and an entry whose key id is not the current key's is
+refused as encrypted to a retired key). `read` verifies and prints NAME=value lines
 (PROJECT/ENV/NAME=value for every readable group when no --project/--env is given), and each
 exposure flag of a group it read on stderr, as its file line (`flag PROJECT ENV NAME MEMBER
 TIME`, with ` wrote` when the file line has it); a gone line gives no value. `write` stores
-stdin as a new version of NAME (one more than NAME's entry or tombstone), signs the entry and
+stdin as a new version of NAME (one more than NAME's entry or tombstone; in a version 3 file
+with the key id of the environment's key), signs the entry and
 re-signs the group, keeping the group's flags and tombstones except NAME's; there is no
 `remove`. The header (everything up to and including the `signed` line) is copied byte for
 byte, so this script never writes a header, and it checks the whole file it is about to write
@@ -21,7 +24,8 @@ as a reader would before the rename. It keeps no state between runs, so it canno
 rolled-back header (an older generation) from a current one.
 
 Exit status: 0 ok, 1 usage, 2 format error, 3 authentication failure, 4 no access,
-5 unsupported version, 6 kdf parameters, 7 not found, 8 file larger than 256 MiB.
+5 unsupported version, 6 kdf parameters, 7 not found, 8 file larger than 256 MiB,
+9 an entry encrypted to a retired key.
 """
 
 import argparse
@@ -128,7 +132,8 @@ def aead_decrypt(ct, ad, nonce, key):
 # Errors (FileFormat.md, "Errors")
 
 EXIT = {"format error": 2, "authentication failure": 3, "no access": 4,
-        "unsupported version": 5, "kdf parameters": 6, "not found": 7, "too large": 8}
+        "unsupported version": 5, "kdf parameters": 6, "not found": 7, "too large": 8,
+        "retired key": 9}
 
 # Readers refuse a vault file larger than this before reading it ("One-group readers").
 MAXIMUM_FILE_SIZE = 256 * 1024 * 1024
@@ -379,7 +384,7 @@ class Vault:
             raise fmt("line 1: invalid character or no LF")
         if not first.startswith(b"vault "):
             raise fmt("not a vault file")
-        if first[6:] not in (b"1", b"2"):
+        if first[6:] not in (b"1", b"2", b"3"):
             raise Failure("unsupported version", f"unsupported version {first[6:]!r}")
         self.version = int(first[6:])
         lines = printable_lines(data, "vault")
@@ -392,11 +397,11 @@ class Vault:
         self.vault_id = b64d(vid, 16)
         if self.vault_id is None:
             raise fmt("malformed vault id")
-        # Version 2: `generation N` right after the id line, N from 1 to 2^63 - 1. Version 1
-        # has none (generation 0); a generation line there is an unexpected line below.
+        # Versions 2 and 3: `generation N` right after the id line, N from 1 to 2^63 - 1.
+        # Version 1 has none (generation 0); a generation line there is an unexpected line below.
         self.generation = 0
         i = 2
-        if self.version == 2:
+        if self.version >= 2:
             if i >= end:
                 raise fmt("truncated (no generation line)")
             g = fields(lines[2], 2, b"generation", "line 3")
@@ -476,7 +481,7 @@ class Vault:
                     group["gone"].append(gone)
                     names_in_order.append(gone.name)
                 else:
-                    entry = parse_entry(lines[i], f"line {i + 1}", g[1], g[2])
+                    entry = parse_entry(lines[i], f"line {i + 1}", g[1], g[2], self.version)
                     group["entries"].append(entry)
                     names_in_order.append(entry.name)
                 i += 1
@@ -579,6 +584,12 @@ class Vault:
         if group is None:
             return []
         self.verify_group(group)
+        # Key ids ("Key ids"): an entry naming another key than the environment's current one
+        # is refused as such, before anything is decrypted.
+        for e in group["entries"]:
+            if e.key_id is not None and e.key_id != key_id(self.envs[env]):
+                raise Failure("retired key", f"{e.name.decode()}: encrypted to a retired key of "
+                              f"{env.decode()}")
         values = []
         for e in group["entries"]:
             shared = scalarmult(secret, e.ephemeral)
@@ -598,15 +609,26 @@ class Vault:
         return values
 
 
-def parse_entry(line, where, project, env):
-    f = fields(line, 11, b"entry", where)
+def key_id(env_public):
+    """The key id of an environment public key: BLAKE2b-128, first 8 bytes."""
+    return blake2b(env_public, 16)[:8]
+
+
+def parse_entry(line, where, project, env, version):
+    """11 fields; in a version 3 file also 12, the key id after the writer."""
+    count = 12 if version >= 3 and line.count(b" ") == 11 else 11
+    f = fields(line, count, b"entry", where)
     e = Entry()
     e.project, e.env, e.name = f[1], f[2], f[3]
     e.version = decimal(f[4], 2**63 - 1)
     e.created = f[5]
-    e.writer, e.ephemeral, e.nonce = b64d(f[6], 32), b64d(f[7], 32), b64d(f[8], 24)
+    e.writer = b64d(f[6], 32)
+    e.key_id = b64d(f[7], 8) if count == 12 else None
+    f = f[:7] + f[8:] if count == 12 else f
+    e.ephemeral, e.nonce = b64d(f[7], 32), b64d(f[8], 24)
     e.ciphertext, e.signature = b64d(f[9]), b64d(f[10], 64)
     if (not NAME.fullmatch(e.name) or not e.version or not is_time(e.created)
+            or (count == 12 and e.key_id is None)
             or None in (e.writer, e.ephemeral, e.nonce, e.ciphertext, e.signature)
             or len(e.ciphertext) < 16 + 256 or len(e.ciphertext) > 16 + 257 * 256
             or (len(e.ciphertext) - 16) % 256 != 0):
@@ -656,8 +678,10 @@ def flag_line(project, env, flag):
 
 
 def entry_unsigned(e):
+    key = [] if e.key_id is None else [b64e(e.key_id)]
     return b" ".join([b"entry", e.project, e.env, e.name, b"%d" % e.version, e.created,
-                      b64e(e.writer), b64e(e.ephemeral), b64e(e.nonce), b64e(e.ciphertext)])
+                      b64e(e.writer)] + key
+                     + [b64e(e.ephemeral), b64e(e.nonce), b64e(e.ciphertext)])
 
 
 def entry_line(e):
@@ -694,6 +718,8 @@ def write_entry(vault, identity, project, env, name, value, created):
     e = Entry()
     e.project, e.env, e.name, e.version, e.created = project, env, name, previous + 1, created
     e.writer = identity.sign_public
+    # Version 3 files name the environment key on every entry written.
+    e.key_id = key_id(vault.envs[env]) if vault.version >= 3 else None
     eph_secret = random_bytes(32)
     e.ephemeral = scalarmult_base(eph_secret)
     shared = scalarmult(eph_secret, vault.envs[env])

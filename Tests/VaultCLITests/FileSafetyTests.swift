@@ -140,11 +140,11 @@ import Testing
       try box.set(fakeKey("same"), env: "prod")
       let entries = Adversary.entries([UInt8](try box.readFile(box.vaultPath)))
       let entry = try #require(entries.first { $0[1] == "shop" && $0[2] == "prod" && $0[3] == "OPENAI_API_KEY" })
-      try #require(entry.count == 11, "entry fields: \(entry.count)")
+      try #require(entry.count == 12, "entry fields: \(entry.count)")  // format version 3: a key id
       #expect(entry[4] == String(save), "version \(entry[4]) after save \(save)")
-      ephemeral.insert(entry[7])
-      nonces.insert(entry[8])
-      ciphertexts.insert(entry[9])
+      ephemeral.insert(entry[8])
+      nonces.insert(entry[9])
+      ciphertexts.insert(entry[10])
     }
     #expect(ephemeral.count == saves)
     #expect(nonces.count == saves)

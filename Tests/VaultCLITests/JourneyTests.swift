@@ -106,7 +106,10 @@ import VaultCore
       #expect((object["created"] as? String)?.count == 20)
       #expect(
         Set(object.keys)
-          == ["project", "environment", "name", "version", "created", "writer", "exposed", "written_by_removed"])
+          == [
+            "project", "environment", "name", "version", "created", "writer", "exposed",
+            "written_by_removed", "retired_key",
+          ])
       #expect((object["exposed"] as? [String]) == [])
       #expect((object["written_by_removed"] as? [String]) == [])
     }

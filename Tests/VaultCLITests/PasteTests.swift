@@ -175,7 +175,7 @@ import Testing
     var lines = Adversary.lines([UInt8](try box.readFile(box.vaultPath)))
     let entry = try #require(lines.firstIndex { $0.hasPrefix("entry shop dev OPENAI_API_KEY ") })
     var fields = lines[entry].split(separator: " ").map(String.init)
-    fields[9] = String(fields[9].reversed())
+    fields[fields.count - 2] = String(fields[fields.count - 2].reversed())  // the ciphertext
     lines[entry] = fields.joined(separator: " ")
     try Adversary.writePrivate(box.vaultPath, Adversary.bytes(lines)[...])
     for paste in ["not an openai key at all", "\"" + fakeKey("prod") + "\""] {

@@ -201,7 +201,7 @@ import Testing
     add("wrong magic (VAULT)", Array("VAULT 1\n".utf8) + Array(original.dropFirst(8)))
     add("wrong magic (vaults)", Array("vaults 1\n".utf8) + Array(original.dropFirst(8)))
     add("wrong magic (age)", Array("age-encryption.org/v1\n".utf8) + Array(original.dropFirst(8)))
-    for version in ["0", "3", "255", "01", "1.0", "", "1 "] {
+    for version in ["0", "4", "255", "01", "1.0", "", "1 "] {
       add("version '\(version)'", Array("vault \(version)\n".utf8) + Array(original.dropFirst(8)))
     }
     // Version 2's generation line in a version 1 file, and a version 2 file without it.
@@ -272,7 +272,8 @@ import Testing
 
     let keyFields = fields(lines[prodKey])
     var swappedA = keyFields, swappedB = fields(lines[prodOther])
-    for i in 7...9 { (swappedA[i], swappedB[i]) = (swappedB[i], swappedA[i]) }
+    // E, nonce and ciphertext: the three fields before the signature (after the key id).
+    for i in (swappedA.count - 4)...(swappedA.count - 2) { (swappedA[i], swappedB[i]) = (swappedB[i], swappedA[i]) }
     add("two ciphertexts swapped", lines: replacing([prodKey: join(swappedA), prodOther: join(swappedB)]))
     swappedA = keyFields
     swappedB = fields(lines[prodOther])
@@ -280,7 +281,7 @@ import Testing
     add("ciphertexts and signatures swapped", lines: replacing([prodKey: join(swappedA), prodOther: join(swappedB)]))
     var devFields = fields(lines[devKey])
     var crossA = keyFields
-    for i in 7...9 { (crossA[i], devFields[i]) = (devFields[i], crossA[i]) }
+    for i in (crossA.count - 4)...(crossA.count - 2) { (crossA[i], devFields[i]) = (devFields[i], crossA[i]) }
     add("ciphertexts swapped between dev and prod", lines: replacing([prodKey: join(crossA), devKey: join(devFields)]), key: "OPENAI_API_KEY")
 
     var renamed = fields(lines[prodOther])
@@ -295,10 +296,10 @@ import Testing
       add("version field '\(version)'", lines: replacing([prodOther: join(odd)]))
     }
     var huge = fields(lines[prodOther])
-    huge[9] = String(repeating: "A", count: 1 << 20)
+    huge[huge.count - 2] = String(repeating: "A", count: 1 << 20)
     add("a 1 MiB ciphertext field", lines: replacing([prodOther: join(huge)]))
     var padded = fields(lines[prodOther])
-    padded[8] += "=="
+    padded[padded.count - 3] += "=="
     add("a padded nonce", lines: replacing([prodOther: join(padded)]))
     var redated = fields(lines[prodOther])
     redated[5] = "2020-01-01T00:00:00Z"
@@ -375,7 +376,7 @@ import Testing
       let position = try #require(invocations.indices.first { owners[$0] == number && invocations[$0].args[0] == command })
       return results[position].stderr
     }
-    #expect(try stderr("version '3'").contains("unsupported format version '3'"))
+    #expect(try stderr("version '4'").contains("unsupported format version '4'"))
     #expect(try stderr("version '255'").contains("unsupported format version '255'"))
     #expect(try stderr("an empty file").contains("empty file"))
     #expect(try stderr("a text file").contains("not a vault file"))
@@ -400,7 +401,7 @@ import Testing
     var lines = Adversary.lines([UInt8](try box.readFile(box.vaultPath)))
     let devKey = try #require(lines.firstIndex { $0.hasPrefix("entry shop dev OPENAI_API_KEY ") })
     var fields = lines[devKey].split(separator: " ").map(String.init)
-    fields[9] = String(fields[9].reversed())  // dev's ciphertext scrambled, its length kept
+    fields[fields.count - 2] = String(fields[fields.count - 2].reversed())  // dev's ciphertext scrambled, its length kept
     lines[devKey] = fields.joined(separator: " ")
     let tampered = Adversary.bytes(lines)
     try Adversary.writePrivate(box.vaultPath, tampered[...])

@@ -12,7 +12,7 @@ import Testing
   /// Exit statuses of read_vault.py.
   static let exitCodes: [Vector.Outcome: Int32] = [
     .success: 0, .formatError: 2, .authenticationFailure: 3, .noAccess: 4,
-    .unsupportedVersion: 5, .kdfParameters: 6,
+    .unsupportedVersion: 5, .kdfParameters: 6, .retiredKey: 9,
   ]
 
   struct Run {
@@ -122,10 +122,13 @@ import Testing
 
   /// Python writes entries (a new name, a new version, a new group) into a vault VaultCore
   /// made; VaultCore verifies and reads them, and the file stays canonical.
-  @Test func vaultCoreReadsWhatPythonWrites() throws {
+  /// In a version 2 file (`several-projects`) its entries keep the version 2 form; in a
+  /// version 3 file (`version-3`) each carries the key id of the environment's current key.
+  @Test(arguments: ["several-projects", "version-3"])
+  func vaultCoreReadsWhatPythonWrites(_ vectorName: String) throws {
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
-    let bytes = Array(try Data(contentsOf: try #require(VectorTests.vectors.first { $0.name == "several-projects" }).vaultURL))
+    let bytes = Array(try Data(contentsOf: try #require(VectorTests.vectors.first { $0.name == vectorName }).vaultURL))
     let path = directory.appendingPathComponent("team.vault")
     try Data(bytes).write(to: path)
     let before = try VaultFile.parse(bytes, path: "team.vault")
@@ -167,6 +170,13 @@ import Testing
       ])
     #expect(try values("web", "dev").last == "OPENAI_ORG_ID@2=org-bob-python")
     #expect(try values("zeta", "staging") == ["OPENAI_API_KEY@1=" + String(repeating: "x", count: 700)])
+    let written = try #require(try file.group(project: "zeta", environment: "staging")).entries[0]
+    if file.header.formatVersion >= 3 {
+      let staging = try #require(file.header.environment("staging")).publicKey
+      #expect(written.keyID == EntryCipher.keyID(of: staging))
+    } else {
+      #expect(written.keyID == nil)
+    }
     // Groups Python did not touch are byte-identical.
     for project in ["api", "worker"] {
       let old = before.blocks.first { $0.project == project }!

@@ -143,14 +143,24 @@ import Testing
   ]
   static let workerProd = [("OPENAI_ADMIN_KEY", "sk-admin-workerT3BlbkFJ9876543210zyxwvu")]
 
-  func team() throws {
+  /// alice (owner) and bob (read=dev,staging write=dev), four groups. The vectors made before
+  /// format version 3 are version 2 files (entry lines without key ids): `formatVersion` 2
+  /// writes them so with today's code, and every change to the file keeps that version.
+  func makeTeam(formatVersion: Int) throws -> VaultFile {
     var file = try VaultFile.create(identity: alice, memberName: "alice", path: "team.vault")
+    file.formatVersionToWrite = formatVersion
+    file.signHeader(with: alice)
     try addMember(&file, "bob", bob, read: ["dev", "staging"], write: ["dev"], owner: alice)
     try set(&file, "web", "dev", [Self.webDev[0]], as: alice)
     try set(&file, "web", "dev", [Self.webDev[1]], as: bob)
     try set(&file, "web", "prod", Self.webProd, as: alice)
     try set(&file, "api", "staging", Self.apiStaging, as: alice)
     try set(&file, "worker", "prod", Self.workerProd, as: alice)
+    return file
+  }
+
+  func team() throws {
+    let file = try makeTeam(formatVersion: 2)
     let team = file.serialized()
     let name = "several-projects.vault"
     try write(name, team)
@@ -179,6 +189,7 @@ import Testing
     try tombstones(file, removed: removed)
     try writeWithoutRead(file)
     try valueLength(file)
+    try versionThree(legacy: file)
   }
 
   /// Failure vectors made by editing the text of the team vault; alice reads web/prod.
@@ -246,9 +257,9 @@ import Testing
       "crlf-line-endings", "Every LF replaced by CRLF.", .formatError,
       team.replacingOccurrences(of: "\n", with: "\r\n"))
     var version = lines
-    version[0] = "vault 3"
+    version[0] = "vault 4"
     try failure(
-      "unknown-version", "The first line says format version 3.", .unsupportedVersion,
+      "unknown-version", "The first line says format version 4.", .unsupportedVersion,
       joined(version))
     var added = lines
     let memberLine = LineCodec.memberLine(
@@ -805,6 +816,115 @@ import Testing
     }
   }
 
+
+  // MARK: Format version 3: key ids
+
+  /// Version 3 files: every entry line names the environment key it was encrypted to. A
+  /// version 3 team vault; a version 2 vault upgraded by a header change, holding entry lines
+  /// of both forms; an entry a text merge left under a retired key; a key id changed without
+  /// re-signing; and a key id in a version 2 file.
+  func versionThree(legacy: VaultFile) throws {
+    let team = try makeTeam(formatVersion: 3)
+    #expect(text(team.serialized()).hasPrefix("vault 3\n"))
+    try write("version-3.vault", team.serialized())
+    try expect(
+      "version-3",
+      "The team vault in format version 3: every entry line carries the key id of the "
+        + "environment key it was encrypted to, after the writer.",
+      .success, identity: alice,
+      reads: [
+        ("api", "staging", Self.apiStaging), ("web", "dev", Self.webDev),
+        ("web", "prod", Self.webProd), ("worker", "prod", Self.workerProd),
+      ])
+    try expect(
+      "version-3-bob", "bob reads dev and staging of the version 3 team vault.", .success,
+      vault: "version-3.vault", identity: bob,
+      reads: [("web", "dev", Self.webDev), ("api", "staging", Self.apiStaging)])
+
+    // The version 2 team vault after alice adds the environment qa (a header change: the file
+    // becomes version 3) and stores a new web/dev/OPENAI_ORG_ID: that line has a key id, the
+    // others keep the version 2 form.
+    var upgraded = legacy
+    upgraded.formatVersionToWrite = VaultFile.currentFormatVersion
+    try upgraded.addEnvironment("qa", by: alice)
+    let orgID = ("OPENAI_ORG_ID", "org-afterupgrade0000000000")
+    try set(&upgraded, "web", "dev", [orgID], as: alice)
+    let upgradedLines = lines(upgraded.serialized())
+    #expect(upgradedLines[0] == "vault 3")
+    #expect(
+      upgradedLines.filter { $0.hasPrefix("entry ") }.map { $0.split(separator: " ").count }
+        .sorted() == [11, 11, 11, 11, 11, 11, 11, 12])
+    try write("version-3-legacy-entries.vault", upgraded.serialized())
+    try expect(
+      "version-3-legacy-entries",
+      "A version 2 vault made version 3 by a header change (environment qa added): the entry "
+        + "stored since (web/dev/OPENAI_ORG_ID) has a key id, the others keep the version 2 form.",
+      .success, identity: alice,
+      reads: [
+        ("web", "dev", [Self.webDev[0], orgID]), ("web", "prod", Self.webProd),
+        ("api", "staging", Self.apiStaging),
+      ])
+
+    // A text merge without the driver: on a branch alice stores zeta/dev/NEW_KEY (a new
+    // group); on main bob is removed, so dev is re-keyed. git merges the two as text: the
+    // header and web/dev come from main, zeta/dev from the branch, encrypted to the old key.
+    var branch = team
+    let newKey = ("NEW_KEY", "value-from-the-branch")
+    try set(&branch, "zeta", "dev", [newKey], as: alice)
+    var main = team
+    try main.removeMember("bob", by: alice, now: Self.removedAt)
+    var mergedLines = lines(main.serialized())
+    let branchLines = lines(branch.serialized())
+    let zeta = branchLines.filter { $0.hasPrefix("group zeta dev ") || $0.hasPrefix("entry zeta dev ") }
+    #expect(zeta.count == 2)
+    mergedLines.insert(contentsOf: zeta, at: mergedLines.count - 1)
+    try write("retired-key-entry.vault", joined(mergedLines))
+    try expect(
+      "retired-key-entry",
+      "zeta/dev/NEW_KEY, written on a branch, merged as text next to the re-key of dev on "
+        + "main (bob removed): its key id names the retired dev key, every signature verifies.",
+      .retiredKey, identity: alice, reads: [("zeta", "dev", [])])
+    try expect(
+      "retired-key-entry-other-groups",
+      "The same file: web/dev, re-keyed on main, reads under the current dev key.", .success,
+      vault: "retired-key-entry.vault", identity: alice,
+      reads: [("web", "dev", Self.webDev)],
+      flags: ["web dev": ["OPENAI_API_KEY bob \(Self.removedAt)", "OPENAI_ORG_ID bob \(Self.removedAt) wrote"]])
+
+    // The key id field of a web/prod entry replaced by the id of another key: the entry and
+    // group signatures cover it.
+    var altered = lines(team.serialized())
+    let prodEntry = try #require(altered.firstIndex { $0.hasPrefix("entry web prod ") })
+    var fields = altered[prodEntry].split(separator: " ").map(String.init)
+    #expect(fields.count == 12)
+    fields[7] = Base64URL.encode(EntryCipher.keyID(of: BoxKeyPair.generate().publicKey))
+    altered[prodEntry] = fields.joined(separator: " ")
+    try write("key-id-altered.vault", joined(altered))
+    try expect(
+      "key-id-altered",
+      "The key id of a web/prod entry replaced by another key's, nothing re-signed: the "
+        + "signatures cover it.", .authenticationFailure, identity: alice,
+      reads: [("web", "prod", [])])
+
+    // A version 2 file whose web/prod entries carry key ids, entries and group validly signed
+    // by the owner: the version 3 form is not allowed there.
+    var early = legacy
+    let prod = try #require(try legacy.group(project: "web", environment: "prod")).entries
+    let prodKey = try #require(legacy.header.environment("prod")).publicKey
+    let withIDs = prod.map { entry -> Entry in
+      var copy = entry
+      copy.keyID = EntryCipher.keyID(of: prodKey)
+      return sign(copy, in: legacy, as: alice)
+    }
+    forge(&early, "web", "prod", withIDs, signer: alice)
+    #expect(lines(early.serialized())[0] == "vault 2")
+    try write("key-id-in-version-2.vault", early.serialized())
+    try expect(
+      "key-id-in-version-2",
+      "A version 2 file whose web/prod entry lines carry key ids, validly signed by the owner: "
+        + "only version 3 files have them.", .formatError, identity: alice,
+      reads: [("web", "prod", [])])
+  }
 
   // MARK: Identity files
 

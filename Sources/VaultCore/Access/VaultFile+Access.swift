@@ -35,7 +35,7 @@ extension VaultFile {
   /// Re-serializes and signs the header as `identity`, an owner, in the current format.
   /// Callers that change membership raise `header.generation` first (`bumpGeneration`).
   public mutating func signHeader(with identity: Identity) {
-    header.formatVersion = Self.currentFormatVersion
+    header.formatVersion = formatVersionToWrite
     if header.generation == 0 { header.generation = 1 }
     let text = Self.headerText(header)
     header.signer = identity.signingKeyPair.publicKey
@@ -178,7 +178,8 @@ extension VaultFile {
         group.gone.append(gone)
         continue
       }
-      guard fields[0].elementsEqual("entry".utf8), let entry = LineCodec.parseEntry(fields)
+      guard fields[0].elementsEqual("entry".utf8),
+        let entry = LineCodec.parseEntry(fields, formatVersion: header.formatVersion)
       else { throw bad(offset, .badField("entry")) }
       guard entry.project == block.project, entry.environment == block.environment else {
         throw bad(offset, .unexpectedLine(expected: "entry \(block.project) \(block.environment)"))
@@ -287,7 +288,20 @@ extension VaultFile {
     return pair
   }
 
-  /// Decrypts one verified entry.
+  /// Whether `entry` names an environment key other than its environment's current one
+  /// (format version 3): it was encrypted before a re-key and reached this file without
+  /// being re-encrypted (git's text merge, without the vault merge driver). Nobody holding
+  /// only the current key can read it; its writer stores it again. An entry of the version 2
+  /// form names no key: false.
+  public func isUnderRetiredKey(_ entry: Entry) -> Bool {
+    guard let id = entry.keyID, let key = header.environment(entry.environment) else {
+      return false
+    }
+    return id != EntryCipher.keyID(of: key.publicKey)
+  }
+
+  /// Decrypts one verified entry with `environmentKey`. Callers that read with the
+  /// environment's current key check `isUnderRetiredKey` first (`read` does).
   public func open(_ entry: Entry, with environmentKey: BoxKeyPair) throws -> SecretBytes {
     let ad = Signatures.associatedData(
       vaultID: header.vaultID, project: entry.project, environment: entry.environment,
@@ -297,6 +311,13 @@ extension VaultFile {
     } catch {
       throw VaultError.integrity(path: path, what: entry.label, problem: .decryptionFailed)
     }
+  }
+
+  /// The error for an entry encrypted to a retired key, naming its writer.
+  public func retiredKey(_ entry: Entry) -> VaultError {
+    .retiredKey(
+      label: entry.label, environment: entry.environment,
+      writer: header.member(signingKey: entry.writer)?.name ?? "?")
   }
 
   /// Every entry of (`project`, `environment`), verified and decrypted, sorted by name.
@@ -314,6 +335,12 @@ extension VaultFile {
     let keyPair = try environmentKeyPair(environment, project: project, identity: identity)
     guard let group = try group(project: project, environment: environment) else {
       return ([], [])
+    }
+    // An entry under a retired key is named before anything is decrypted: the first one
+    // found is the error. One key id per group, compared byte for byte (`exec`'s path).
+    let current = EntryCipher.keyID(of: keyPair.publicKey)
+    for entry in group.entries {
+      if let id = entry.keyID, id != current { throw retiredKey(entry) }
     }
     return (try group.entries.map { ($0, try open($0, with: keyPair)) }, group.flags)
   }
@@ -337,6 +364,10 @@ extension VaultFile {
       throw VaultError.cannotWrite(member: member.name, environment: environment)
     }
     try checkNoRetiredReader(of: environment)
+    // Nor while someone who left without a re-key still holds the environment's key.
+    if let gone = departed.first(where: { $0.environments.contains(environment) }) {
+      throw VaultError.departedReader(member: gone.name, environment: environment)
+    }
     let existing = try group(project: project, environment: environment)
     var entries = existing?.entries ?? []
     var flags = existing?.flags ?? []
@@ -378,6 +409,8 @@ extension VaultFile {
     _ entry: Entry, value: SecretBytes, to environmentKey: [UInt8], by identity: Identity
   ) throws -> Entry {
     var copy = entry
+    // Version 3 files name the key on every entry written (FileFormat.md, "Key ids").
+    copy.keyID = header.formatVersion >= 3 ? EntryCipher.keyID(of: environmentKey) : nil
     copy.sealed = try EntryCipher.seal(
       value, to: environmentKey,
       associatedData: Signatures.associatedData(

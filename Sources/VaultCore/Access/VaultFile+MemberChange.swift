@@ -100,7 +100,7 @@ extension VaultFile {
         resign.append(group)
       }
     }
-    header.formatVersion = Self.currentFormatVersion
+    header.formatVersion = formatVersionToWrite
     // The seals follow the new name. The access changes last: until then every group
     // still verifies under the old access, so it can be decoded and re-signed.
     for seal in header.seals.indices where header.seals[seal].member == name {

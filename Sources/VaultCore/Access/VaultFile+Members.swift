@@ -77,6 +77,9 @@ extension VaultFile {
     /// write but not read (from a file made before "write needs read"), which no reader
     /// trusted.
     public var dropped: [String]
+    /// The member was not in the header any more: they had left without a re-key
+    /// (`departed`), and only the environments still under keys they held were re-keyed.
+    public var departed: Bool = false
   }
 
   /// Removes a member. Every environment they could read gets a new key pair; its entries,
@@ -92,6 +95,9 @@ extension VaultFile {
   ) throws -> Removal {
     let me = try self.owner(owner)
     guard let removed = header.members.first(where: { $0.name == name }) else {
+      if let gone = departed.first(where: { $0.name == name }) {
+        return try removeDeparted(gone, by: owner, as: me, now: now)
+      }
       throw VaultError.memberNotFound(name)
     }
     if removed.isOwner && header.members.filter({ $0.isOwner && $0.name != name }).isEmpty {
@@ -103,7 +109,7 @@ extension VaultFile {
     // `owner` must be able to write its environment; checked before anything changes.
     let removedKey = removed.identity.signingKey
     // The groups re-signed below may carry `wrote` flags, which need format version 2.
-    header.formatVersion = Self.currentFormatVersion
+    header.formatVersion = formatVersionToWrite
     for environment in removed.read where !me.read.contains(environment) {
       throw VaultError.cannotRead(member: me.name, project: "*", environment: environment)
     }
@@ -155,6 +161,35 @@ extension VaultFile {
     return Removal(rekeyed: rekeyed, dropped: dropped)
   }
 
+  /// Finishes the removal of a member who left the header without a re-key (a `git revert`
+  /// of `members add`, recorded by this person's trust state): every environment still under
+  /// a key they held is re-keyed and its entries flagged as exposed to them, exactly as a
+  /// removal does; the generation goes above the highest at which they were seen, so that
+  /// everyone who saw them added accepts the result.
+  private mutating func removeDeparted(
+    _ gone: DepartedMember, by owner: Identity, as me: Member, now: String
+  ) throws -> Removal {
+    for environment in gone.environments where !me.read.contains(environment) {
+      throw VaultError.cannotRead(member: me.name, project: "*", environment: environment)
+    }
+    for block in blocks where gone.environments.contains(block.environment) {
+      guard me.canWrite(block.environment) else {
+        throw VaultError.cannotWrite(member: me.name, environment: block.environment)
+      }
+    }
+    header.formatVersion = formatVersionToWrite
+    let exposed = Member(
+      name: gone.name, identity: gone.identity, isOwner: false, read: gone.environments,
+      write: [])
+    for environment in gone.environments {
+      try rekey(environment, exposedTo: exposed, by: owner, now: now)
+    }
+    header.generation = max(header.generation, gone.generation) + 1
+    signHeader(with: owner)
+    departed.removeAll { $0.name == gone.name }
+    return Removal(rekeyed: gone.environments, dropped: [], departed: true)
+  }
+
   /// Gives `environment` a new key pair after `exposed` lost read access to it (removed, or
   /// narrowed by `changeMember`): every entry of it, in every project, is re-encrypted under
   /// the new key and re-signed by `owner`, and flagged as exposed to `exposed` (`wrote` for
@@ -173,6 +208,8 @@ extension VaultFile {
       let group = try decode(blocks[index])
       var entries: [Entry] = []
       for entry in group.entries {
+        // Nobody holds the key it was encrypted to: say so, not "decryption failed".
+        if isUnderRetiredKey(entry) { throw retiredKey(entry) }
         entries.append(
           try sealed(entry, value: open(entry, with: old), to: new.publicKey, by: owner))
       }

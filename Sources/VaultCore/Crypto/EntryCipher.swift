@@ -20,6 +20,18 @@ public enum EntryCipher {
     public var ciphertext: [UInt8]
   }
 
+  /// The length of a key id in bytes (11 base64url characters).
+  public static let keyIDLength = 8
+
+  /// The key id of an environment public key, written on every entry line of a format
+  /// version 3 file: the first 8 bytes of BLAKE2b-128(`environmentKey`). libsodium's
+  /// generic hash gives no output shorter than 16 bytes, so a true BLAKE2b-64 is out of
+  /// reach; 8 bytes name a key among the handful an environment ever has, and the entry
+  /// signature covers them, so they only need to tell keys apart, not resist forgery.
+  public static func keyID(of environmentKey: [UInt8]) -> [UInt8] {
+    Array(Sodium.blake2b(environmentKey, length: 16).prefix(keyIDLength))
+  }
+
   /// Encrypts `value` for the environment whose public key is `environmentKey`.
   public static func seal(
     _ value: SecretBytes, to environmentKey: [UInt8], associatedData: [UInt8]

@@ -20,10 +20,13 @@ enum LineCodec {
     "seal \(s.environment) \(s.member) \(Base64URL.encode(s.box))"
   }
 
-  /// The entry line without its trailing ` <signature>`: what the writer signs.
+  /// The entry line without its trailing ` <signature>`: what the writer signs. The key id
+  /// follows the writer when the entry has one (format version 3).
   static func entryUnsigned(_ e: Entry) -> String {
     "entry \(e.project) \(e.environment) \(e.name) \(e.version) \(e.created)"
-      + " \(Base64URL.encode(e.writer)) \(Base64URL.encode(e.sealed.ephemeralPublicKey))"
+      + " \(Base64URL.encode(e.writer))"
+      + (e.keyID.map { " " + Base64URL.encode($0) } ?? "")
+      + " \(Base64URL.encode(e.sealed.ephemeralPublicKey))"
       + " \(Base64URL.encode(e.sealed.nonce)) \(Base64URL.encode(e.sealed.ciphertext))"
   }
 
@@ -155,24 +158,34 @@ enum LineCodec {
   static let maximumCiphertext =
     EntryCipher.maximumValueLength + EntryCipher.paddingBlock + AEAD.tagLength
 
-  static func parseEntry(_ f: [Bytes]) -> Entry? {
-    guard f.count == 11, Names.isValidProject(f[1]), Names.isValidEnvironment(f[2]),
+  /// An entry line: the version 2 form (11 fields), or in a format version 3 file either
+  /// form, the version 3 one carrying the key id after the writer (12 fields).
+  static func parseEntry(_ f: [Bytes], formatVersion: Int) -> Entry? {
+    guard f.count == 11 || (f.count == 12 && formatVersion >= 3) else { return nil }
+    // The fields after the writer move one place right when a key id is present.
+    let k = f.count - 11
+    var keyID: [UInt8]?
+    if k == 1 {
+      guard let id = Base64URL.decode(f[7], length: EntryCipher.keyIDLength) else { return nil }
+      keyID = id
+    }
+    guard Names.isValidProject(f[1]), Names.isValidEnvironment(f[2]),
       Names.isValidName(f[3]), let version = IdentityFile.parseDecimal(f[4]), version >= 1,
       version <= UInt64(Int64.max), Timestamp.isValid(f[5]),
       let writer = Base64URL.decode(f[6], length: 32),
-      let ephemeral = Base64URL.decode(f[7], length: 32),
-      let nonce = Base64URL.decode(f[8], length: AEAD.nonceLength),
-      f[9].count <= maximumCiphertext * 4 / 3 + 4,
-      let ciphertext = Base64URL.decode(f[9]),
+      let ephemeral = Base64URL.decode(f[7 + k], length: 32),
+      let nonce = Base64URL.decode(f[8 + k], length: AEAD.nonceLength),
+      f[9 + k].count <= maximumCiphertext * 4 / 3 + 4,
+      let ciphertext = Base64URL.decode(f[9 + k]),
       ciphertext.count > AEAD.tagLength,
       (ciphertext.count - AEAD.tagLength) % EntryCipher.paddingBlock == 0,
-      let signature = Base64URL.decode(f[10], length: 64)
+      let signature = Base64URL.decode(f[10 + k], length: 64)
     else { return nil }
     return Entry(
       project: text(f[1]), environment: text(f[2]), name: text(f[3]), version: version,
       created: text(f[5]), writer: writer,
       sealed: EntryCipher.Sealed(
         ephemeralPublicKey: ephemeral, nonce: nonce, ciphertext: ciphertext),
-      signature: signature)
+      signature: signature, keyID: keyID)
   }
 }

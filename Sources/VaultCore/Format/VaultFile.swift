@@ -3,8 +3,10 @@ import CSodium
 /// A parsed vault file: the header in full, and each group as a block of raw lines that is
 /// decoded (and verified) only when a command needs it. FileFormat.md is the grammar.
 public struct VaultFile: Sendable {
-  /// The format version `vault` writes. Version 1 files (no generation line) keep opening.
-  public static let currentFormatVersion = 2
+  /// The format version `vault` writes. Version 1 files (no generation line) and version 2
+  /// files (entry lines without a key id) keep opening; an owner's first header change
+  /// writes them as version 3.
+  public static let currentFormatVersion = 3
 
   /// Where the file was read from, for messages.
   public var path: String
@@ -16,6 +18,13 @@ public struct VaultFile: Sendable {
   /// Members this person saw removed from this vault earlier who are members again (a
   /// rolled-back file, most likely): nothing new may be sealed to them. Set by `TrustStore`.
   public var retired: [Member] = []
+  /// Members this person saw in this vault who are gone from the header while an
+  /// environment still has a key they held (a `git revert` of `members add`): an owner
+  /// re-keys with `removeMember`. Set by `TrustStore`.
+  public var departed: [DepartedMember] = []
+  /// The version an owner's header change writes: always `currentFormatVersion`, except in
+  /// the vector generator, which writes the version 2 vectors with today's code.
+  var formatVersionToWrite = VaultFile.currentFormatVersion
 
   public init(path: String, header: Header, headerSignedText: [UInt8], blocks: [Block]) {
     self.path = path
@@ -207,6 +216,7 @@ public struct VaultFile: Sendable {
     switch version {
     case "1": formatVersion = 1
     case "2": formatVersion = 2
+    case "3": formatVersion = 3
     default: throw VaultError.unsupportedVersion(path: reader.path, version: version)
     }
     guard let idLine = reader.next() else { throw reader.error(.missingEnd) }
@@ -214,7 +224,7 @@ public struct VaultFile: Sendable {
     guard let idFields = LineCodec.fields(idLine), idFields.count == 2,
       idFields[0].elementsEqual("id".utf8), let vaultID = Base64URL.decode(idFields[1], length: 16)
     else { throw reader.error(.unexpectedLine(expected: "id")) }
-    // Version 2: the membership generation, at least 1 (version 1's is an implicit 0).
+    // Version 2 and 3: the membership generation, at least 1 (version 1's is an implicit 0).
     var generation: UInt64 = 0
     if formatVersion >= 2 {
       guard let line = reader.next() else { throw reader.error(.missingEnd) }

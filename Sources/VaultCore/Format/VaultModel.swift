@@ -49,7 +49,8 @@ public struct Seal: Sendable, Equatable {
 /// Everything before the groups: vault id, generation, members, environments, seals, and an
 /// owner's signature over them.
 public struct Header: Sendable, Equatable {
-  /// The format version of the `vault N` line: 1 (no generation line) or 2.
+  /// The format version of the `vault N` line: 1 (no generation line), 2, or 3 (entry
+  /// lines name the environment key they were encrypted to).
   public var formatVersion: Int = VaultFile.currentFormatVersion
   public var vaultID: [UInt8]
   /// The membership generation: every header change increases it, under the owner's
@@ -91,6 +92,9 @@ public struct Entry: Sendable, Equatable {
   public var writer: [UInt8]
   public var sealed: EntryCipher.Sealed
   public var signature: [UInt8]
+  /// The key id of the environment key the value was encrypted to (`EntryCipher.keyID`),
+  /// written in format version 3 files; nil for an entry line of the version 2 form.
+  public var keyID: [UInt8]? = nil
 
   /// `project/environment/name`.
   public var label: String { "\(project)/\(environment)/\(name)" }
@@ -155,4 +159,23 @@ public struct Block: Sendable {
   public var text: ArraySlice<UInt8>
   /// The 1-based line number of the group line.
   public var line: Int
+}
+
+/// A member this person saw in a vault who is gone from its header while an environment
+/// still has a key they held: they left without a re-key (a `git revert` of `members add`
+/// does that), and can still read what is stored there. `vault members rm NAME` re-keys.
+public struct DepartedMember: Sendable, Equatable {
+  public var name: String
+  public var identity: PublicIdentity
+  /// The highest generation at which they were seen a member (0: not known).
+  public var generation: UInt64
+  /// The environments whose current key is one they held, sorted.
+  public var environments: [String]
+
+  public init(name: String, identity: PublicIdentity, generation: UInt64, environments: [String]) {
+    self.name = name
+    self.identity = identity
+    self.generation = generation
+    self.environments = environments
+  }
 }

@@ -7,7 +7,8 @@ import Glibc
 /// - `paths/<fingerprint of the vault's real path>`: the vault id first seen at that file, so
 ///   a vault with another id pasted over it is refused;
 /// - `trust/<vault id>`: the highest membership generation seen, the owners' signing keys,
-///   the members last seen, and the identities seen removed.
+///   the members last seen with the environment keys they held, and the identities seen
+///   removed with the keys they held when last seen.
 ///
 /// Trust only moves forward: a header older than the highest generation seen is a rollback
 /// and is refused; an identity once seen removed is never pinned again, and nothing it signs
@@ -63,10 +64,23 @@ public struct TrustStore: Sendable {
   /// this runs on every `exec`, and each new Set or Dictionary type costs a runtime
   /// protocol-conformance lookup there.
   struct State: Equatable {
+    /// An environment a member could read, and the key id (`EntryCipher.keyID`) of its key
+    /// then.
+    struct Held: Equatable {
+      var environment: String
+      var keyID: [UInt8]
+    }
+
     /// A public identity and the member name it had.
     struct Known: Equatable {
       var identity: PublicIdentity
       var name: String
+      /// The environments it could read, with their keys' ids, when last seen as a member;
+      /// nil when a release before trust state version 3 recorded it.
+      var held: [Held]? = nil
+      /// For a removed identity: the highest generation at which it was seen a member (0 when
+      /// unknown).
+      var generation: UInt64 = 0
     }
 
     /// The highest membership generation seen.
@@ -76,20 +90,51 @@ public struct TrustStore: Sendable {
     var members: [Known] = []
     var removed: [Known] = []
 
+    /// `dev:KEYID,prod:KEYID`, or `-` for none.
+    static func heldText(_ held: [Held]) -> String {
+      held.isEmpty
+        ? "-"
+        : held.map { "\($0.environment):\(Base64URL.encode($0.keyID))" }.joined(separator: ",")
+    }
+
+    static func parseHeld(_ field: ArraySlice<UInt8>) -> [Held]? {
+      if field.elementsEqual("-".utf8) { return [] }
+      var held: [Held] = []
+      for part in field.split(separator: 0x2C, omittingEmptySubsequences: false) {
+        let pieces = part.split(separator: 0x3A, omittingEmptySubsequences: false)
+        guard pieces.count == 2, Names.isValidEnvironment(pieces[0]),
+          let id = Base64URL.decode(pieces[1], length: EntryCipher.keyIDLength)
+        else { return nil }
+        held.append(Held(environment: String(decoding: pieces[0], as: UTF8.self), keyID: id))
+      }
+      return held
+    }
+
     func serialized() -> [UInt8] {
-      var lines = ["vault-trust 2", "generation \(generation)"]
+      var lines = ["vault-trust 3", "generation \(generation)"]
       lines += owners.map { "owner \($0)" }
-      lines += members.map { "member \($0.identity.description) \($0.name)" }.sorted()
-      lines += removed.map { "removed \($0.identity.description) \($0.name)" }.sorted()
+      lines += members.map {
+        "member \($0.identity.description) \($0.name)"
+          + ($0.held.map { " " + Self.heldText($0) } ?? "")
+      }.sorted()
+      lines += removed.map {
+        "removed \($0.identity.description) \($0.name)"
+          + ($0.held.map { [generation = $0.generation] in
+            " \(generation) " + Self.heldText($0)
+          } ?? "")
+      }.sorted()
       return Array((lines.joined(separator: "\n") + "\n").utf8)
     }
 
-    /// Parses a state file; `vault-trust 1` (no generation line) is generation 0.
+    /// Parses a state file; `vault-trust 1` (no generation line) is generation 0, and
+    /// `vault-trust 2` has no held keys.
     static func parse(_ bytes: [UInt8], path: String) throws -> State {
       var state = State()
       let lines = bytes.split(separator: 0x0A)
       var rest = lines.dropFirst()
-      if lines.first?.elementsEqual("vault-trust 2".utf8) == true {
+      if lines.first?.elementsEqual("vault-trust 2".utf8) == true
+        || lines.first?.elementsEqual("vault-trust 3".utf8) == true
+      {
         let fields = rest.first?.split(separator: 0x20) ?? []
         guard fields.count == 2, fields[0].elementsEqual("generation".utf8),
           let generation = IdentityFile.parseDecimal(fields[1])
@@ -108,12 +153,22 @@ public struct TrustStore: Sendable {
         case ("owner", 2):
           guard Base64URL.decode(fields[1], length: 32) != nil else { throw bad }
           state.owners.append(String(decoding: fields[1], as: UTF8.self))
-        case ("member", 3), ("removed", 3):
+        case ("member", 3), ("removed", 3), ("member", 4), ("removed", 5):
           guard let identity = PublicIdentity(utf8: fields[1]), Names.isValidMember(fields[2])
           else {
             throw bad
           }
-          let known = Known(identity: identity, name: String(decoding: fields[2], as: UTF8.self))
+          var known = Known(identity: identity, name: String(decoding: fields[2], as: UTF8.self))
+          if fields.count == 4 {
+            guard let held = parseHeld(fields[3]) else { throw bad }
+            known.held = held
+          } else if fields.count == 5 {
+            guard let generation = IdentityFile.parseDecimal(fields[3]),
+              let held = parseHeld(fields[4])
+            else { throw bad }
+            known.generation = generation
+            known.held = held
+          }
           if fields[0].elementsEqual("member".utf8) {
             state.members.append(known)
           } else {
@@ -130,13 +185,49 @@ public struct TrustStore: Sendable {
     init() {}
 
     /// What `header` says, remembering `removed` and the higher of the two generations. An
-    /// identity in `removed` is never pinned as an owner.
-    init(_ header: Header, removed: [Known] = [], generation seen: UInt64 = 0) {
+    /// identity in `removed` is never pinned as an owner. Each member is remembered with the
+    /// keys of the environments it reads (`keyIDs`: each environment's key id).
+    init(
+      _ header: Header, keyIDs: [(String, [UInt8])], removed: [Known] = [],
+      generation seen: UInt64 = 0
+    ) {
       generation = max(header.generation, seen)
       self.removed = removed
       owners = header.members.filter { $0.isOwner && !wasRemoved($0.identity) }
         .map { Base64URL.encode($0.identity.signingKey) }.sorted()
-      members = header.members.map { Known(identity: $0.identity, name: $0.name) }
+      members = header.members.map { member in
+        Known(
+          identity: member.identity, name: member.name,
+          held: member.read.compactMap { environment in
+            keyIDs.first { $0.0 == environment }.map { Held(environment: environment, keyID: $0.1) }
+          })
+      }
+    }
+
+    /// `known` as a removed identity: the keys it held, and the generation last seen.
+    func departing(_ known: Known) -> Known {
+      var removed = known
+      removed.generation = generation
+      return removed
+    }
+
+    /// Identities seen removed (or vanished now) that are not members of `header` while an
+    /// environment there still has a key they held: they left without a re-key.
+    static func departed(
+      _ removed: [Known], header: Header, keyIDs: [(String, [UInt8])]
+    ) -> [DepartedMember] {
+      removed.compactMap { known in
+        guard let held = known.held,
+          !header.members.contains(where: { $0.identity == known.identity })
+        else { return nil }
+        let stale = held.filter { h in
+          keyIDs.contains { $0.0 == h.environment && $0.1 == h.keyID }
+        }.map(\.environment)
+        guard !stale.isEmpty else { return nil }
+        return DepartedMember(
+          name: known.name, identity: known.identity, generation: known.generation,
+          environments: stale)
+      }
     }
 
     func isMember(_ identity: PublicIdentity) -> Bool {
@@ -202,34 +293,52 @@ public struct TrustStore: Sendable {
       try bind(file)
     }
     if let pin { try check(file, against: pin) }
+    // Arrays of pairs, not a Dictionary: this runs on every `exec`.
+    let keyIDs = Self.keyIDs(header)
     guard let state = try load(header.vaultID) else {
       // First open: trust on first use, like SSH; the caller says whom it pinned.
-      try save(State(header), for: header.vaultID)
+      try save(State(header, keyIDs: keyIDs), for: header.vaultID)
       return header.members.filter(\.isOwner)
     }
     if let signer = header.signingMember, state.wasRemoved(signer.identity) {
       throw VaultError.removedSigner(path: file.path, member: signer.name)
     }
-    if header.generation < state.generation {
-      throw VaultError.rollback(
-        path: file.path, generation: header.generation, seen: state.generation, pinned: false)
-    }
+    // Members seen earlier and absent now join the identities seen removed, with the keys
+    // they held: if those keys are still the environments' keys, they left without a re-key
+    // (a `git revert` of `members add`), and the refusal or `status` says so.
     var removed = state.removed
     for known in state.members
     where !header.members.contains(where: { $0.identity == known.identity })
       && !state.wasRemoved(known.identity)
     {
-      removed.append(known)
+      removed.append(state.departing(known))
     }
-    let remembered = State(header, removed: removed, generation: state.generation)
+    if header.generation < state.generation {
+      let departed = State.departed(removed, header: header, keyIDs: keyIDs)
+      guard departed.isEmpty else {
+        throw VaultError.rollbackWithoutRekey(
+          path: file.path, generation: header.generation, seen: state.generation,
+          departed: departed)
+      }
+      throw VaultError.rollback(
+        path: file.path, generation: header.generation, seen: state.generation, pinned: false)
+    }
+    let remembered = State(
+      header, keyIDs: keyIDs, removed: removed, generation: state.generation)
     if !ownWrite && remembered.owners != state.owners
       && !state.owners.contains(Base64URL.encode(header.signer))
     {
       throw VaultError.untrustedOwners(path: file.path, trustFile: statePath(header.vaultID))
     }
     file.retired = header.members.filter { remembered.wasRemoved($0.identity) }
+    file.departed = State.departed(remembered.removed, header: header, keyIDs: keyIDs)
     if remembered != state { try save(remembered, for: header.vaultID) }
     return nil
+  }
+
+  /// Each environment's name and key id.
+  static func keyIDs(_ header: Header) -> [(String, [UInt8])] {
+    header.environments.map { ($0.name, EntryCipher.keyID(of: $0.publicKey)) }
   }
 
   /// The stateless check: the vault `pin` names, at its generation or later, its header
@@ -256,7 +365,7 @@ public struct TrustStore: Sendable {
   public func accept(_ file: VaultFile, acceptRollback: Bool = false) throws {
     let header = file.header
     let state = try load(header.vaultID)
-    let removed = state?.removed ?? []
+    var removed = state?.removed ?? []
     if let signer = header.signingMember, removed.contains(where: { $0.identity == signer.identity })
     {
       throw VaultError.removedSigner(path: file.path, member: signer.name)
@@ -266,7 +375,18 @@ public struct TrustStore: Sendable {
       throw VaultError.rollback(
         path: file.path, generation: header.generation, seen: seen, pinned: false)
     }
-    try save(State(header, removed: removed), for: header.vaultID)
+    // Members not in the header accepted are remembered as removed, with the keys they
+    // held, as a check would: after accepting a revert of `members add`, `status` names
+    // whoever left without a re-key until an owner re-keys what they could read.
+    if let state {
+      for known in state.members
+      where !header.members.contains(where: { $0.identity == known.identity })
+        && !state.wasRemoved(known.identity)
+      {
+        removed.append(state.departing(known))
+      }
+    }
+    try save(State(header, keyIDs: Self.keyIDs(header), removed: removed), for: header.vaultID)
     try bind(file)
   }
 

@@ -29,8 +29,9 @@ extension VaultCommand {
     var environment: String?
 
     @Flag(
-      help:
-        "Print a JSON array of {project, environment, name, version, created, writer, exposed, written_by_removed}."
+      help: ArgumentHelp(
+        "Print a JSON array of {project, environment, name, version, created, writer, exposed, "
+          + "written_by_removed, retired_key}.")
     )
     var json = false
 
@@ -51,8 +52,10 @@ extension VaultCommand {
         throw file.environmentNotFound(environment)
       }
       var rows:
-        [(entry: Entry, writer: String, exposed: [String], wrote: [String], redacted: String?)] =
-          []
+        [(
+          entry: Entry, writer: String, exposed: [String], wrote: [String], redacted: String?,
+          retired: Bool
+        )] = []
       var reader = try redacted ? Redactor(file: file, identity: session.unlock(unlock)) : nil
       for block in file.blocks {
         if let project, block.project != project { continue }
@@ -60,11 +63,13 @@ extension VaultCommand {
         let group = try file.decode(block)
         for entry in group.entries {
           let flags = group.flags.filter { $0.name == entry.name }
+          // An entry under a retired key cannot be decrypted: `-` for its redacted form.
+          let retired = file.isUnderRetiredKey(entry)
           rows.append(
             (
               entry, file.header.member(signingKey: entry.writer)?.name ?? "?",
               flags.map(\.member), flags.filter(\.wrote).map(\.member),
-              try reader?.redact(entry)
+              retired ? (reader == nil ? nil : "-") : try reader?.redact(entry), retired
             ))
         }
       }
@@ -74,7 +79,8 @@ extension VaultCommand {
             + "\"name\":\(JSON.quote(row.entry.name)),\"version\":\(row.entry.version),"
             + "\"created\":\(JSON.quote(row.entry.created)),\"writer\":\(JSON.quote(row.writer)),"
             + "\"exposed\":[\(row.exposed.map(JSON.quote).joined(separator: ","))],"
-            + "\"written_by_removed\":[\(row.wrote.map(JSON.quote).joined(separator: ","))]"
+            + "\"written_by_removed\":[\(row.wrote.map(JSON.quote).joined(separator: ","))],"
+            + "\"retired_key\":\(row.retired)"
             + (redacted ? ",\"redacted\":" + (row.redacted.map(JSON.quote) ?? "null") : "") + "}"
         }
         Output.line("[" + objects.joined(separator: ",") + "]")
@@ -101,7 +107,11 @@ extension VaultCommand {
             ? "written by \(name) (read access taken away)" : "written by \(name) (removed)"
         }
         if !exposed.isEmpty { notes.append("exposed to \(exposed.joined(separator: ", "))") }
-        let flag = notes.isEmpty ? "" : "  rotate: \(notes.joined(separator: "; "))"
+        var flag = notes.isEmpty ? "" : "  rotate: \(notes.joined(separator: "; "))"
+        // A text merge without the vault merge driver (FileFormat.md, "Key ids").
+        if row.retired {
+          flag += "  encrypted to a retired key of \(row.entry.environment): store it again"
+        }
         let version = "v\(row.entry.version)"
         let versionColumn = version + String(repeating: " ", count: versionWidth - version.count)
         Output.line("\(label)  \(versionColumn)  \(row.entry.created)  \(row.writer)\(flag)")

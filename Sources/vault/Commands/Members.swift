@@ -223,7 +223,9 @@ extension VaultCommand {
         discussion: """
           Every environment the member could read gets a new key; its entries are \
           re-encrypted and flagged "rotate: exposed to NAME" until a new version is stored. \
-          A removed member keeps whatever they already decrypted: rotate those keys.
+          A removed member keeps whatever they already decrypted: rotate those keys. \
+          NAME may also be someone `vault status` says left the members without a re-key \
+          (a `git revert` of `members add`): what they could read is re-keyed the same way.
 
           Examples:
             vault members rm bob
@@ -240,7 +242,9 @@ extension VaultCommand {
         let removal = try store.update(warn: Output.warn) { file in
           try file.removeMember(name, by: me)
         }
-        Output.line("removed \(name)")
+        Output.line(
+          removal.departed
+            ? "removed \(name), who had left the members without a re-key" : "removed \(name)")
         if !removal.rekeyed.isEmpty {
           Output.line(
             "re-keyed \(removal.rekeyed.joined(separator: ", ")); `vault list` shows the entries to rotate"

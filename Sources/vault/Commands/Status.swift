@@ -47,7 +47,30 @@ extension VaultCommand {
         Output.line("member:   not a member of this vault")
       }
       Output.line("groups:   \(file.blocks.count) project/environment pairs hold entries")
-      let flagged = try file.allGroups().flatMap { group in
+      let groups = try file.allGroups()
+      // Entries a text merge left under a key their environment no longer has: unreadable
+      // until their writer stores them again.
+      let retired = groups.flatMap { group in
+        group.entries.filter { file.isUnderRetiredKey($0) }.map { entry in
+          let writer = file.header.member(signingKey: entry.writer)?.name
+          return "\(entry.label) (encrypted to a retired key of \(entry.environment): store it"
+            + " again with `vault set --project \(entry.project) --env \(entry.environment)"
+            + " \(entry.name)`\(writer.map { "; \($0) has the value" } ?? ""))"
+        }
+      }
+      // Members seen leaving without a re-key (a `git revert` of `members add`).
+      for gone in file.departed {
+        let seen = gone.generation > 0 ? " (a member at generation \(gone.generation))" : ""
+        Output.line(
+          "departed: \(gone.name) left the members\(seen) without a re-key of "
+            + "\(gone.environments.joined(separator: ", ")): an owner runs"
+            + " `vault members rm \(gone.name)`"
+        )
+      }
+      if !retired.isEmpty {
+        Output.line("retired:  \(retired.joined(separator: ", "))")
+      }
+      let flagged = groups.flatMap { group in
         group.flags.map {
           "\(group.project)/\(group.environment)/\($0.name) "
             + (!$0.wrote

@@ -10,6 +10,7 @@ enum Failure {
   static let access: Int32 = 4
   static let integrity: Int32 = 5
   static let exists: Int32 = 6
+  static let retiredKey: Int32 = 7
   static let usage: Int32 = 64
   static let notExecutable: Int32 = 126
   static let commandNotFound: Int32 = 127
@@ -96,6 +97,17 @@ enum Failure {
       return (
         "the value for \(printable(path: label)) contains a NUL byte; nothing stored",
         "an environment variable cannot hold one: check what was pasted or piped", usage
+      )
+    case .retiredKey(let label, let environment, let writer):
+      let parts = label.split(separator: "/", maxSplits: 2).map(String.init)
+      let command =
+        parts.count == 3
+        ? "vault set --project \(parts[0]) --env \(parts[1]) \(parts[2])" : "vault set"
+      return (
+        "\(printable(path: label)) is encrypted to a retired key of \(environment): store it again",
+        "\(writer == "?" ? "whoever wrote it" : writer) has the value and runs `\(command)`;"
+          + " a git merge without the vault merge driver leaves such entries (`vault git setup`)",
+        retiredKey
       )
     case .nulInStoredValue(let label):
       return (
@@ -285,6 +297,25 @@ enum Failure {
       return (
         "'\(printable(path: path))': membership generation \(generation) is older than generation \(seen), seen before; the file was rolled back",
         "restore the current .vault (git pull); to use this old copy anyway: vault trust --accept-rollback",
+        integrity
+      )
+    case .departedReader(let member, let environment):
+      return (
+        "refusing to write \(environment): \(member) left the members without a re-key and still"
+          + " holds its key, so they could read a new value",
+        "an owner runs `vault members rm \(member)` (re-keys \(environment)); then store it", access
+      )
+    case .rollbackWithoutRekey(let path, let generation, let seen, let departed):
+      let names = departed.map {
+        "\($0.name) left the members without a re-key of \($0.environments.joined(separator: ", "))"
+      }
+      let commands = departed.map { "`vault members rm \($0.name)`" }.joined(separator: ", ")
+      return (
+        "'\(printable(path: path))': membership generation \(generation) is older than generation"
+          + " \(seen), seen before: \(names.joined(separator: "; "))"
+          + " (a `git revert` of `members add`?)",
+        "if the revert is meant: `vault trust --accept-rollback`, then an owner runs \(commands)"
+          + " to re-key; otherwise restore the current .vault (git pull)",
         integrity
       )
     case .removedSigner(let path, let member):

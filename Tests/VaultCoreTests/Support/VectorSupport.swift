@@ -12,6 +12,7 @@ struct Vector: CustomStringConvertible, Sendable {
     case noAccess = "no access"
     case unsupportedVersion = "unsupported version"
     case kdfParameters = "kdf parameters"
+    case retiredKey = "retired key"
   }
 
   /// One (project, environment) to read, the values it must give, in name order, and its
@@ -152,6 +153,7 @@ func outcome(of error: any Error) -> Vector.Outcome? {
   case VaultError.kdfParametersOutOfRange: return .kdfParameters
   case VaultError.integrity, VaultError.wrongPassphrase: return .authenticationFailure
   case VaultError.notAMember, VaultError.cannotRead: return .noAccess
+  case VaultError.retiredKey: return .retiredKey
   default: return nil
   }
 }
