@@ -32,10 +32,11 @@ import Testing
   ) throws {
     let screen = try shell.screen()
     let history = shell.history()
-    for line in value.split(separator: "\n") where line.count >= 12 && !line.hasPrefix("-") {
-      #expect(!screen.contains(line), "on the screen: \(line)", sourceLocation: sourceLocation)
-      #expect(!history.contains(line), "in history: \(line)", sourceLocation: sourceLocation)
-    }
+    let lines = value.split(separator: "\n").filter { $0.count >= 12 && !$0.hasPrefix("-") }
+    let shown = lines.filter { screen.contains($0) }.count
+    let saved = lines.filter { history.contains($0) }.count
+    #expect(shown == 0, "\(shown) lines on the screen: \(screen)", sourceLocation: sourceLocation)
+    #expect(saved == 0, "\(saved) lines in history: \(history)", sourceLocation: sourceLocation)
     #expect(!screen.contains("command not found"), "\(screen)", sourceLocation: sourceLocation)
     #expect(!history.contains("BEGIN"), "\(history)", sourceLocation: sourceLocation)
   }
@@ -244,7 +245,7 @@ import Testing
     try box.initVault()
     let before = box.fileBytes()
     let inner = """
-      (until stty -a </dev/tty | grep -q -- -echo; do sleep 0.05; done; kill -\(signal) $$) &
+      (until stty -a </dev/tty | grep -qw -- -echo; do sleep 0.05; done; kill -\(signal) $$) &
       exec "$@" set --env dev
       """
     let outer = "sh -c '\(inner)' sh \"$@\"; echo \"status=$?\"; stty -a"

@@ -33,7 +33,9 @@ extension VaultCommand {
       if file == "-" {
         // Typed at a terminal, a .env file would be echoed and cut at the terminal's line
         // limit: refused (README "Typing and pasting at the prompt").
-        guard !Output.isTerminal(0) else { throw VaultError.stdinIsTerminal(command: "vault import -") }
+        guard !Output.isTerminal(0) else {
+          throw VaultError.stdinIsTerminal(command: "vault import -")
+        }
         text = try Prompt.standardInput()
       } else {
         guard
