@@ -87,7 +87,10 @@ import Testing
     let box = try Sandbox()
     try box.initVault()
     let result = try box.converseVault(
-      ["set", "--env", "dev"], steps: [PromptStep(prompt: Self.prompt, answer: "\u{1B}[200~" + fakeKey() + "\u{1B}[201~\r")],
+      ["set", "--env", "dev"],
+      steps: [
+        PromptStep(prompt: Self.prompt, answer: "\u{1B}[200~" + fakeKey() + "\u{1B}[201~\r")
+      ],
       env: term.map { ["TERM": $0] } ?? [:])
     #expect(result.status == 0, "\(result.stdout)")
     #expect(try box.run(["get"]).stdout == fakeKey() + "\n")
@@ -117,7 +120,8 @@ import Testing
     #expect(screen.contains("status=64"), "\(screen)")
     #expect(
       screen.contains(
-        "vault: error: the value typed or pasted at the prompt is over 65536 bytes; nothing stored"),
+        "vault: error: the value typed or pasted at the prompt is over 65536 bytes;"
+          + " nothing stored"),
       "\(screen)")
     #expect(box.fileBytes() == before)
     try expectNothingReachedTheShell(value, shell)
@@ -146,7 +150,8 @@ import Testing
     #expect(result.status == 64, "\(result.stdout)")
     #expect(
       result.stdout
-        == "vault: error: stdin is a terminal: `vault import -` reads a file from a pipe or a redirect, not typing\n"
+        == "vault: error: stdin is a terminal: `vault import -` reads a file from a pipe or a"
+        + " redirect, not typing\n"
         + "vault: hint: pass the file, `vault import FILE`, or `vault import - < FILE`\n",
       "\(result.stdout)")
     #expect(box.fileBytes() == before)
@@ -170,7 +175,8 @@ import Testing
     try shell.type(String(key.prefix(40)))
     try shell.press("C-z")
     try shell.waitFor("Stopped")
-    try shell.run("stty -a | tr ' ' '\\n' | grep -x -e echo -e -echo -e icanon -e -icanon | tr '\\n' ,; echo")
+    try shell.run(
+      "stty -a | tr ' ' '\\n' | grep -x -e echo -e -echo -e icanon -e -icanon | tr '\\n' ,; echo")
     try shell.waitFor("icanon,echo,")
     try shell.run("fg")
     try shell.waitFor(Self.prompt, count: 2)
@@ -180,6 +186,32 @@ import Testing
     #expect(try box.run(["get"]).stdout == key + "\n")
     try expectNothingReachedTheShell(key, shell)
     #expect(!shell.history().contains(String(key.dropFirst(40))))
+  }
+
+  /// SIGTSTP sent to vault from outside while it prompts (`kill -TSTP`): the same as
+  /// Ctrl-Z, the terminal handed back before it stops, the prompt's mode and the prompt
+  /// again after `fg`.
+  @Test func aStopSignalHandsTheTerminalBack() throws {
+    let box = try Sandbox()
+    try box.initVault()
+    let shell = try ShellTerminal(box)
+    try shell.run("sh -c 'echo \"pid=$$\"; exec vault set --env dev'")
+    try shell.waitFor(Self.prompt)
+    let screen = try shell.screen()
+    let match = try #require(screen.range(of: "pid=[0-9]+", options: .regularExpression))
+    let pid = try #require(Int32(screen[match].dropFirst(4)))
+    #expect(kill(pid, SIGTSTP) == 0)
+    try shell.waitFor("Stopped")
+    try shell.run(
+      "stty -a | tr ' ' '\\n' | grep -x -e echo -e -echo -e icanon -e -icanon | tr '\\n' ,; echo")
+    try shell.waitFor("icanon,echo,")
+    try shell.run("fg")
+    try shell.waitFor(Self.prompt, count: 2)
+    try shell.type(fakeKey())
+    try shell.press("Enter")
+    try shell.waitFor("stored shop/dev/OPENAI_API_KEY")
+    #expect(try box.run(["get"]).stdout == fakeKey() + "\n")
+    try expectNothingReachedTheShell(fakeKey(), shell)
   }
 
   /// What is typed, and what must be stored (nil: refused, exit 64, naming `message`).

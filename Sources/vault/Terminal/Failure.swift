@@ -143,21 +143,23 @@ enum Failure {
     case .cancelled:
       return ("cancelled", nil, cancelled)
     case .promptInput(let purpose, let problem):
+      let what = "the \(purpose) typed or pasted at the prompt"
       switch problem {
       case .tooLong(let limit):
-        return (
-          "the \(purpose) typed or pasted at the prompt is over \(limit) bytes; nothing stored",
-          "values are at most 64 KiB", usage
-        )
+        return ("\(what) is over \(limit) bytes; nothing stored", nil, usage)
       case .controlCharacter:
+        let other =
+          purpose == "value"
+          ? "one with control characters goes in on stdin: `vault set NAME < FILE`"
+          : "a passphrase file can hold any bytes: --passphrase-file"
         return (
-          "the \(purpose) typed or pasted at the prompt holds a control character; nothing stored",
-          "type or paste only the \(purpose); to store control characters, pipe it on stdin",
-          usage
+          "\(what) holds a control character; nothing stored",
+          "type or paste only the \(purpose); \(other)", usage
         )
       case .editingKey:
         return (
-          "the \(purpose) was typed with arrow or other editing keys the prompt cannot apply; nothing stored",
+          "the \(purpose) was typed with arrow or other editing keys the prompt cannot apply;"
+            + " nothing stored",
           "type it again: Backspace, Ctrl-W and Ctrl-U edit the hidden line", usage
         )
       }

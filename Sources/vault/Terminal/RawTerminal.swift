@@ -286,7 +286,8 @@ private func suspendProcess(wholeGroup: Bool) {
     state.pointee.active = 1
     takeBack()
     if let prompt = state.pointee.prompt {
-      writeAll(state.pointee.fd, UnsafeRawBufferPointer(start: prompt, count: state.pointee.promptLength))
+      let shown = UnsafeRawBufferPointer(start: prompt, count: state.pointee.promptLength)
+      writeAll(state.pointee.fd, shown)
     }
   }
 }

@@ -97,7 +97,8 @@ final class ShellTerminal {
       if condition(try screen()) { return }
       usleep(50_000)
     }
-    Issue.record("no \(what) in time; the screen:\n\(try screen())", sourceLocation: sourceLocation)
+    Issue.record(
+      "no \(what) in time; the screen:\n\(try screen())", sourceLocation: sourceLocation)
     throw ShellTerminalTimeout()
   }
 
