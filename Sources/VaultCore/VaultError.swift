@@ -34,6 +34,14 @@ public enum VaultError: Error, Equatable, Sendable {
   case dotenv(line: Int, problem: String)
   case noTerminal(purpose: String)
   case cancelled
+  /// What was typed or pasted at the no-echo prompt for `purpose` ("value", "passphrase")
+  /// cannot be taken as it is; nothing of it is kept.
+  case promptInput(purpose: String, problem: PromptProblem)
+  /// More than `limit` bytes on stdin where a value (or a .env file) is read.
+  case stdinTooLarge(limit: Int)
+  /// Stdin is a terminal where `command` reads a file from a pipe or a redirect: typed, it
+  /// would be echoed.
+  case stdinIsTerminal(command: String)
 
   // cp, mv, exec --map, rm of prod, export --format docker (issue 7, point 9).
   /// `cp`/`mv` would replace an entry that exists at the destination (no `--force`).
@@ -150,6 +158,19 @@ public enum VaultError: Error, Equatable, Sendable {
   public enum NameKind: String, Sendable {
     case project, environment, name, member
   }
+}
+
+/// Why what was typed or pasted at a prompt is refused (README "Typing and pasting at the
+/// prompt").
+public enum PromptProblem: Equatable, Sendable {
+  /// More than `limit` bytes: refused whole rather than cut.
+  case tooLong(limit: Int)
+  /// A control character typed (Tab, Ctrl-A, …) or pasted (anything but a line break or a
+  /// Tab): it may be a key the prompt does not handle, not part of the value.
+  case controlCharacter
+  /// An arrow, Home, Delete, a function key or Alt with a key: the prompt cannot move in
+  /// the hidden line, so what was typed after it would be stored in the wrong order.
+  case editingKey
 }
 
 /// Why a pasted value is refused (README "Values").

@@ -35,6 +35,11 @@ extension VaultCommand {
       let project = try session.project(label, vault: vault).name
       let text: SecretBytes
       if file == "-" {
+        // Typed at a terminal, a .env file would be echoed and cut at the terminal's line
+        // limit: refused (README "Typing and pasting at the prompt").
+        guard !Output.isTerminal(0) else {
+          throw VaultError.stdinIsTerminal(command: "vault import -")
+        }
         text = try Input.standardInput(maximumSize: 1 << 20)
       } else {
         guard

@@ -11,12 +11,16 @@ extension VaultCommand {
         Surrounding whitespace is trimmed. A key pasted split over lines, in quotes, or as \
         NAME=VALUE / export NAME="VALUE" for this name is stored as the key, with a warning; \
         another name's assignment, a .env file or several keys are refused (README "Values"). \
-        Storing a name again makes a new version.
+        Storing a name again makes a new version. A multi-line value (a PEM key) is pasted \
+        at the prompt whole, or redirected from its file; keys the prompt does not handle \
+        (arrows, Tab) refuse the value, and over 64 KiB is refused (README "Typing and \
+        pasting at the prompt").
 
         Examples:
           vault set --env prod                          # prompts for OPENAI_API_KEY
           printf %s "$KEY" | vault set --env dev
           vault set --env prod OPENAI_ORG_ID < org.txt
+          vault set --env prod TLS_KEY < key.pem
         """)
 
     @OptionGroup var vault: VaultOptions

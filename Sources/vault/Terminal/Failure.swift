@@ -170,6 +170,34 @@ enum Failure {
       )
     case .cancelled:
       return ("cancelled", nil, cancelled)
+    case .promptInput(let purpose, let problem):
+      let what = "the \(purpose) typed or pasted at the prompt"
+      switch problem {
+      case .tooLong(let limit):
+        return ("\(what) is over \(limit) bytes; nothing stored", nil, usage)
+      case .controlCharacter:
+        let other =
+          purpose == "value"
+          ? "one with control characters goes in on stdin: `vault set NAME < FILE`"
+          : "a passphrase file can hold any bytes: --passphrase-file"
+        return (
+          "\(what) holds a control character; nothing stored",
+          "type or paste only the \(purpose); \(other)", usage
+        )
+      case .editingKey:
+        return (
+          "the \(purpose) was typed with arrow or other editing keys the prompt cannot apply;"
+            + " nothing stored",
+          "type it again: Backspace, Ctrl-W and Ctrl-U edit the hidden line", usage
+        )
+      }
+    case .stdinTooLarge(let limit):
+      return ("stdin holds more than \(limit) bytes; nothing stored", nil, usage)
+    case .stdinIsTerminal(let command):
+      return (
+        "stdin is a terminal: `\(command)` reads a file from a pipe or a redirect, not typing",
+        "pass the file, `\(command.dropLast(2)) FILE`, or `\(command) < FILE`", usage
+      )
     case .entryExists(let label):
       return (
         "\(printable(path: label)) already exists; nothing copied or moved",

@@ -2,81 +2,59 @@ import Glibc
 import VaultCore
 
 /// No-echo prompts on the controlling terminal (`/dev/tty`), so they work while stdin is a
-/// pipe. The terminal runs in non-canonical mode without echo or signals while reading, and
-/// is restored before returning, on Ctrl-C and Ctrl-D too.
+/// pipe. `RawTerminal` holds the terminal (no echo, no canonical mode, no signal keys,
+/// bracketed paste) and gives it back on every way out, signals included; `LineEditor`
+/// turns the keys into the value (README "Typing and pasting at the prompt").
 enum Prompt {
   /// The largest value a prompt accepts.
   static let maximumLength = 65_536
 
-  /// Reads one line without echo. Throws `noTerminal` when there is no terminal and
-  /// `cancelled` on Ctrl-C or Ctrl-D.
+  /// Reads one line without echo. Throws `noTerminal` when there is no terminal,
+  /// `cancelled` on Ctrl-C, Ctrl-\ or Ctrl-D, and `promptInput` for a line with a key the
+  /// prompt does not handle or over `maximumLength` bytes. Whatever happens, input still
+  /// arriving (the rest of a paste) is read and dropped before the terminal is handed
+  /// back, so none of it reaches the shell.
   ///
-  /// With `pastedLines`, a line break that arrives with more input already waiting behind
-  /// it (a paste of several lines comes in one piece) is kept and reading goes on to the
-  /// next line break typed alone: a key split over two lines is read whole, never half of
-  /// it left on the terminal for the shell to run as a command.
+  /// A bracketed paste is read whole with its line breaks. With `pastedLines`, a line
+  /// break that more input follows at once (a paste the terminal did not bracket) is kept
+  /// too, and reading goes on until a line break is followed by quiet: a PEM key or a key
+  /// split over two lines is read whole, never half left on the terminal for the shell.
   static func secret(_ prompt: String, purpose: String, pastedLines: Bool = false) throws
     -> SecretBytes
   {
-    let fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
-    guard fd >= 0 else { throw VaultError.noTerminal(purpose: purpose) }
-    defer { close(fd) }
-    var saved = termios()
-    guard tcgetattr(fd, &saved) == 0 else { throw VaultError.noTerminal(purpose: purpose) }
-    var raw = saved
-    raw.c_lflag &= ~tcflag_t(ECHO | ECHONL | ICANON | ISIG | IEXTEN)
-    withUnsafeMutableBytes(of: &raw.c_cc) { cc in
-      cc[Int(VMIN)] = 1
-      cc[Int(VTIME)] = 0
-    }
-    // Echo off before the prompt shows: a value typed (or pasted) as soon as the prompt
-    // appears must neither be echoed nor discarded by the flush.
-    guard tcsetattr(fd, TCSAFLUSH, &raw) == 0 else { throw VaultError.noTerminal(purpose: purpose) }
-    Array(prompt.utf8).withUnsafeBytes { Output.write(fd, $0) }
-    defer {
-      tcsetattr(fd, TCSAFLUSH, &saved)
-      Array("\n".utf8).withUnsafeBytes { Output.write(fd, $0) }
-    }
-    let buffer = SecretBytes(count: maximumLength)
-    var length = 0
-    var byte: UInt8 = 0
-    while true {
-      let count = read(fd, &byte, 1)
-      if count < 0 && errno == EINTR { continue }
-      if count <= 0 { throw VaultError.cancelled }
-      switch byte {
-      case 0x0D, 0x0A:
-        if pastedLines && length > 0 && length < maximumLength && inputWaiting(fd) {
-          buffer.withUnsafeMutableBytes { $0[length] = 0x0A }
-          length += 1
-          continue
-        }
-        let result = buffer.slice(0..<length)
-        byte = 0
-        return result
-      case 0x03:  // Ctrl-C
+    let terminal = try RawTerminal(prompt: prompt, purpose: purpose)
+    defer { terminal.restore() }
+    var editor = LineEditor(limit: maximumLength)
+    reading: while true {
+      guard let byte = terminal.readByte() else {
+        terminal.drain()
         throw VaultError.cancelled
-      case 0x04:  // Ctrl-D
-        if length == 0 { throw VaultError.cancelled }
-      case 0x7F, 0x08:  // backspace
-        if length > 0 { length -= 1 }
-      case 0x15:  // Ctrl-U
-        length = 0
-      default:
-        guard length < maximumLength else { continue }
-        buffer.withUnsafeMutableBytes { $0[length] = byte }
-        length += 1
+      }
+      switch editor.feed(byte) {
+      case .more:
+        continue
+      case .suspend:
+        terminal.suspend()
+      case .cancel:
+        terminal.drain()
+        throw VaultError.cancelled
+      case .submit:
+        break reading
+      case .lineBreak:
+        let waitFor = pastedLines && editor.length > 0 ? RawTerminal.quietMilliseconds : 0
+        guard waitFor > 0, terminal.inputArrives(within: waitFor) else { break reading }
+        editor.continueAfterLineBreak()
       }
     }
+    terminal.drain()
+    if let problem = editor.problem {
+      throw VaultError.promptInput(purpose: purpose, problem: problem)
+    }
+    return editor.value()
   }
 
-  /// Whether input is already waiting on `fd` (nothing is waited for).
-  private static func inputWaiting(_ fd: Int32) -> Bool {
-    var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-    return poll(&entry, 1, 0) == 1 && entry.revents & Int16(POLLIN) != 0
-  }
-
-  /// Reads all of stdin into a secret buffer (at most `maximumLength` bytes).
+  /// Reads all of stdin into a secret buffer; more than `maximumLength` bytes is refused
+  /// (`stdinTooLarge`), never cut.
   static func standardInput() throws -> SecretBytes {
     let buffer = SecretBytes(count: maximumLength + 1)
     var length = 0
@@ -92,7 +70,7 @@ enum Prompt {
       length += count
     }
     guard length <= maximumLength else {
-      throw VaultError.io(path: "<stdin>", operation: "read (value over 64 KiB)", errno: EFBIG)
+      throw VaultError.stdinTooLarge(limit: maximumLength)
     }
     return buffer.slice(0..<length)
   }
