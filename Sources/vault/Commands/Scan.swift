@@ -45,6 +45,12 @@ extension VaultCommand {
 
     func run() throws {
       let session = Session()
+      // Where to look is checked before the vault is opened (which may ask to unlock).
+      var info = stat()
+      guard lstat(path, &info) == 0 else { throw VaultError.pathNotFound(path: path) }
+      if (history || staged) && !LeakScan.isInWorkTree(path) {
+        throw VaultError.notAGitWorkTree(path: path)
+      }
       let index = try values(session)
       let scanner = LeakScanner(values: index)
       var count = 0
@@ -63,9 +69,6 @@ extension VaultCommand {
           Output.note("skipped \(Failure.printable(path: path)): \(reason)")
         })
       if history || staged {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { throw VaultError.pathNotFound(path: path) }
-        guard LeakScan.isInWorkTree(path) else { throw VaultError.notAGitWorkTree(path: path) }
         if history { try scan.history(in: path) } else { try scan.staged(in: path) }
       } else {
         try scan.files(under: path)
