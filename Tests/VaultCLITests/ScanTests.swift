@@ -7,7 +7,9 @@ import Testing
   /// `count` characters of a key's body, from `seed` (letters and digits; never a real key).
   static func body(_ seed: String, _ count: Int) -> String {
     let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-    var state = seed.utf8.reduce(UInt64(1469598103934665603)) { ($0 ^ UInt64($1)) &* 1099511628211 }
+    var state = seed.utf8.reduce(UInt64(1_469_598_103_934_665_603)) {
+      ($0 ^ UInt64($1)) &* 1_099_511_628_211
+    }
     return String(
       (0..<count).map { _ in
         state = state &* 6364136223846793005 &+ 1442695040888963407
@@ -18,11 +20,26 @@ import Testing
   /// A fake key of each shape OpenAI issues, with the kind `vault scan` reports and the
   /// redacted form it shows. The `sk-None-` shape is the one common scanners miss.
   static let shapes: [(key: String, kind: String, redacted: String)] = [
-    ("sk-proj-" + body("p1", 74) + "T3BlbkFJ" + body("p2", 70) + "pr0j", "openai-project-key", "sk-proj-…pr0j"),
-    ("sk-svcacct-" + body("s1", 74) + "T3BlbkFJ" + body("s2", 70) + "svc1", "openai-svcacct-key", "sk-svcacct-…svc1"),
-    ("sk-admin-" + body("a1", 58) + "T3BlbkFJ" + body("a2", 54) + "adm1", "openai-admin-key", "sk-admin-…adm1"),
-    ("sk-None-" + body("n1", 48) + "T3BlbkFJ" + body("n2", 44) + "n0ne", "openai-none-key", "sk-None-…n0ne"),
-    ("sk-" + body("l1", 20) + "T3BlbkFJ" + body("l2", 16) + "leg1", "openai-legacy-key", "sk-…leg1"),
+    (
+      "sk-proj-" + body("p1", 74) + "T3BlbkFJ" + body("p2", 70) + "pr0j", "openai-project-key",
+      "sk-proj-…pr0j"
+    ),
+    (
+      "sk-svcacct-" + body("s1", 74) + "T3BlbkFJ" + body("s2", 70) + "svc1", "openai-svcacct-key",
+      "sk-svcacct-…svc1"
+    ),
+    (
+      "sk-admin-" + body("a1", 58) + "T3BlbkFJ" + body("a2", 54) + "adm1", "openai-admin-key",
+      "sk-admin-…adm1"
+    ),
+    (
+      "sk-None-" + body("n1", 48) + "T3BlbkFJ" + body("n2", 44) + "n0ne", "openai-none-key",
+      "sk-None-…n0ne"
+    ),
+    (
+      "sk-" + body("l1", 20) + "T3BlbkFJ" + body("l2", 16) + "leg1", "openai-legacy-key",
+      "sk-…leg1"
+    ),
   ]
 
   /// A person whose work directory is a fresh git repository (no vault, no identity).
@@ -139,14 +156,37 @@ import Testing
   @Test func aVaultValueOverSeveralLinesIsFound() throws {
     let box = try repository()
     try box.initVault()
-    let pem = "-----BEGIN KEY-----\n" + Self.body("pem1", 64) + "\n" + Self.body("pem2", 40)
+    let pem =
+      "-----BEGIN KEY-----\n" + Self.body("pem1", 64) + "\n" + Self.body("pem2", 40)
       + "\n-----END KEY-----"
     try box.set(pem, env: "dev", name: "TLS_KEY")
     try write(box, "certs/key.pem", "# key\n" + pem + "\n")
     let result = try box.run(["scan"])
     #expect(result.status == 1, "\(result.stderr)")
-    #expect(outputLines(result.stdout) == ["certs/key.pem:2: vault-value …\(pem.suffix(4)) shop/dev/TLS_KEY"])
+    #expect(
+      outputLines(result.stdout) == [
+        "certs/key.pem:2: vault-value …\(pem.suffix(4)) shop/dev/TLS_KEY"
+      ])
     expectNoLeak(Self.body("pem1", 64), in: result)
+  }
+
+  @Test func withoutAnIdentityOnlyKeyShapesAreLookedFor() throws {
+    let (box, long, _) = try vaultWithValues()
+    let key = Self.shapes[0].key
+    try write(box, "a.txt", "db=\(long)\n")
+    #expect(try box.run(["scan"]).status == 1)
+    try FileManager.default.removeItem(atPath: box.identityPath)
+    let values = try box.run(["scan"])
+    #expect(values.status == 0, "\(values.stdout)")
+    #expect(
+      outputLines(values.stderr) == [
+        "vault: no identity at '\(box.identityPath)': looking for OpenAI key shapes only, not this vault's values"
+      ])
+    try write(box, "b.txt", "k=\(key)\n")
+    let keys = try box.run(["scan"])
+    #expect(keys.status == 1)
+    #expect(outputLines(keys.stdout) == ["b.txt:1: openai-project-key sk-proj-…pr0j"])
+    expectNoLeak(long, in: keys)
   }
 
   // MARK: What is read
@@ -164,7 +204,8 @@ import Testing
     #expect(result.status == 1)
     #expect(
       outputLines(result.stdout).sorted() == [
-        "new.py:3: openai-svcacct-key sk-svcacct-…svc1", "tracked.py:1: openai-svcacct-key sk-svcacct-…svc1",
+        "new.py:3: openai-svcacct-key sk-svcacct-…svc1",
+        "tracked.py:1: openai-svcacct-key sk-svcacct-…svc1",
       ])
     // A subdirectory alone, and a single file.
     let file = try box.run(["scan", "tracked.py"])
@@ -213,13 +254,19 @@ import Testing
     #expect(try box.execute("/usr/bin/truncate", ["-s", "2G", sparse]).status == 0)
     // 2 GiB of text would be read in chunks, never whole: this one starts as text.
     let texty = tree.appendingPathComponent("huge.log").path
-    try Data(String(repeating: "log line\n", count: 2000).utf8).write(to: URL(fileURLWithPath: texty))
+    try Data(String(repeating: "log line\n", count: 2000).utf8).write(
+      to: URL(fileURLWithPath: texty))
     #expect(try box.execute("/usr/bin/truncate", ["-s", "2G", texty]).status == 0)
     let command = "ulimit -v 1048576; exec '\(Sandbox.binary)' scan '\(tree.path)'"
     let result = try box.execute("/bin/sh", ["-c", command])
     #expect(result.status == 1, "\(result.stderr)")
-    #expect(outputLines(result.stdout) == [tree.path + "/sub/found.txt:1: openai-none-key sk-None-…n0ne"])
-    #expect(result.stderr.contains("vault: skipped \(tree.path)/pipe: not a regular file"), "\(result.stderr)")
+    #expect(
+      outputLines(result.stdout) == [
+        tree.path + "/sub/found.txt:1: openai-none-key sk-None-…n0ne"
+      ])
+    #expect(
+      result.stderr.contains("vault: skipped \(tree.path)/pipe: not a regular file"),
+      "\(result.stderr)")
     #expect(!result.stderr.contains("loop"), "\(result.stderr)")
     expectNoLeak(key, in: result)
   }
@@ -269,7 +316,8 @@ import Testing
     try write(box, "settings.py", "DEBUG = True\nADMIN = '\(key)'\nDB = '\(value)'\n")
     try box.git(["add", "settings.py"])
     try box.git(["commit", "-q", "-m", "settings"])
-    let added = try box.git(["rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let added = try box.git(["rev-parse", "HEAD"]).stdout.trimmingCharacters(
+      in: .whitespacesAndNewlines)
     try write(box, "settings.py", "DEBUG = True\nADMIN = os.environ['ADMIN']\n")
     try box.git(["commit", "-q", "-am", "no keys in code"])
     let now = try box.run(["scan"])
@@ -335,7 +383,9 @@ import Testing
     try Data(mine.utf8).write(to: URL(fileURLWithPath: hook))
     let result = try box.run(["git", "hook", "install"])
     expectOneError(result, 6, mentioning: "already exists")
-    #expect(result.stderr.contains("vault: hint: add this line to it, before it ends: vault scan --staged || exit 1"))
+    #expect(
+      result.stderr.contains(
+        "vault: hint: add this line to it, before it ends: vault scan --staged || exit 1"))
     #expect(try String(contentsOfFile: hook, encoding: .utf8) == mine)
     let outside = try box.run(["git", "hook", "install"], directory: box.root)
     expectOneError(outside, 2, mentioning: "not in a git work tree")
@@ -343,7 +393,8 @@ import Testing
 
   @Test func aMissingPathIsNotFound() throws {
     let box = try repository()
-    expectOneError(try box.run(["scan", "no/such/dir"]), 2, mentioning: "no such file or directory")
+    expectOneError(
+      try box.run(["scan", "no/such/dir"]), 2, mentioning: "no such file or directory")
     expectOneError(try box.run(["scan", "--history", "--staged"]), 64)
   }
 }

@@ -50,7 +50,9 @@ public final class GitProcess {
     guard let input else { return }
     var offset = 0
     while offset < bytes.count {
-      let count = bytes.withUnsafeBytes { Glibc.write(input, $0.baseAddress! + offset, $0.count - offset) }
+      let count = bytes.withUnsafeBytes {
+        Glibc.write(input, $0.baseAddress! + offset, $0.count - offset)
+      }
       if count < 0 {
         if errno == EINTR { continue }
         throw VaultError.io(path: "git", operation: "write to", errno: errno)

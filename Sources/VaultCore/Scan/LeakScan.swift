@@ -65,12 +65,18 @@ public struct LeakScan {
     ])
     var reader = PipeReader(fd: git.output)
     var name: [CChar] = []
-    while try reader.record(separator: 0, { record in
-      name.removeAll(keepingCapacity: true)
-      name.append(contentsOf: record.bindMemory(to: CChar.self))
-      name.append(0)
-    }) {
-      file(directory, name, display: prefix + String(decoding: name.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    while try reader.record(
+      separator: 0,
+      { record in
+        name.removeAll(keepingCapacity: true)
+        name.append(contentsOf: record.bindMemory(to: CChar.self))
+        name.append(0)
+      })
+    {
+      file(
+        directory, name,
+        display: prefix
+          + String(decoding: name.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
     let status = git.wait()
     guard status == 0 else {

@@ -179,7 +179,9 @@ public final class LeakScanner {
     var counted = 0
     if !found.isEmpty {
       // Values before keys at one start; a match inside an earlier one is dropped.
-      found.sort { ($0.start, $0.kind == .vaultValue ? 0 : 1) < ($1.start, $1.kind == .vaultValue ? 0 : 1) }
+      found.sort {
+        ($0.start, $0.kind == .vaultValue ? 0 : 1) < ($1.start, $1.kind == .vaultValue ? 0 : 1)
+      }
       var end = skip
       for match in found where match.start >= end {
         line += Self.newlines(buffer + counted, match.start - counted)
@@ -210,7 +212,8 @@ public final class LeakScanner {
       let start = bytes.baseAddress!.distance(to: UnsafeRawPointer(hit))
       guard start < limit else { return }
       let before = start == 0 ? previous : bytes[start - 1]
-      if !ProviderKeys.isKeyCharacter(before), let (length, kind) = KeyShapes.match(bytes, at: start)
+      if !ProviderKeys.isKeyCharacter(before),
+        let (length, kind) = KeyShapes.match(bytes, at: start)
       {
         found.append((start, length, kind, nil))
         position = start + length
@@ -222,7 +225,8 @@ public final class LeakScanner {
 
   private func findValues(_ bytes: UnsafeRawBufferPointer, limit: Int, values: ValueIndex) {
     var afterKeyCharacter =
-      skip == 0 ? ProviderKeys.isKeyCharacter(previous) : ProviderKeys.isKeyCharacter(bytes[skip - 1])
+      skip == 0
+      ? ProviderKeys.isKeyCharacter(previous) : ProviderKeys.isKeyCharacter(bytes[skip - 1])
     var position = skip
     while position < limit {
       let byte = bytes[position]

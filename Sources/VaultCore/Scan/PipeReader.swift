@@ -99,7 +99,9 @@ public struct PipeReader {
       if let index = buffer[start..<end].firstIndex(of: 0x0A) {
         let piece = start..<index
         start = index + 1
-        try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[piece]), first, true) }
+        try buffer.withUnsafeBytes {
+          try body(UnsafeRawBufferPointer(rebasing: $0[piece]), first, true)
+        }
         return true
       }
       if first && end - start < buffer.count && !atEnd {
@@ -109,7 +111,9 @@ public struct PipeReader {
       }
       let piece = start..<end
       start = end
-      try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[piece]), first, false) }
+      try buffer.withUnsafeBytes {
+        try body(UnsafeRawBufferPointer(rebasing: $0[piece]), first, false)
+      }
       first = false
     }
   }

@@ -74,7 +74,9 @@ extension VaultCommand.Git {
         let bytes = Array(Self.script.utf8)
         var written = 0
         while written < bytes.count {
-          let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+          let count = bytes.withUnsafeBytes {
+            write(fd, $0.baseAddress! + written, $0.count - written)
+          }
           if count < 0 {
             if errno == EINTR { continue }
             throw VaultError.io(path: hook, operation: "write", errno: errno)

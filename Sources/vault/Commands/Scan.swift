@@ -99,7 +99,8 @@ extension VaultCommand {
         return keyShapesOnly("no terminal to ask for the passphrase")
       }
       guard let member = try? file.member(for: identity) else {
-        return keyShapesOnly("this identity is not a member of '\(Failure.printable(path: file.path))'")
+        return keyShapesOnly(
+          "this identity is not a member of '\(Failure.printable(path: file.path))'")
       }
       var index = ValueIndex()
       // Environment key pairs opened so far (a handful: an array).
