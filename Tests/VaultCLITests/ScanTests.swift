@@ -217,6 +217,27 @@ import Testing
     expectNoLeak(key, in: result)
   }
 
+  /// Enough files for two threads: every finding and skip, in git's order.
+  @Test func aLargeTreeIsReportedInGitsOrder() throws {
+    let box = try repository()
+    let key = Self.shapes[0].key
+    var expected: [String] = []
+    for directory in 0..<6 {
+      for file in 0..<500 {
+        let name = String(format: "d%d/f%03d.txt", directory, file)
+        let planted = (directory * 500 + file) % 97 == 5
+        try write(box, name, "line\n" + (planted ? "k=\(key)\n" : "nothing\n"))
+        if planted { expected.append("\(name):2: openai-project-key sk-proj-…pr0j") }
+      }
+    }
+    try box.git(["add", "-A"])
+    let result = try box.run(["scan"])
+    #expect(result.status == 1)
+    #expect(outputLines(result.stdout) == expected)
+    #expect(result.stderr.contains("key shapes only"))
+    expectNoLeak(key, in: result)
+  }
+
   @Test func binaryFilesAreSkipped() throws {
     let box = try repository()
     let key = Self.shapes[0].key
