@@ -173,13 +173,13 @@ _vault() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    init|set|get|list|rm|cp|mv|exec|import|export|lock|status|identity|members|env|trust|git|doctor|project|scan|help)
+    init|set|get|list|rm|cp|mv|exec|import|export|lock|status|identity|members|env|trust|git|doctor|project|log|scan|help)
         # Offer subcommand argument completions
         "_vault_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'init set get list rm cp mv exec import export lock status identity members env trust git doctor project scan help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'init set get list rm cp mv exec import export lock status identity members env trust git doctor project log scan help' -- "${cur}"))
         ;;
     esac
 }
@@ -387,7 +387,7 @@ _vault_mv() {
 
 _vault_exec() {
     repeating_flags=()
-    non_repeating_flags=(--no-cache --version -h --help)
+    non_repeating_flags=(--no-cache --allow-admin-key --version -h --help)
     repeating_options=(--only --map --allow-reserved)
     non_repeating_options=(--vault --project --env --passphrase-file --cache-ttl)
     __vault_offer_flags_options -1
@@ -798,10 +798,10 @@ _vault_git_setup() {
 
 _vault_git_merge() {
     repeating_flags=()
-    non_repeating_flags=(--no-cache --version -h --help)
+    non_repeating_flags=(--no-cache --virtual-base --version -h --help)
     repeating_options=()
     non_repeating_options=(--passphrase-file --cache-ttl)
-    __vault_offer_flags_options 3
+    __vault_offer_flags_options 4
 
     # Offer option value completions
     case "${prev}" in
@@ -959,6 +959,24 @@ _vault_project_show() {
     '--vault')
         return
         ;;
+    '--project')
+        return
+        ;;
+    '--env')
+        return
+        ;;
+    esac
+}
+
+_vault_log() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--project --env)
+    __vault_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
     '--project')
         return
         ;;

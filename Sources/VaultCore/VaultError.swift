@@ -99,6 +99,13 @@ public enum VaultError: Error, Equatable, Sendable {
   case damaged(path: String, count: Int)
   /// A stored value with a NUL byte met by `exec`: injecting it would cut it short.
   case nulInStoredValue(label: String)
+  /// `exec` would put an Admin API key (`sk-admin-`) in `OPENAI_API_KEY` without
+  /// `--allow-admin-key`: an app's key must not manage the organization.
+  case adminKeyAsAPIKey(label: String)
+  /// Everything `exec` would inject is an Admin API key nobody asked for by name.
+  case onlyAdminKeys(labels: [String])
+  /// A line of the user's configuration file that is not a known setting.
+  case badConfig(path: String, line: Int)
 
   // The operating system.
   case io(path: String, operation: String, errno: Int32)
@@ -113,6 +120,18 @@ public enum VaultError: Error, Equatable, Sendable {
   case unsafeVault(path: String, problem: DiscoveryProblem)
   case commandNotFound(String)
   case notExecutable(String, errno: Int32)
+  /// A write to standard output failed (a full disk, a closed pipe with SIGPIPE ignored).
+  /// `unsavedIdentity`: what failed was the only copy of a new secret identity.
+  case cannotWriteOutput(errno: Int32, unsavedIdentity: Bool)
+  /// A value `export` cannot write in `format` (JSON, docker's env file) because its bytes
+  /// are not UTF-8.
+  case invalidUTF8InValue(label: String, format: String)
+  /// `exec`: the environment with the injected values is too large for `execve` (E2BIG).
+  case environmentTooLarge(command: String)
+  /// The current directory's path is not UTF-8, so a path derived from it (a discovered
+  /// `.vault`, `init --here`, the project's name) cannot be named exactly; `shown` is its
+  /// lossy form.
+  case currentDirectoryNotUTF8(shown: String)
 
   // Leak scan and git hooks (issue 9).
   /// `vault scan PATH` of a path that does not exist.

@@ -23,7 +23,7 @@ struct VaultCommand: ParsableCommand {
       Init.self, SetSecret.self, Get.self, List.self, Remove.self, Copy.self, Move.self,
       Exec.self, Import.self,
       Export.self, Lock.self, Status.self, IdentityCommand.self, Members.self, Environments.self,
-      Trust.self, Git.self, Doctor.self, ProjectCommand.self,
+      Trust.self, Git.self, Doctor.self, ProjectCommand.self, Log.self,
       Scan.self,
     ]
   )

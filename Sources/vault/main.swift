@@ -1,8 +1,11 @@
 import ArgumentParser
+import Glibc
 import VaultCore
 
 // Core dumps and ptrace off before anything can touch key material.
 ProcessEnvironment.harden()
+// The last check of stdout at exit: a failed flush or close is exit 1 (Output.finish).
+atexit(Output.finish)
 
 /// The subcommand path the arguments name (`set`, `identity passwd`), for the usage hint.
 func commandPath(_ arguments: [String]) -> String {

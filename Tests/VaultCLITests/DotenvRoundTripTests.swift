@@ -159,4 +159,93 @@ struct SeededGenerator: RandomNumberGenerator {
       #expect(!FileManager.default.fileExists(atPath: canary), "\(replay): sourcing ran \(canary)")
     }
   }
+
+  /// Literal text as a shell's double quotes and `vault import` both read it: a backslash
+  /// before `\`, `"`, `$` and backtick, every other byte (newlines too) as it is.
+  static func shellQuoted(_ text: String) -> String {
+    var result = ""
+    for character in text.unicodeScalars {
+      if "\\\"$`".unicodeScalars.contains(character) { result += "\\" }
+      result.unicodeScalars.append(character)
+    }
+    return result
+  }
+
+  /// Values that refer to earlier lines, `${NAME}` and `$NAME` in double quotes and in bare
+  /// values (issue 8, item 13), read the same in bash, in POSIX sh and in `vault import`;
+  /// and `vault export` of what was imported reads back to the same bytes in all three.
+  @Test func substitutionReadsAsAShellReadsIt() throws {
+    let seed =
+      ProcessInfo.processInfo.environment["DOTENV_SEED"].flatMap { UInt64($0) }
+      ?? UInt64.random(in: 0...UInt64.max)
+    let replay = "seed \(seed) (replay with DOTENV_SEED=\(seed))"
+    var rng = SeededGenerator(state: seed)
+    let box = try Sandbox()
+    try box.initVault()
+    let directory = box.root.appendingPathComponent("subst")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let shells: [(String, String)] = [
+      ("/bin/bash", "set -a; . \"$1\"; shift; for n; do printf '%s\\0' \"${!n}\"; done"),
+      (
+        "/bin/sh",
+        "set -a; . \"$1\"; shift; for n; do eval \"v=\\$$n\"; printf '%s\\000' \"$v\"; done"
+      ),
+    ]
+    for batch in 0..<6 {
+      var text = "# substitutions\n"
+      var names: [String] = []
+      for index in 0..<12 {
+        let name = String(format: "S%02d_%02d", batch, index)
+        let bare = index % 4 == 3
+        var value = bare ? "x" : Self.shellQuoted("x" + Self.randomValue(&rng))
+        for _ in 0..<Int.random(in: 0...3, using: &rng) {
+          guard let reference = names.randomElement(using: &rng) else { break }
+          // `$NAME` needs a byte after it that cannot continue the name.
+          value += Bool.random(using: &rng) ? "${\(reference)}" : "$\(reference)-"
+          value += bare ? "y" : Self.shellQuoted(Self.randomValue(&rng))
+        }
+        text += bare ? "\(name)=\(value)\n" : "export \(name)=\"\(value)\"\n"
+        names.append(name)
+      }
+      let input = directory.appendingPathComponent("in-\(batch).env").path
+      try box.writeFile(input, Data(text.utf8))
+      var read: [Data] = []
+      for (shell, script) in shells {
+        let sourced = try box.execute(shell, ["-c", script, "sh", input] + names)
+        #expect(
+          sourced.status == 0 && sourced.stderr == "", "\(replay): \(shell): \(sourced.stderr)")
+        read.append(sourced.stdoutBytes)
+      }
+      #expect(read[0] == read[1], "\(replay): bash and sh differ")
+      let project = "s\(batch)"
+      let imported = try box.run(["import", "--project", project, input])
+      #expect(imported.status == 0, "\(replay): import: \(imported.stderr)")
+      let json = try box.run(["export", "--project", project, "--format", "json"])
+      let decoded = try JSONSerialization.jsonObject(with: json.stdoutBytes) as? [String: String]
+      let shell = read[0].split(separator: 0, omittingEmptySubsequences: false)
+      for (index, name) in names.enumerated() {
+        let expected = index < shell.count ? Data(shell[index]) : Data()
+        let stored = decoded?[name].map { Data($0.utf8) }
+        #expect(
+          stored == expected,
+          """
+          \(replay): \(name): bash \(String(decoding: expected, as: UTF8.self).debugDescription), \
+          vault \(String(describing: decoded?[name]?.debugDescription))
+          """
+        )
+      }
+      // The export of what was imported reads back the same in the shells and in vault.
+      let export = try box.run(["export", "--project", project])
+      let exported = directory.appendingPathComponent("out-\(batch).env").path
+      try box.writeFile(exported, export.stdoutBytes)
+      for (shell, script) in shells {
+        let sourced = try box.execute(shell, ["-c", script, "sh", exported] + names)
+        #expect(sourced.stdoutBytes == read[0], "\(replay): \(shell) reads the export differently")
+      }
+      let again = try box.run(["import", "--project", "again\(batch)", exported])
+      #expect(again.status == 0, "\(replay): \(again.stderr)")
+      let json2 = try box.run(["export", "--project", "again\(batch)", "--format", "json"])
+      #expect(json2.stdoutBytes == json.stdoutBytes, "\(replay): re-import differs")
+    }
+  }
 }

@@ -580,7 +580,7 @@ import VaultCore
     #expect(
       listed == [
         "init", "set", "get", "list", "rm", "cp", "mv", "exec", "import", "export", "lock", "status",
-        "identity", "members", "env", "trust", "git", "doctor", "project",
+        "identity", "members", "env", "trust", "git", "doctor", "project", "log", "scan",
       ])
   }
 }

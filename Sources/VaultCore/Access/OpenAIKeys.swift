@@ -29,6 +29,12 @@ public enum OpenAIKeys {
     }
   }
 
+  /// Whether `value` is an Admin API key (`sk-admin-`): it manages the organization (keys,
+  /// members, billing), so `exec` injects it only when asked for it by name.
+  public static func isAdminKey(_ value: SecretBytes) -> Bool {
+    value.withUnsafeBytes { $0.starts(with: "sk-admin-".utf8) }
+  }
+
   /// A redacted form a person can match against the dashboard: the known prefix, an
   /// ellipsis and the last four characters (`sk-proj-…wxyz`). Values shorter than 20 bytes
   /// show only `…`, so a short secret is not half printed.

@@ -139,10 +139,21 @@ public enum Launcher {
       argv.append(nil)
       fflush(nil)
       execve(executable, argv, envp)
-      return errno
+      guard errno == ENOEXEC else { return errno }
+      // An executable file the kernel cannot run (a script without `#!`): run it with
+      // /bin/sh, as execvp does (POSIX), the arguments after it.
+      var shell: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup(executable)]
+      shell += cArguments.dropFirst()
+      shell.append(nil)
+      execve("/bin/sh", shell, envp)
+      let code = errno
+      free(shell[0])
+      free(shell[1])
+      return code
     }
     for argument in cArguments { free(argument) }
     if error == ENOENT { throw VaultError.commandNotFound(executable) }
+    if error == E2BIG { throw VaultError.environmentTooLarge(command: executable) }
     throw VaultError.notExecutable(executable, errno: error)
   }
 }

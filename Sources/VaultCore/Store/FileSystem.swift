@@ -130,7 +130,8 @@ public enum FileSystem {
       if !done { unlink(temp) }
     }
     do {
-      defer { close(fd) }
+      var isOpen = true
+      defer { if isOpen { close(fd) } }
       // The umask may have narrowed the mode further, never widened it; make it exact.
       guard fchmod(fd, 0o600) == 0 else {
         throw VaultError.io(path: temp, operation: "chmod", errno: errno)
@@ -148,6 +149,11 @@ public enum FileSystem {
       }
       guard fsync(fd) == 0 else {
         throw VaultError.io(path: temp, operation: "fsync", errno: errno)
+      }
+      // A file system may report a failed write only at close (NFS): checked too.
+      isOpen = false
+      guard close(fd) == 0 else {
+        throw VaultError.io(path: temp, operation: "close", errno: errno)
       }
     }
     if exclusive {

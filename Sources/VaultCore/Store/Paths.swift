@@ -6,11 +6,22 @@ public struct Paths: Sendable {
   public var environment: [String: String]
   /// The current directory.
   public var currentDirectory: String
+  /// How many directories, from the current one up, have a path that is not UTF-8 (0: all
+  /// are). For those, `currentDirectory` and its parents as strings are lossy copies (U+FFFD
+  /// for the bytes that could not be decoded) that name other directories: vault looks at
+  /// them only through relative paths (`.`, `..`), which the kernel resolves byte for byte,
+  /// and never names a file there (`VaultError.currentDirectoryNotUTF8`). The directories
+  /// above them are named exactly.
+  public var inexactLevels: Int
 
-  public init(environment: [String: String], currentDirectory: String) {
+  public init(environment: [String: String], currentDirectory: String, inexactLevels: Int = 0) {
     self.environment = environment
     self.currentDirectory = currentDirectory
+    self.inexactLevels = inexactLevels
   }
+
+  /// Whether `currentDirectory` is the current directory's path, byte for byte.
+  public var currentDirectoryIsExact: Bool { inexactLevels == 0 }
 
   /// The variables vault reads. Only these are copied out of the environment: building a
   /// dictionary of all of it was a tenth of `exec`'s instructions.
@@ -24,11 +35,45 @@ public struct Paths: Sendable {
   /// The process's own environment (the `variables` vault reads) and working directory.
   public static func current() -> Paths {
     var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-    let cwd =
+    let bytes =
       getcwd(&buffer, buffer.count) != nil
-      ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-      : "."
-    return Paths(environment: ProcessEnvironment.values(of: variables), currentDirectory: cwd)
+      ? buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) } : Array(".".utf8)
+    return Paths(
+      environment: ProcessEnvironment.values(of: variables),
+      currentDirectory: String(decoding: bytes, as: UTF8.self),
+      inexactLevels: JSON.isValidUTF8(bytes) ? 0 : inexactLevels(of: bytes))
+  }
+
+  /// How many directories of `path`, from the last up, have a path that is not UTF-8: a
+  /// component that is not makes its directory and every one below it inexact.
+  private static func inexactLevels(of path: [UInt8]) -> Int {
+    let components = path.split(separator: 0x2F, omittingEmptySubsequences: false)
+    guard let first = components.firstIndex(where: { !JSON.isValidUTF8($0) }) else { return 0 }
+    return components.count - first
+  }
+
+  /// The directory `level` steps above the current one as a path the system resolves
+  /// exactly: the string for a level whose path is UTF-8, else `.`, `..`, `../..`, ….
+  /// `directory` is that level's string form (lossy when inexact).
+  private func spelling(level: Int, of directory: String) -> String {
+    guard level < inexactLevels else { return directory }
+    return level == 0 ? "." : Array(repeating: "..", count: level).joined(separator: "/")
+  }
+
+  /// The nearest directory at or above the current one whose path is UTF-8 (the current
+  /// one, normally).
+  private var nearestExactDirectory: String {
+    var directory = currentDirectory
+    for _ in 0..<inexactLevels { directory = Self.directory(of: directory) }
+    return directory
+  }
+
+  /// Refuses to go on when the current directory's path is not UTF-8: a path derived from
+  /// its lossy copy names another directory (a sibling with U+FFFD in its name), and vault
+  /// would read or create files there.
+  public func requireExactCurrentDirectory() throws {
+    guard !currentDirectoryIsExact else { return }
+    throw VaultError.currentDirectoryNotUTF8(shown: currentDirectory)
   }
 
   private func value(_ name: String) -> String? {
@@ -61,6 +106,11 @@ public struct Paths: Sendable {
   /// `${XDG_CONFIG_HOME:-~/.config}/vault/identity`, or `$VAULT_IDENTITY_FILE`.
   public var identityFile: String {
     value("VAULT_IDENTITY_FILE") ?? defaultIdentityFile
+  }
+
+  /// `${XDG_CONFIG_HOME:-~/.config}/vault`: the identity and the user's configuration.
+  public var configDirectory: String {
+    xdg("XDG_CONFIG_HOME", default: ".config") + "/vault"
   }
 
   /// `${XDG_CONFIG_HOME:-~/.config}/vault/identity`.
@@ -106,24 +156,47 @@ public struct Paths: Sendable {
     var homeInfo = stat()
     let hasHome = stat(home, &homeInfo) == 0
     var directory = currentDirectory
+    var level = 0
     while true {
-      let prefix = directory == "/" ? "" : directory
+      // Directories whose path is not UTF-8 are looked at through `.` and `..`: a `.vault`
+      // there cannot be named exactly, so it is refused rather than passed over.
+      let here = spelling(level: level, of: directory)
+      let prefix = here == "/" ? "" : here
       let candidate = prefix + "/.vault"
       var info = stat()
       if lstat(candidate, &info) == 0 {
+        try requireExact(level: level)
         try Self.checkDiscovered(candidate, info, directory: directory)
         return candidate
       }
       if directory == "/" || directory.isEmpty || FileSystem.exists(prefix + "/.git") { break }
       var directoryInfo = stat()
-      if hasHome && stat(directory, &directoryInfo) == 0
+      if hasHome && stat(here, &directoryInfo) == 0
         && directoryInfo.st_dev == homeInfo.st_dev && directoryInfo.st_ino == homeInfo.st_ino
       {
         break
       }
       directory = Self.directory(of: directory)
+      level += 1
     }
     return personalVault
+  }
+
+  /// Refuses a path derived from the directory `level` steps above the current one when that
+  /// directory's path is not UTF-8.
+  private func requireExact(level: Int) throws {
+    guard level >= inexactLevels else {
+      throw VaultError.currentDirectoryNotUTF8(shown: currentDirectory)
+    }
+  }
+
+  /// The git work tree's root (`gitRoot`), else the current directory, when its path is
+  /// UTF-8; `currentDirectoryNotUTF8` otherwise. What `init --here` and the project's
+  /// guessed name are derived from.
+  public func exactWorkTreeDirectory() throws -> String {
+    let (root, level) = gitRootAndLevel()
+    try requireExact(level: root == nil ? 0 : level)
+    return root ?? currentDirectory
   }
 
   /// Refuses a discovered `.vault` that another local user may control.
@@ -154,7 +227,7 @@ public struct Paths: Sendable {
     } else if let project = value("VAULT_PROJECT") {
       name = project
     } else {
-      name = Self.baseName(of: gitRoot ?? currentDirectory)
+      name = Self.baseName(of: try exactWorkTreeDirectory())
     }
     try Names.check(name, as: .project)
     return name
@@ -196,11 +269,13 @@ public struct Paths: Sendable {
       try Names.check(project, as: .project)
       return ResolvedProject(name: project, source: .variable)
     }
+    // No pin is kept for a directory whose path is not UTF-8: the nearest one above applies.
     let pins = ProjectPins(stateDirectory: stateDirectory)
-    if let pin = try pins.nearest(to: ProjectPins.realPath(currentDirectory)) {
+    if let pin = try pins.nearest(to: ProjectPins.realPath(nearestExactDirectory)) {
       return ResolvedProject(name: pin.project, source: .pinned(directory: pin.directory))
     }
     let root = gitRoot
+    // Lossy when the directory's path is not UTF-8: then never used as the name (below).
     let guessed = Self.baseName(of: root ?? currentDirectory)
     let guessedSource: ResolvedProject.Source =
       root.map { .gitWorkTree(root: $0) } ?? .directory(path: currentDirectory)
@@ -213,22 +288,34 @@ public struct Paths: Sendable {
         return ResolvedProject(name: only.project, source: .onlyProject(guessed: guessed))
       }
     }
+    _ = try exactWorkTreeDirectory()
     try Names.check(guessed, as: .project)
     return ResolvedProject(name: guessed, source: guessedSource)
   }
 
   /// The nearest directory at or above the current one that holds `.git`.
-  public var gitRoot: String? {
+  /// Its path is lossy when the current directory's is not UTF-8 at that level
+  /// (`exactWorkTreeDirectory` refuses it then).
+  public var gitRoot: String? { gitRootAndLevel().root }
+
+  /// `gitRoot` and how many levels above the current directory it is.
+  private func gitRootAndLevel() -> (root: String?, level: Int) {
     var directory = currentDirectory
+    var level = 0
     while true {
-      if FileSystem.exists((directory == "/" ? "" : directory) + "/.git") { return directory }
-      if directory == "/" || directory.isEmpty { return nil }
+      let here = spelling(level: level, of: directory)
+      if FileSystem.exists((here == "/" ? "" : here) + "/.git") { return (directory, level) }
+      if directory == "/" || directory.isEmpty { return (nil, level) }
       directory = Self.directory(of: directory)
+      level += 1
     }
   }
 
+  /// `path` made absolute against the current directory; left relative (the kernel then
+  /// resolves it against the real directory, byte for byte) when that directory's path is
+  /// not UTF-8.
   public func absolute(_ path: String) -> String {
-    path.hasPrefix("/") ? path : currentDirectory + "/" + path
+    path.hasPrefix("/") || !currentDirectoryIsExact ? path : currentDirectory + "/" + path
   }
 
   /// The directory part of `path` ("/" for a top-level path, "." for a bare name).

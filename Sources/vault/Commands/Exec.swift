@@ -38,6 +38,10 @@ extension VaultCommand {
         valueName: "name"))
     var allowReserved: [String] = []
 
+    @Flag(
+      help: "Allow an Admin API key (sk-admin-) to be injected as OPENAI_API_KEY.")
+    var allowAdminKey = false
+
     @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.")
     var command: [String] = []
 
@@ -53,10 +57,11 @@ extension VaultCommand {
     }
 
     func run() throws {
-      let request = ExecRequest(
+      var request = ExecRequest(
         vaultPath: vault.vaultPath, project: label.project, environment: label.environmentFlag,
         passphraseFile: unlock.passphraseFile, noCache: unlock.noCache, cacheTTL: unlock.cacheTTL,
         only: only, allowReserved: allowReserved, map: map, command: commandLine)
+      request.allowAdminKey = allowAdminKey
       try request.run()
     }
   }

@@ -10,6 +10,8 @@ struct ExecRequest {
   var environment: String?
   var passphraseFile: String?
   var noCache = false
+  /// `--allow-admin-key`: an Admin API key may be injected as `OPENAI_API_KEY`.
+  var allowAdminKey = false
   var cacheTTL = "15m"
   var only: [String] = []
   var allowReserved: [String] = []
@@ -35,8 +37,8 @@ struct ExecRequest {
         else { return nil }
         return request
       }
-      if argument == "--no-cache" {
-        request.noCache = true
+      if argument == "--no-cache" || argument == "--allow-admin-key" {
+        if argument == "--no-cache" { request.noCache = true } else { request.allowAdminKey = true }
         index += 1
         continue
       }
@@ -107,6 +109,7 @@ struct ExecRequest {
         secrets.append((mapping.target, secret.entry, secret.value))
       }
     }
+    try withholdAdminKeys(&secrets, named: only + mappings.map(\.name))
     guard !secrets.isEmpty else {
       // The error path alone reads the other groups' labels, to say what was meant.
       throw VaultError.noEntries(
@@ -125,9 +128,38 @@ struct ExecRequest {
         "\(project)/\(environment)/\(flag.name) was written by \(flag.member), \(what) \(flag.time); store a new version"
       )
     }
+    VaultCommand.Log.record(
+      secrets.map(\.entry), command: "exec", program: Paths.baseName(of: command[0]),
+      paths: session.paths)
     try Launcher.exec(
       executable, arguments: command, injecting: secrets.map { ($0.name, $0.value) })
   }
+
+  /// Admin API keys (`sk-admin-`) manage the organization: `exec` injects one only under a
+  /// name it was asked for (`--only`, `--map`), and never as `OPENAI_API_KEY` without
+  /// `--allow-admin-key` (README, "OpenAI keys").
+  func withholdAdminKeys(
+    _ secrets: inout [(name: String, entry: Entry, value: SecretBytes)], named: [String]
+  ) throws {
+    var withheld: [String] = []
+    for secret in secrets where OpenAIKeys.isAdminKey(secret.value) {
+      if secret.name == "OPENAI_API_KEY" {
+        // Allowed explicitly, it counts as asked for.
+        guard allowAdminKey else { throw VaultError.adminKeyAsAPIKey(label: secret.entry.label) }
+        continue
+      }
+      if !named.contains(secret.entry.name) { withheld.append(secret.entry.label) }
+    }
+    guard !withheld.isEmpty else { return }
+    secrets.removeAll { withheld.contains($0.entry.label) }
+    guard !secrets.isEmpty else { throw VaultError.onlyAdminKeys(labels: withheld) }
+    for label in withheld {
+      Output.note(
+        "\(label) is an Admin API key and was not injected; name it to inject it (--only \(Paths.baseName(of: label)))"
+      )
+    }
+  }
+
 
   /// `--map TARGET=NAME` split and checked before anything is read: both must be valid
   /// names (a value pasted there is shown redacted), and a target may be given once. Whether

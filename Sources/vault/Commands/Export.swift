@@ -11,8 +11,9 @@ extension VaultCommand {
         and every other byte (newlines too) as it is: `vault import` and a shell's \
         `set -a; . FILE` both read back the same bytes, and sourcing runs nothing.
 
-        docker writes plain NAME=VALUE lines, as `docker run --env-file` reads them: no
-        quoting at all, so a value holding a line break is refused (nothing is printed).
+        docker writes plain NAME=VALUE lines, as `docker run --env-file` reads them: no \
+        quoting at all, so a value holding a line break is refused (nothing is printed). \
+        json and docker carry UTF-8 text only: a value that is not is refused the same way.
 
         Examples:
           vault export --env staging --format dotenv > .env.staging
@@ -46,6 +47,15 @@ extension VaultCommand {
       let identity = try session.unlock(unlock)
       let secrets = try file.secrets(
         project: project, environment: label.environment, identity: identity)
+      // JSON strings and docker's env file are UTF-8 text: check every value before printing
+      // any, so a refusal prints nothing (dotenv carries any byte).
+      if format != .dotenv {
+        for (entry, value) in secrets where !value.withUnsafeBytes({ JSON.isValidUTF8($0) }) {
+          throw VaultError.invalidUTF8InValue(label: entry.label, format: format.rawValue)
+        }
+      }
+      VaultCommand.Log.record(
+        secrets.map(\.entry), command: "export", program: nil, paths: session.paths)
       switch format {
       case .dotenv:
         for (entry, value) in secrets { Output.secret(Dotenv.line(name: entry.name, value: value)) }

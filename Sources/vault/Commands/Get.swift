@@ -43,6 +43,7 @@ extension VaultCommand {
       guard let secret = secrets.first(where: { $0.entry.name == name }) else {
         throw VaultError.entryNotFound(label: "\(project)/\(label.environment)/\(name)")
       }
+      VaultCommand.Log.record([secret.entry], command: "get", program: nil, paths: session.paths)
       Output.secret(secret.value)
       if !noNewline { Output.bytes([0x0A]) }
     }

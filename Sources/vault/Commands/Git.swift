@@ -19,8 +19,9 @@ extension VaultCommand {
         abstract: "Write .gitattributes and this clone's git config for the merge driver and diff.",
         discussion: """
           Adds `.vault merge=vault diff=vault` to .gitattributes (commit it) and sets \
-          merge.vault.driver and diff.vault.textconv in .git/config (each clone runs this). \
-          `vault` must be on PATH when git runs.
+          merge.vault.driver, merge.vault.recursive (the inner merge of a criss-cross \
+          history, driver vault-base) and diff.vault.textconv in .git/config (each clone runs \
+          this; run it again after upgrading vault). `vault` must be on PATH when git runs.
 
           Examples:
             vault git setup
@@ -40,10 +41,16 @@ extension VaultCommand {
           text += line + "\n"
           try FileSystem.writeAtomically(attributes, Array(text.utf8))
         }
+        // `--` before the files: git names them by their path, which may start with `-`.
+        // The inner merge of a criss-cross history (two merge bases) runs the driver as
+        // `vault-base`, which makes a virtual base that brings nothing back (TeamVaults.md).
         for (key, value) in [
           ("merge.vault.name", "vault: merge per entry and per member"),
-          ("merge.vault.driver", "vault git merge %O %A %B"),
-          ("diff.vault.textconv", "vault git diff"),
+          ("merge.vault.driver", "vault git merge -- %O %A %B %P"),
+          ("merge.vault.recursive", "vault-base"),
+          ("merge.vault-base.name", "vault: the virtual merge base of a criss-cross merge"),
+          ("merge.vault-base.driver", "vault git merge --virtual-base -- %O %A %B %P"),
+          ("diff.vault.textconv", "vault git diff --"),
         ] {
           try runGit(["git", "-C", root, "config", key, value])
         }
@@ -71,60 +78,154 @@ extension VaultCommand {
           Merges per member, per group and per entry. Exits 0 with the result in OURS, or 1 \
           with each conflict on stderr. When only entries conflict, OURS holds every other \
           change of both branches and this branch's version of each conflicted entry \
-          (`vault git resolve` chooses); any other conflict leaves OURS as it was. Re-signs \
-          what it combines, so it may ask to unlock.
+          (`vault git resolve` chooses); an entry written for a key the other branch rotated \
+          is moved to the new key, or left out and named. Any other conflict leaves a note \
+          in OURS, not a vault, so nothing either branch removed can be committed back. \
+          Re-signs what it combines, so it may ask to unlock. With --virtual-base (git's \
+          inner merge of a criss-cross history) it always exits 0: the merged base, or an \
+          empty file (no base) when the bases conflict.
 
           Examples:
-            git merge feature        # git runs: vault git merge %O %A %B
+            git merge feature        # git runs: vault git merge -- %O %A %B %P
           """)
 
       @OptionGroup var unlock: UnlockOptions
+      @Flag(help: "Make git's virtual merge base (merge.vault.recursive); never fails.")
+      var virtualBase = false
       @Argument(help: "The merge base (%O).") var base: String
       @Argument(help: "Ours (%A); the result is written here.") var ours: String
       @Argument(help: "Theirs (%B).") var theirs: String
+      @Argument(help: "The file's path in the repository (%P), for messages.") var name: String?
+
+      /// What OURS holds when nothing merged: not a vault, so committing it cannot bring
+      /// back a member or a key either branch removed.
+      static let note = Array(
+        """
+        vault: merge conflict: this file is not a vault. The merge driver found a conflict \
+        that needs an owner (see git merge's output). Run `git merge --abort`.
+
+        """.utf8)
 
       func run() throws {
         let session = Session()
-        func load(_ path: String) throws -> VaultFile? {
+        let raw = name ?? ".vault"
+        let shown = Failure.printable(path: raw)
+        func load(_ path: String, as label: String) throws -> VaultFile? {
           guard let contents = try FileSystem.read(path) else { return nil }
           if contents.bytes.isEmpty { return nil }
-          let file = try VaultFile.parse(contents.bytes, path: path)
+          // Named as the person knows it, never by git's temporary file (messages escape it).
+          let file = try VaultFile.parse(contents.bytes, path: "\(label) \(raw)")
           try file.verifyHeader()
           return file
         }
-        guard let oursFile = try load(ours), let theirsFile = try load(theirs) else {
-          throw VaultError.vaultNotFound(path: ours)
+        if virtualBase {
+          // Whatever happens below, the base git uses is this file: empty (no base) unless
+          // the bases merge.
+          let sides = try? (load(ours, as: "a merge base's"), load(theirs, as: "a merge base's"))
+          try FileSystem.writeAtomically(ours, [])
+          guard let sides, let oursFile = sides.0, let theirsFile = sides.1 else { return }
+          let baseFile = try? load(base, as: "the merge bases' base")
+          let merge = VaultMerge(base: baseFile, ours: oursFile, theirs: theirsFile)
+          let outcome = try? merge.merge(
+            identity: { try session.unlock(unlock) }, virtualBase: true)
+          switch outcome {
+          case .merged(let file)?, .partial(let file, _)?, .withheld(let file, _, _)?:
+            try FileSystem.writeAtomically(ours, file.serialized())
+          case .conflicts?, nil:
+            break
+          }
+          return
         }
-        let merge = VaultMerge(base: try load(base), ours: oursFile, theirs: theirsFile)
-        switch try merge.merge(identity: { try session.unlock(unlock) }) {
-        case .merged(let file):
-          try FileSystem.writeAtomically(ours, file.serialized())
-        case .partial(let file, let conflicted):
-          // Everything else merged: written, so nothing either branch wrote waits on a choice.
-          try FileSystem.writeAtomically(ours, file.serialized())
-          Git.exitWithEntryConflicts(conflicted)
-        case .conflicts(let conflicts):
-          Git.exitWithConflicts(conflicts)
+        do {
+          guard let oursFile = try load(ours, as: "this branch's"),
+            let theirsFile = try load(theirs, as: "the other branch's")
+          else {
+            throw VaultError.vaultNotFound(path: "\(raw) on one of the branches")
+          }
+          let trust = try session.trust
+          let merge = VaultMerge(
+            base: try load(base, as: "the merge base's"), ours: oursFile, theirs: theirsFile,
+            seenRemoved: { try trust.removedName(of: $0, in: oursFile) != nil })
+          switch try merge.merge(identity: { try session.unlock(unlock) }) {
+          case .merged(let file):
+            try FileSystem.writeAtomically(ours, file.serialized())
+          case .partial(let file, let conflicted):
+            // Everything else merged: written, so nothing either branch wrote waits on a choice.
+            try FileSystem.writeAtomically(ours, file.serialized())
+            Git.exitWithEntryConflicts(conflicted, withheld: [])
+          case .withheld(let file, let conflicted, let withheld):
+            try FileSystem.writeAtomically(ours, file.serialized())
+            Git.exitWithEntryConflicts(conflicted, withheld: withheld)
+          case .conflicts(let conflicts):
+            try FileSystem.writeAtomically(ours, Self.note)
+            Git.exitWithConflicts(conflicts)
+          }
+        } catch let error as VaultError {
+          // Not a conflict (a side that does not parse or verify, no identity): nothing
+          // merged; say which file and what to run, never git's temporary file names.
+          try? FileSystem.writeAtomically(ours, Self.note)
+          let described = Failure.describe(error)
+          Failure.exit(
+            message: "cannot merge \(shown): \(described.message)",
+            hint: described.hint
+              ?? "nothing was merged: run `git merge --abort`; `vault doctor` on the branch named above says what is wrong with its \(shown)",
+            code: described.code)
         }
       }
     }
 
     /// `vault: error: merge conflict: …` for entries only (the merged file was written), with
-    /// the commands that choose a side and finish the merge; exit 1.
-    static func exitWithEntryConflicts(_ conflicted: [String]) -> Never {
-      let commands = conflicted.map { label -> String in
-        let parts = label.split(separator: "/", maxSplits: 2).map(String.init)
-        guard parts.count == 3 else { return "`vault git resolve`" }
-        return
-          "`vault git resolve \(parts[2]) --project \(parts[0]) --env \(parts[1]) --take theirs`"
+    /// the commands that choose a side and finish the merge, and for each change left out
+    /// (`withheld`) the command that makes it again; exit 1.
+    static func exitWithEntryConflicts(
+      _ conflicted: [String], withheld: [VaultMerge.Withheld]
+    ) -> Never {
+      var reasons: [String] = []
+      var steps: [String] = []
+      var after: [String] = []
+      if !conflicted.isEmpty {
+        let commands = conflicted.map { label -> String in
+          let parts = label.split(separator: "/", maxSplits: 2).map(String.init)
+          guard parts.count == 3 else { return "`vault git resolve`" }
+          return
+            "`vault git resolve \(parts[2]) --project \(parts[0]) --env \(parts[1]) --take theirs`"
+        }
+        let what = conflicted.map { "\($0) changed on both branches" }.joined(separator: "; ")
+        reasons.append(
+          "\(what); .vault holds every other change of both branches and this branch's version of \(conflicted.count == 1 ? "it" : "each")"
+        )
+        steps.append(
+          "to take the other branch's: \(commands.joined(separator: ", ")) (`--take ours` keeps this branch's)"
+        )
       }
-      let what = conflicted.map { "\($0) changed on both branches" }.joined(separator: "; ")
+      for item in withheld {
+        let (branch, other) =
+          item.side == .ours ? ("this branch", "the other") : ("the other branch", "this one")
+        if item.removal {
+          reasons.append(
+            "\(item.label) was removed on \(branch) while \(other) rotated the \(item.environment) key, and nobody here may sign that: it is not removed in .vault"
+          )
+          after.append(
+            "vault rm --yes --project \(item.project) --env \(item.environment) \(item.name)")
+        } else {
+          var reason =
+            "\(item.label) was written on \(branch) for the \(item.environment) key \(other) rotated, and you cannot move it to the new key (you need both keys): it is left out of .vault"
+          if !item.exposedTo.isEmpty {
+            reason +=
+              " (\(item.exposedTo.joined(separator: ", ")) could read it there: rotate it at its provider)"
+          }
+          reasons.append(reason)
+          after.append(
+            "vault set --project \(item.project) --env \(item.environment) \(item.name) (by whoever knows the value; a new one, if rotated)"
+          )
+        }
+      }
+      steps.append(
+        "\(steps.isEmpty ? "" : "then ")`git add .vault && git commit` (git add marks it resolved)")
+      if !after.isEmpty { steps.append("then: \(after.joined(separator: "; "))") }
       Failure.exit(
-        message:
-          "merge conflict: \(what); .vault holds every other change of both branches and this branch's version of \(conflicted.count == 1 ? "it" : "each")",
-        hint:
-          "to take the other branch's: \(commands.joined(separator: ", ")) (`--take ours` keeps this branch's); then `git add .vault && git commit` (git add marks it resolved)",
-        code: Failure.general)
+        message: "merge conflict: \(reasons.joined(separator: "; "))",
+        hint: steps.joined(separator: "; "), code: Failure.general)
     }
 
     /// `vault: error: merge conflict: …` naming every conflict when nothing was merged (the
@@ -135,9 +236,6 @@ extension VaultCommand {
         switch conflict {
         case .entry(let label):
           return "\(label) changed on both branches"
-        case .rotatedKey(let label, let project, let environment, let name):
-          return
-            "\(label) was written for the \(environment) key the other branch rotated; after the merge run: vault set --project \(project) --env \(environment) \(name)"
         case .membership(let reason), .cannotSign(let reason):
           return reason
         case .differentVaults:
@@ -150,7 +248,7 @@ extension VaultCommand {
       Failure.exit(
         message: "merge conflict: \(reasons.joined(separator: "; "))",
         hint:
-          "nothing was merged: .vault is still this branch's; run `git merge --abort`, settle the above on a branch, then merge again",
+          "nothing was merged: .vault holds a note, not a vault, so nothing either branch removed can be committed back; run `git merge --abort`, settle the above on a branch, then merge again",
         code: Failure.general)
     }
 
@@ -203,7 +301,10 @@ extension VaultCommand {
         guard let ours = try stage(2), let theirs = try stage(3) else {
           throw VaultError.notMerging(path: path)
         }
-        let merge = VaultMerge(base: try stage(1), ours: ours, theirs: theirs)
+        let trust = try session.trust
+        let merge = VaultMerge(
+          base: try stage(1), ours: ours, theirs: theirs,
+          seenRemoved: { try trust.removedName(of: $0, in: ours) != nil })
         var signer: Identity?
         func identity() throws -> Identity {
           if let signer { return signer }
@@ -214,7 +315,7 @@ extension VaultCommand {
         let conflicted: [String]
         switch try merge.merge(identity: identity) {
         case .merged: conflicted = []
-        case .partial(_, let labels): conflicted = labels
+        case .partial(_, let labels), .withheld(_, let labels, _): conflicted = labels
         case .conflicts(let conflicts): Git.exitWithConflicts(conflicts)
         }
         guard conflicted.contains(target) else {
@@ -236,8 +337,15 @@ extension VaultCommand {
         }
         let side: VaultMerge.Side = take == .ours ? .ours : .theirs
         choices[target] = side
-        guard case .partial(let file, _) = try merge.merge(identity: identity, choices: choices)
-        else { throw VaultError.noConflict(label: target, conflicted: []) }
+        let file: VaultFile
+        var withheld: [VaultMerge.Withheld] = []
+        switch try merge.merge(identity: identity, choices: choices) {
+        case .partial(let merged, _): file = merged
+        case .withheld(let merged, _, let left):
+          file = merged
+          withheld = left
+        default: throw VaultError.noConflict(label: target, conflicted: [])
+        }
         try FileSystem.writeAtomically(path, file.serialized())
         let whose = side == .ours ? "this branch's version" : "the merged branch's version"
         Output.line(
@@ -250,6 +358,13 @@ extension VaultCommand {
         }
         Output.line(
           "every other change of both branches is kept; now: git add .vault && git commit")
+        // The driver's advice for what it left out still stands after the commit.
+        for item in withheld {
+          let command = item.removal ? "vault rm --yes" : "vault set"
+          Output.line(
+            "then: \(command) --project \(item.project) --env \(item.environment) \(item.name)"
+              + " (\(item.label) is left out: it was for a key the other branch rotated)")
+        }
       }
     }
 
@@ -260,11 +375,12 @@ extension VaultCommand {
         discussion: """
           Prints the vault id; each member with role, environments and key fingerprint; the \
           owner who signed the header (signed-by NAME FINGERPRINT); each environment's key \
-          prefix; each entry's label, version, time and writer; and the rotation flags. \
-          Needs no passphrase: it decrypts nothing.
+          prefix; each entry's label, version, time, a short hash of its ciphertext \
+          (sealed:…, so a value replaced under the same label, version, time and writer \
+          shows) and writer; and the rotation flags. Needs no passphrase: it decrypts nothing.
 
           Examples:
-            vault git diff .vault
+            vault git diff -- .vault
           """)
 
       @Argument(help: "The vault file.") var file: String
@@ -307,7 +423,14 @@ extension VaultCommand {
           }
           for entry in group.entries {
             let writer = vault.header.member(signingKey: entry.writer)?.name ?? "?"
-            Output.line("\(entry.label) v\(entry.version) \(entry.created) \(writer)")
+            // A short hash of the ciphertext: another value under the same label, version,
+            // time and writer is a changed line too. It says nothing about the value.
+            let sealed = entry.sealed
+            let digest = Sodium.blake2b(
+              sealed.ephemeralPublicKey + sealed.nonce + sealed.ciphertext, length: 16)
+            Output.line(
+              "\(entry.label) v\(entry.version) \(entry.created)"
+                + " sealed:\(Base64URL.encode(digest.prefix(6))) \(writer)")
           }
           for flag in group.flags {
             Output.line(

@@ -66,9 +66,13 @@ extension VaultCommand {
       func run() throws {
         let identity = Identity.generate()
         guard let output else {
+          // The printed string is the only copy of the identity: a failed write (or fsync,
+          // when stdout is a file) says it was not saved, and the public identity is shown
+          // only once the secret is out, so no one adds an identity nobody holds.
+          Output.secret(identity.secretString, unsavedIdentity: true)
+          Output.bytes([0x0A], unsavedIdentity: true)
+          Output.syncStandardOutput(unsavedIdentity: true)
           Output.note("public identity: \(identity.publicIdentity.description)")
-          Output.secret(identity.secretString)
-          Output.bytes([0x0A])
           return
         }
         let passphrase = noPassphrase ? nil : try Prompt.newPassphrase(fromFile: passphraseFile)

@@ -11,6 +11,10 @@ extension VaultCommand {
         anything is stored: one bad line and nothing is imported. Delete the .env file \
         afterwards.
 
+        In double quotes and bare values, ${NAME} and $NAME take the value NAME has on an \
+        earlier line, as a shell reads the file; any other $ is refused with its line \
+        (write \\$, or use single quotes, for a literal $).
+
         Examples:
           vault import --env staging .env.staging
           cat .env | vault import --env dev -
@@ -31,7 +35,7 @@ extension VaultCommand {
       let project = try session.project(label, vault: vault).name
       let text: SecretBytes
       if file == "-" {
-        text = try Prompt.standardInput()
+        text = try Input.standardInput(maximumSize: 1 << 20)
       } else {
         guard
           var contents = try FileSystem.read(session.paths.absolute(file), maximumSize: 1 << 20)?

@@ -46,8 +46,9 @@ extension VaultCommand {
       let paths = session.paths
       let store: VaultStore
       if here {
+        // ./.vault must be this directory's, never a lossy copy's (a sibling made anew).
         store = VaultStore(
-          path: (paths.gitRoot ?? paths.currentDirectory) + "/.vault", trust: try session.trust)
+          path: try paths.exactWorkTreeDirectory() + "/.vault", trust: try session.trust)
       } else {
         store = VaultStore(
           path: paths.namedVaultFile(explicit: vault.vaultPath) ?? paths.personalVault,

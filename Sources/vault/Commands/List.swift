@@ -41,6 +41,9 @@ extension VaultCommand {
     var redacted = false
 
     func run() throws {
+      // An invalid name is a usage error (64), before the vault is read (README, exit codes).
+      if let environment { try Names.check(environment, as: .environment) }
+      if let project { try Names.check(project, as: .project) }
       let session = Session()
       let file = try session.store(vault).load(warn: Output.warn)
       // A filter on an environment the vault does not have is a mistake, not an empty list.

@@ -26,6 +26,8 @@ extension VaultCommand {
 
       func run() throws {
         let session = Session()
+        // A pin is keyed by the directory's path: never by a lossy copy of it.
+        try session.paths.requireExactCurrentDirectory()
         let directory = ProjectPins.realPath(session.paths.currentDirectory)
         try ProjectPins(stateDirectory: session.paths.stateDirectory).pin(name, to: directory)
         Output.line("pinned \(name) to \(Failure.printable(path: directory))")
@@ -38,6 +40,8 @@ extension VaultCommand {
 
       func run() throws {
         let session = Session()
+        // A pin is keyed by the directory's path: never by a lossy copy of it.
+        try session.paths.requireExactCurrentDirectory()
         let directory = ProjectPins.realPath(session.paths.currentDirectory)
         let pins = ProjectPins(stateDirectory: session.paths.stateDirectory)
         guard let project = try pins.unpin(directory) else {

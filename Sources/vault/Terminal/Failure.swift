@@ -102,6 +102,22 @@ enum Failure {
         "the stored value of \(printable(path: label)) contains a NUL byte; refusing to run the command with it cut short",
         "store it again with `vault set`, or leave it out with --only", integrity
       )
+    case .adminKeyAsAPIKey(let label):
+      return (
+        "\(printable(path: label)) holds an Admin API key (sk-admin-…), which would reach the program as OPENAI_API_KEY",
+        "store the project's API key there and the admin key as OPENAI_ADMIN_KEY; --allow-admin-key if you mean it",
+        usage
+      )
+    case .onlyAdminKeys(let labels):
+      return (
+        "\(labels.map { printable(path: $0) }.joined(separator: ", ")) \(labels.count == 1 ? "is an Admin API key" : "are Admin API keys"), which exec injects only by name",
+        "name it: --only \(Paths.baseName(of: labels.first ?? "OPENAI_ADMIN_KEY"))", usage
+      )
+    case .badConfig(let path, let line):
+      return (
+        "\(printable(path: path)):\(line): not a setting vault knows",
+        "the only setting is `access-log on` or `access-log off`", usage
+      )
     case .pastedShape(let entry, let problem):
       switch problem {
       case .assignsOtherName(let other):
@@ -262,22 +278,22 @@ enum Failure {
     case .rollback(let path, let generation, let seen, let pinned):
       if pinned {
         return (
-          "'\(path)': membership generation \(generation) is older than the \(seen) VAULT_PIN requires; the file was rolled back",
+          "'\(printable(path: path))': membership generation \(generation) is older than the \(seen) VAULT_PIN requires; the file was rolled back",
           "restore the current .vault, or update VAULT_PIN after checking with an owner", integrity
         )
       }
       return (
-        "'\(path)': membership generation \(generation) is older than generation \(seen), seen before; the file was rolled back",
+        "'\(printable(path: path))': membership generation \(generation) is older than generation \(seen), seen before; the file was rolled back",
         "restore the current .vault (git pull); to use this old copy anyway: vault trust --accept-rollback",
         integrity
       )
     case .removedSigner(let path, let member):
       return (
-        "'\(path)': membership signed by \(member), whom you saw removed from this vault; refusing it",
+        "'\(printable(path: path))': membership signed by \(printable(member)), whom you saw removed from this vault; refusing it",
         "restore the current .vault; a removed identity is never trusted again", integrity
       )
     case .pinMismatch(let path):
-      return ("'\(path)' is not the vault VAULT_PIN names (another vault id)", nil, integrity)
+      return ("'\(printable(path: path))' is not the vault VAULT_PIN names (another vault id)", nil, integrity)
     case .invalidPin:
       return (
         "VAULT_PIN is malformed; expected VAULT-ID:GENERATION:FINGERPRINT[,FINGERPRINT…]",
@@ -358,6 +374,30 @@ enum Failure {
         "cannot execute \(printable(command)): \(String(cString: strerror(code)))", nil,
         notExecutable
       )
+    case .cannotWriteOutput(let code, let unsavedIdentity):
+      return (
+        "cannot write to standard output: \(String(cString: strerror(code)))",
+        unsavedIdentity
+          ? "the new identity was not saved anywhere, and no one can use it; run the command again with room for the output, or write a file with --output"
+          : nil,
+        general
+      )
+    case .invalidUTF8InValue(let label, let format):
+      return (
+        "the value of \(printable(path: label)) is not UTF-8 text, which --format \(format) cannot carry; nothing exported",
+        "use --format dotenv for it", usage
+      )
+    case .currentDirectoryNotUTF8(let shown):
+      return (
+        "the current directory's path is not UTF-8 ('\(printable(path: shown))'); refusing to name files by a lossy copy of it",
+        "run vault from another directory, or name the vault with --vault and the project with --project",
+        general
+      )
+    case .environmentTooLarge(let command):
+      return (
+        "cannot execute \(printable(command)): its environment (with the injected values) and arguments are over the system's limit (E2BIG)",
+        "inject fewer values with --only, or unset large inherited variables", notExecutable
+      )
     case .pathNotFound(let path):
       return ("no such file or directory: '\(printable(path: path))'", nil, notFound)
     case .notAGitWorkTree(let path):
@@ -422,6 +462,31 @@ enum Failure {
     Printable.escaped(path)
   }
 
+  /// `text` with every control character escaped (`\u{1b}`): C0 and C1 controls, DEL,
+  /// line and paragraph separators and the bidirectional controls, which could drive the
+  /// terminal, fake a line or reorder what is shown. Applied to every message and hint that
+  /// reaches stderr, whatever a case interpolated, on top of the per-field `printable`;
+  /// other non-ASCII (`…` in a redacted form) is kept. Idempotent: escapes are plain ASCII.
+  static func printableMessage(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: isControl) else { return text }
+    var result = ""
+    for scalar in text.unicodeScalars {
+      if isControl(scalar) {
+        result += "\\u{\(String(scalar.value, radix: 16))}"
+      } else {
+        result.unicodeScalars.append(scalar)
+      }
+    }
+    return result
+  }
+
+  private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0..<0x20, 0x7F...0x9F, 0x200E, 0x200F, 0x2028...0x202E, 0x2066...0x2069: return true
+    default: return false
+    }
+  }
+
   /// Prints `error` and exits with its code.
   static func exit(_ error: VaultError) -> Never {
     let (message, hint, code) = describe(error)
@@ -449,8 +514,8 @@ enum Failure {
     {
       message = message.replacing(word, with: redacted(word))
     }
-    var text = "vault: error: \(message)\n"
-    if let hint { text += "vault: hint: \(hint)\n" }
+    var text = "vault: error: \(printableMessage(message))\n"
+    if let hint { text += "vault: hint: \(printableMessage(hint))\n" }
     let bytes = Array(text.utf8)
     bytes.withUnsafeBytes { Output.write(2, $0) }
     Glibc.exit(code)

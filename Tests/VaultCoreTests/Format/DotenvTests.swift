@@ -106,4 +106,74 @@ import Testing
       #expect(parsed.first?.value.withUnsafeBytes { Array($0) } == value, "byte \(byte)")
     }
   }
+
+  /// `${NAME}` and `$NAME` in double-quoted and bare values take the value NAME has on an
+  /// earlier line of the file, as bash, python-dotenv and docker compose substitute them;
+  /// single quotes and `\$` keep a `$` (README, ".env files").
+  @Test func substitutesEarlierLines() throws {
+    let text = """
+      USER_NAME=app
+      PASS='p$w"d'
+      URL="postgres://${USER_NAME}:${PASS}@db/$USER_NAME"
+      BARE=x-$USER_NAME-${PASS}y # comment
+      LIT='${USER_NAME} $USER_NAME'
+      ESC="\\${USER_NAME} \\$USER_NAME"
+      TWICE="${URL}!"
+      MULTI="a
+      $USER_NAME"
+      """
+    #expect(
+      try parse(text) == [
+        "USER_NAME=app", "PASS=p$w\"d", "URL=postgres://app:p$w\"d@db/app", "BARE=x-app-p$w\"dy",
+        "LIT=${USER_NAME} $USER_NAME", "ESC=${USER_NAME} $USER_NAME",
+        "TWICE=postgres://app:p$w\"d@db/app!", "MULTI=a\napp",
+      ])
+  }
+
+  /// A `$` vault would read differently from a shell is refused with its line: a name not
+  /// defined above (a shell would read the environment), and every other `$` form.
+  @Test func refusesOtherDollars() {
+    let undefined = "B is not defined on an earlier line (vault substitutes only from the file)"
+    #expect(throws: VaultError.dotenv(line: 1, problem: undefined)) { try parse("A=${B}\n") }
+    #expect(throws: VaultError.dotenv(line: 1, problem: undefined)) {
+      try parse("A=\"x$B\"\nB=1\n")
+    }
+    let undefinedA = "A is not defined on an earlier line (vault substitutes only from the file)"
+    #expect(throws: VaultError.dotenv(line: 2, problem: undefinedA)) { try parse("B=1\nA=\"$A\"\n") }
+    let other =
+      "a $ that is not $NAME or ${NAME}; for a literal $ write \\$ in double quotes, or use single quotes"
+    for text in [
+      "A=x$\n", "A=\"$(id)\"\n", "A=${B:-x}\n", "A=pa$$word\n", "A=\"$1\"\n", "A=${}\n",
+      "A=${B\n", "A=\"a $ b\"\n",
+    ] {
+      #expect(throws: VaultError.dotenv(line: 1, problem: other), "\(text)") { try parse(text) }
+    }
+    #expect(throws: VaultError.dotenv(line: 3, problem: other)) { try parse("B=1\nA=\"x\n$(\"\n") }
+  }
+
+  /// Substitution cannot build a value past what a vault entry holds.
+  @Test func substitutionIsBounded() {
+    var text = "A=\"" + String(repeating: "x", count: 40_000) + "\"\n"
+    text += "B=\"${A}${A}\"\n"
+    #expect(throws: VaultError.dotenv(line: 2, problem: "B is longer than 65536 bytes")) {
+      try parse(text)
+    }
+  }
+
+  /// A CR that does not end a line (before LF) outside double quotes is refused: a file with
+  /// CR-only line ends would otherwise be one line, its first value holding the rest.
+  @Test func refusesCarriageReturnsInsideLines() throws {
+    let problem = "a carriage return inside the line (CR line ends? convert them to LF)"
+    for text in [
+      "A=1\rB=2\r", "# c\rA=1\r", "A='x'\rB='y'\r", "A=\"x\"\rB=2\n", "A=x\ry\n",
+      "\rA=1\n", "export\rA=1\n",
+    ] {
+      #expect(throws: VaultError.dotenv(line: 1, problem: problem), "\(text.debugDescription)") {
+        try parse(text)
+      }
+    }
+    #expect(throws: VaultError.dotenv(line: 2, problem: problem)) { try parse("A=1\r\n# x\ry\n") }
+    // Inside double quotes a CR is part of the value; CR LF ends a line.
+    #expect(try parse("A=\"x\ry\"\r\nB=2\r\nC=3\r") == ["A=x\ry", "B=2", "C=3"])
+  }
 }

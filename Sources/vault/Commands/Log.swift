@@ -1,0 +1,104 @@
+import ArgumentParser
+import Glibc
+import VaultCore
+
+extension VaultCommand {
+  struct Log: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Show the local access log: which entries were used, when, and by what.",
+      discussion: """
+        `exec`, `get` and `export` add one record per entry they hand out: the time, the \
+        label and version, the vault command, the program `exec` ran (its basename) and \
+        whether a terminal was attached. Never a value. The log is \
+        ${XDG_STATE_HOME:-~/.local/state}/vault/access.log (mode 0600, moved to \
+        access.log.1 at 1 MiB); it records this account's uses only, and anyone with the \
+        account can edit it. `access-log off` in ${XDG_CONFIG_HOME:-~/.config}/vault/config \
+        turns it off; nothing in a vault or a repository can.
+
+        Examples:
+          vault log
+          vault log --env prod
+          vault log --json | jq -r '.[] | select(.program == "python3") | .time'
+        """)
+
+    @Option(help: ArgumentHelp("Only this project.", valueName: "name"))
+    var project: String?
+
+    @Option(
+      name: .customLong("env"), help: ArgumentHelp("Only this environment.", valueName: "env"))
+    var environment: String?
+
+    @Flag(
+      help:
+        "Print a JSON array of {time, command, project, environment, name, version, program, terminal}."
+    )
+    var json = false
+
+    func validate() throws {
+      // Names.check redacts a value pasted in place of a name.
+      do {
+        if let project { try Names.check(project, as: .project) }
+        if let environment { try Names.check(environment, as: .environment) }
+      } catch let error as VaultError {
+        throw ValidationError(Failure.describe(error).message)
+      }
+    }
+
+    func run() throws {
+      let log = AccessLog(paths: Session().paths)
+      if try !log.isEnabled() {
+        Output.note("the access log is off (\(Failure.printable(path: log.configFile)))")
+      }
+      let (all, skipped) = try log.records()
+      let records = all.filter { record in
+        (project == nil || record.project == project)
+          && (environment == nil || record.environment == environment)
+      }
+      if skipped > 0 {
+        Output.warning(
+          "\(skipped) line\(skipped == 1 ? "" : "s") of \(Failure.printable(path: log.path)) not understood; skipped"
+        )
+      }
+      if json {
+        Output.line("[" + records.map(\.json).joined(separator: ",") + "]")
+        return
+      }
+      let labels = records.map { "\($0.project)/\($0.environment)/\($0.name) v\($0.version)" }
+      let width = labels.map(\.count).max() ?? 0
+      for (record, label) in zip(records, labels) {
+        var line = "\(record.time)  \(record.command.padding(6))  \(label.padding(width))"
+        if let program = record.program { line += "  \(Failure.printable(program))" }
+        if record.terminal { line += "  (terminal)" }
+        Output.line(line)
+      }
+    }
+
+    /// One record per entry handed out by `command` (`exec`, `get`, `export`); a log that
+    /// cannot be written is a warning, never a failure: it must not stop a deployment.
+    static func record(_ entries: [Entry], command: String, program: String?, paths: Paths) {
+      let time = Timestamp.now()
+      let terminal = isatty(0) == 1 || isatty(1) == 1
+      var records: [AccessLog.Record] = []
+      for entry in entries where !records.contains(where: { $0.name == entry.name }) {
+        records.append(
+          AccessLog.Record(
+            time: time, command: command, project: entry.project,
+            environment: entry.environment, name: entry.name, version: entry.version,
+            program: program, terminal: terminal))
+      }
+      do {
+        try AccessLog(paths: paths).append(records)
+      } catch let error as VaultError {
+        Output.warning("the access log was not written: \(Failure.describe(error).message)")
+      } catch {
+        Output.warning("the access log was not written")
+      }
+    }
+  }
+}
+
+extension String {
+  fileprivate func padding(_ width: Int) -> String {
+    count >= width ? self : self + String(repeating: " ", count: width - count)
+  }
+}
