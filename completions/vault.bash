@@ -173,13 +173,13 @@ _vault() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    init|set|get|list|rm|cp|mv|exec|import|export|lock|status|identity|members|env|trust|git|doctor|project|log|help)
+    init|set|get|list|rm|cp|mv|exec|import|export|lock|status|identity|members|env|trust|git|doctor|project|log|scan|help)
         # Offer subcommand argument completions
         "_vault_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'init set get list rm cp mv exec import export lock status identity members env trust git doctor project log help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'init set get list rm cp mv exec import export lock status identity members env trust git doctor project log scan help' -- "${cur}"))
         ;;
     esac
 }
@@ -777,13 +777,13 @@ _vault_git() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    setup|merge|resolve|diff)
+    setup|merge|resolve|diff|hook)
         # Offer subcommand argument completions
         "_vault_git_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'setup merge resolve diff' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'setup merge resolve diff hook' -- "${cur}"))
         ;;
     esac
 }
@@ -851,6 +851,37 @@ _vault_git_diff() {
     repeating_options=()
     non_repeating_options=()
     __vault_offer_flags_options 1
+}
+
+_vault_git_hook() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vault_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    install)
+        # Offer subcommand argument completions
+        "_vault_git_hook_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'install' -- "${cur}"))
+        ;;
+    esac
+}
+
+_vault_git_hook_install() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vault_offer_flags_options 0
 }
 
 _vault_doctor() {
@@ -950,6 +981,27 @@ _vault_log() {
         return
         ;;
     '--env')
+        return
+        ;;
+    esac
+}
+
+_vault_scan() {
+    repeating_flags=()
+    non_repeating_flags=(--no-cache --history --staged --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--vault --passphrase-file --cache-ttl)
+    __vault_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--cache-ttl')
         return
         ;;
     esac

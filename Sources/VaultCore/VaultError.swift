@@ -154,6 +154,14 @@ public enum VaultError: Error, Equatable, Sendable {
   /// lossy form.
   case currentDirectoryNotUTF8(shown: String)
 
+  // Leak scan and git hooks (issue 9).
+  /// `vault scan PATH` of a path that does not exist.
+  case pathNotFound(path: String)
+  /// `--staged`, `--history` or `git hook install` outside a git work tree.
+  case notAGitWorkTree(path: String)
+  /// `git hook install` found a different hook at `path`; `line` is what to add to it.
+  case hookExists(path: String, line: String)
+
   /// Which kind of name was invalid.
   public enum NameKind: String, Sendable {
     case project, environment, name, member

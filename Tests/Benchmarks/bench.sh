@@ -88,6 +88,52 @@ echo "| vault exec, 10,000 entries (warm) | $(rss "$vault" exec --vault "$large"
 echo "| vault set, 10,000 entries | $(rss "$vault" set --vault "$large" --env dev < "$work/value") KiB |"
 
 echo
+echo "## vault scan of a 100,000-file git work tree beside git grep"
+# 100 directories of 1,000 source-like files (about 1 KiB each), a .gitignore, every file
+# in git's index; a key of each OpenAI shape and one of the vault's values planted in five
+# files. git grep looks for the key shapes alone; vault scan for them and the vault's values.
+tree=$work/tree
+mkdir -p "$tree"
+printf 'my-db-password-%s' "$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)" \
+  > "$work/planted"
+"$vault" set --vault "$small" --passphrase-file "$work/pass" --env dev DB_PASSWORD \
+  < "$work/planted" >/dev/null
+python3 - "$tree" "$work/planted" <<'PY'
+import os, random, sys
+root, planted = sys.argv[1], open(sys.argv[2]).read()
+random.seed(9)
+words = ("def class return import from self value config request response client "
+         "model token user error result data index list dict open close read write").split()
+def body(n): return "".join(random.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") for _ in range(n))
+keys = ["sk-proj-" + body(74) + "T3BlbkFJ" + body(74), "sk-svcacct-" + body(74) + "T3BlbkFJ" + body(74),
+        "sk-admin-" + body(58) + "T3BlbkFJ" + body(58), "sk-None-" + body(48) + "T3BlbkFJ" + body(48),
+        "sk-" + body(20) + "T3BlbkFJ" + body(20)]
+lines = [" ".join(random.choice(words) for _ in range(random.randint(3, 12))) for _ in range(4000)]
+with open(os.path.join(root, ".gitignore"), "w") as f: f.write("*.log\nbuild/\n")
+for d in range(100):
+    os.makedirs(os.path.join(root, "src", "d%03d" % d))
+    for n in range(1000):
+        text = "\n".join("    " + random.choice(lines) for _ in range(random.randint(8, 30))) + "\n"
+        if d * 1000 + n in (4242, 31337, 55555, 77777, 99001):
+            i = (4242, 31337, 55555, 77777, 99001).index(d * 1000 + n)
+            text += 'OPENAI_API_KEY = "%s"\n' % keys[i]
+        if d * 1000 + n == 60606: text += "DATABASE_URL = 'postgres://app:%s@db/app'\n" % planted
+        with open(os.path.join(root, "src", "d%03d" % d, "f%04d.py" % n), "w") as f: f.write(text)
+PY
+(cd "$tree" && git init -q . && git add -A)
+echo "tree: $(git -C "$tree" ls-files | wc -l) files, $(du -sh --exclude=.git "$tree" | cut -f1)"
+"$vault" scan --vault "$small" "$tree" > "$work/out/scan.txt" || true
+echo "vault scan finds $(wc -l < "$work/out/scan.txt") (5 keys and 1 value planted);" \
+  "git grep finds $(git -C "$tree" grep -lE 'sk-[A-Za-z0-9_-]*T3BlbkFJ' | wc -l) files"
+# vault scan exits 1 when it finds something: -i.
+hyperfine -N -i --warmup 2 --runs 10 --style basic --export-markdown "$work/out/scan.md" \
+  -n "git grep -E 'sk-[A-Za-z0-9_-]*T3BlbkFJ'" \
+  "git -C $tree grep -E 'sk-[A-Za-z0-9_-]*T3BlbkFJ'" \
+  -n 'vault scan (key shapes and vault values)' "$vault scan --vault $small $tree" >/dev/null
+cat "$work/out/scan.md"
+echo "| vault scan max RSS | $(rss "$vault" scan --vault "$small" "$tree") KiB |"
+
+echo
 echo "## Cold unlock: Argon2id at MODERATE (256 MiB, 3 passes), on purpose"
 hyperfine -N --warmup 1 --runs 5 --style basic --export-markdown "$work/out/cold.md" \
   -n 'vault get --no-cache (Argon2id each time)' \

@@ -583,7 +583,7 @@ import VaultCore
     #expect(
       listed == [
         "init", "set", "get", "list", "rm", "cp", "mv", "exec", "import", "export", "lock", "status",
-        "identity", "members", "env", "trust", "git", "doctor", "project", "log",
+        "identity", "members", "env", "trust", "git", "doctor", "project", "log", "scan",
       ])
   }
 }

@@ -1,7 +1,8 @@
 /// What vault knows about OpenAI's key shapes (DESIGN.md, "OpenAI facts").
 public enum OpenAIKeys {
-  /// Prefixes in the order they are tried: project, service account, admin, legacy.
-  public static let prefixes = ["sk-proj-", "sk-svcacct-", "sk-admin-", "sk-"]
+  /// Prefixes in the order they are tried: project, service account, admin, a user key
+  /// without a project (`sk-None-`), legacy.
+  public static let prefixes = ["sk-proj-", "sk-svcacct-", "sk-admin-", "sk-None-", "sk-"]
 
   /// Something worth saying about a value stored under `name`.
   public enum Advice: Equatable, Sendable {

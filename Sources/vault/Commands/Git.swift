@@ -12,7 +12,7 @@ extension VaultCommand {
           git diff .vault            # labels, versions, writers, flags; never values
           vault git resolve --env dev --take theirs   # after a conflict in .vault
         """,
-      subcommands: [Setup.self, Merge.self, Resolve.self, Diff.self])
+      subcommands: [Setup.self, Merge.self, Resolve.self, Diff.self, Hook.self])
 
     struct Setup: ParsableCommand {
       static let configuration = CommandConfiguration(

@@ -457,6 +457,18 @@ enum Failure {
         "cannot execute \(printable(command)): its environment (with the injected values) and arguments are over the system's limit (E2BIG)",
         "inject fewer values with --only, or unset large inherited variables", notExecutable
       )
+    case .pathNotFound(let path):
+      return ("no such file or directory: '\(printable(path: path))'", nil, notFound)
+    case .notAGitWorkTree(let path):
+      return (
+        "'\(printable(path: path))' is not in a git work tree",
+        "run it inside a clone (`vault scan` alone works anywhere)", notFound
+      )
+    case .hookExists(let path, let line):
+      return (
+        "'\(printable(path: path))' already exists and is not vault's; leaving it as it is",
+        "add this line to it, before it ends: \(line)", exists
+      )
     }
   }
 
