@@ -65,6 +65,14 @@ import VaultCore
     #expect(retired.contains("web/dev/NEW_KEY (encrypted to a retired key of dev: store it again"))
     #expect(retired.contains("vault set --project web --env dev NEW_KEY"), "\(retired)")
 
+    // The review view (git's textconv) marks it too; the rest of dev is current.
+    let diff = try carol.ok(["git", "diff", "--", ".vault"]).stdout
+    let diffLines = outputLines(diff)
+    #expect(
+      diffLines.contains { $0.hasPrefix("web/dev/NEW_KEY ") && $0.hasSuffix(" retired-key") },
+      "\(diff)")
+    #expect(diffLines.filter { $0.hasSuffix(" retired-key") }.count == 1, "\(diff)")
+
     // get and exec refuse it as what it is, with their own exit code, not "tampered".
     let get = try carol.run(["get", "--project", "web", "--env", "dev", "NEW_KEY"])
     expectOneError(get, 7, mentioning: "web/dev/NEW_KEY is encrypted to a retired key of dev: store it again")

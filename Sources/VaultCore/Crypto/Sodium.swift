@@ -23,12 +23,16 @@ public enum Sodium {
   /// Unkeyed BLAKE2b with an output of `length` bytes (16...64).
   public static func blake2b(_ input: [UInt8], length: Int = 32) -> [UInt8] {
     ensureInitialized()
+    // libsodium's bounds (16...64 bytes): outside them it fails and the output would stay
+    // zeros. Lengths are constants of the format, so a wrong one is a programming error.
+    precondition((16...64).contains(length), "BLAKE2b output length \(length) out of 16...64")
     var output = [UInt8](repeating: 0, count: length)
     let padded = input.isEmpty ? [0] : input
-    _ = padded.withUnsafeBufferPointer { source in
+    let status = padded.withUnsafeBufferPointer { source in
       crypto_generichash(
         &output, length, source.baseAddress, UInt64(input.count), nil, 0)
     }
+    precondition(status == 0, "crypto_generichash failed")
     return output
   }
 

@@ -428,9 +428,11 @@ extension VaultCommand {
             let sealed = entry.sealed
             let digest = Sodium.blake2b(
               sealed.ephemeralPublicKey + sealed.nonce + sealed.ciphertext, length: 16)
+            // A retired key: a text merge without the driver put it beside a re-key.
+            let retired = vault.isUnderRetiredKey(entry) ? " retired-key" : ""
             Output.line(
               "\(entry.label) v\(entry.version) \(entry.created)"
-                + " sealed:\(Base64URL.encode(digest.prefix(6))) \(writer)")
+                + " sealed:\(Base64URL.encode(digest.prefix(6))) \(writer)\(retired)")
           }
           for flag in group.flags {
             Output.line(
