@@ -5,6 +5,16 @@ public enum VaultError: Error, Equatable, Sendable {
   case vaultNotFound(path: String)
   case identityNotFound(path: String)
   case entryNotFound(label: String)
+  /// `get --at-version`, `rollback --to`: the entry keeps no such version; `kept` are the
+  /// versions it keeps, newest first.
+  case versionNotFound(label: String, version: UInt64, kept: [UInt64])
+  /// `rollback --to` the version that is already the current one: nothing to do.
+  case rollbackToCurrent(label: String, version: UInt64)
+  /// `--at-version`, `--to` or `--keep` given something other than a decimal number in range;
+  /// `shown` is escaped or redacted at capture (it may be a pasted key).
+  case invalidNumber(option: String, shown: String)
+  /// `history --keep N` outside 1…`Header.maximumHistoryLimit`.
+  case historyLimitOutOfRange(given: String)
   /// Nothing stored for the label; `holdings` is what the vault does hold.
   case noEntries(project: String, environment: String, holdings: [ProjectHolding])
   /// `available`: the environments the vault has, for the message.

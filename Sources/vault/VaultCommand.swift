@@ -25,7 +25,7 @@ struct VaultCommand: ParsableCommand {
       Exec.self, Import.self,
       Export.self, Lock.self, Status.self, IdentityCommand.self, Members.self, Environments.self,
       Trust.self, Git.self, Doctor.self, ProjectCommand.self, Log.self,
-      Scan.self,
+      Scan.self, History.self, Rollback.self,
     ]
   )
 }

@@ -187,6 +187,22 @@ extension VaultFile {
       guard line.elementsEqual(LineCodec.entryLine(entry).utf8) else {
         throw bad(offset, .nonCanonical("entry"))
       }
+      // An older version follows its name's current entry line (or the older version
+      // before it), with a strictly lower version (format version 3, "History").
+      if let previous = group.history.last?.name == entry.name
+        ? group.history.last : group.entries.last,
+        previous.name == entry.name, lastName == entry.name
+      {
+        guard header.formatVersion >= 3 else {
+          throw bad(offset, .duplicate("entry \(block.project)/\(block.environment)/\(entry.name)"))
+        }
+        if previous.version == entry.version {
+          throw bad(offset, .duplicate("entry \(entry.label) version \(entry.version)"))
+        }
+        guard entry.version < previous.version else { throw bad(offset, .outOfOrder) }
+        group.history.append(entry)
+        continue
+      }
       try checkOrder(entry.name, offset, "entry")
       group.entries.append(entry)
     }
@@ -210,7 +226,8 @@ extension VaultFile {
           vaultID: header.vaultID, signedText: LineCodec.groupSignedText(group)),
         publicKey: group.signer)
     else { throw VaultError.integrity(path: path, what: label, problem: .badSignature) }
-    for entry in group.entries {
+    // Older versions are checked like current ones: each has its writer and signature.
+    for entry in group.entries + group.history {
       try checkWriter(
         entry.writer, environment: entry.environment, what: entry.label, blind: blindWriter)
       guard
@@ -372,6 +389,7 @@ extension VaultFile {
     var entries = existing?.entries ?? []
     var flags = existing?.flags ?? []
     var gone = existing?.gone ?? []
+    var history = existing?.history ?? []
     var written: [Entry] = []
     for (name, value) in values {
       try Names.check(name, as: .name)
@@ -390,6 +408,8 @@ extension VaultFile {
           writer: [], sealed: EntryCipher.Sealed(ephemeralPublicKey: [], nonce: [], ciphertext: []),
           signature: []),
         value: value, to: key.publicKey, by: identity)
+      // The version it replaces is kept, encrypted and signed as it was ("History").
+      history += entries.filter { $0.name == name }
       entries.removeAll { $0.name == name }
       gone.removeAll { $0.name == name }
       entries.append(entry)
@@ -399,8 +419,20 @@ extension VaultFile {
     }
     try replaceGroup(
       project: project, environment: environment, entries: entries, flags: flags, gone: gone,
-      identity: identity)
+      history: Self.trimmed(history, keeping: header.versionsKept), identity: identity)
     return written
+  }
+
+  /// `history` sorted by name then version descending, with at most `keeping` − 1 older
+  /// versions of each name (the current version is the one more kept).
+  static func trimmed(_ history: [Entry], keeping: UInt64) -> [Entry] {
+    var result: [Entry] = []
+    var count: UInt64 = 0
+    for entry in history.sorted(by: { ($0.name, $1.version) < ($1.name, $0.version) }) {
+      count = result.last?.name == entry.name ? count + 1 : 1
+      if count < keeping { result.append(entry) }
+    }
+    return result
   }
 
   /// `entry` with `value` encrypted to `environmentKey` under the entry's label and version,
@@ -461,16 +493,19 @@ extension VaultFile {
     }
     entries.removeAll { $0.name == name }
     let flags = (existing?.flags ?? []).filter { $0.name != name }
+    // Its older versions go with it: `rm` removes values, the tombstone keeps the count.
+    let history = (existing?.history ?? []).filter { $0.name != name }
     try replaceGroup(
       project: project, environment: environment, entries: entries, flags: flags, gone: gone,
-      identity: identity)
+      history: history, identity: identity)
   }
 
   /// Replaces the group of (`project`, `environment`) by these lines, signed by `identity`;
-  /// a group with neither entries nor tombstones is removed.
+  /// a group with neither entries nor tombstones is removed. Older versions (`history`) of a
+  /// name with no current entry are dropped.
   mutating func replaceGroup(
     project: String, environment: String, entries: [Entry], flags: [ExposureFlag],
-    gone: [Tombstone], identity: Identity
+    gone: [Tombstone], history: [Entry], identity: Identity
   ) throws {
     let index =
       blocks.firstIndex { ($0.project, $0.environment) >= (project, environment) } ?? blocks.count
@@ -484,6 +519,8 @@ extension VaultFile {
     var group = Group(
       project: project, environment: environment, signer: identity.signingKeyPair.publicKey,
       signature: [], entries: entries.sorted { $0.name < $1.name },
+      history: history.filter { old in entries.contains { $0.name == old.name } }
+        .sorted { ($0.name, $1.version) < ($1.name, $0.version) },
       gone: gone.sorted { $0.name < $1.name },
       flags: flags.sorted { ($0.name, $0.member) < ($1.name, $1.member) })
     group.signature = identity.signingKeyPair.sign(

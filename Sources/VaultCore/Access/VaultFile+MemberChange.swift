@@ -91,9 +91,9 @@ extension VaultFile {
         // What they wrote while they could would stop verifying (signer has no write
         // access): the owner vouches for it instead.
         let group = try decode(block)
-        guard group.signer == key || group.entries.contains(where: { $0.writer == key }) else {
-          continue
-        }
+        guard
+          group.signer == key || (group.entries + group.history).contains(where: { $0.writer == key })
+        else { continue }
         guard me.canWrite(block.environment) else {
           throw VaultError.cannotWrite(member: me.name, environment: block.environment)
         }
@@ -111,9 +111,11 @@ extension VaultFile {
     for group in resign {
       let entries = group.entries.map { $0.writer == key ? resigned($0, by: owner) : $0 }
       resignedLabels += group.entries.filter { $0.writer == key }.map(\.label)
+      // Older versions they wrote would stop verifying too: re-signed the same way.
+      let history = group.history.map { $0.writer == key ? resigned($0, by: owner) : $0 }
       try replaceGroup(
         project: group.project, environment: group.environment, entries: entries,
-        flags: group.flags, gone: group.gone, identity: owner)
+        flags: group.flags, gone: group.gone, history: history, identity: owner)
     }
     for environment in taken {
       try rekey(environment, exposedTo: member, by: owner, now: now)

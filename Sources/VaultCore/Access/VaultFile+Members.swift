@@ -125,7 +125,8 @@ extension VaultFile {
         // Readers refuse their signatures there, so decode without that one check.
         let group = try decode(blocks[index], blindWriter: removedKey)
         guard
-          group.signer == removedKey || group.entries.contains(where: { $0.writer == removedKey })
+          group.signer == removedKey
+            || (group.entries + group.history).contains(where: { $0.writer == removedKey })
         else { continue }
         guard me.canWrite(environment) else {
           throw VaultError.cannotWrite(member: me.name, environment: environment)
@@ -144,9 +145,12 @@ extension VaultFile {
       // Versions keep counting after a drop, as after `rm`.
       let tombstones = group.entries.filter { $0.writer == removedKey }
         .map { Tombstone(name: $0.name, version: $0.version, time: now) }
+      // Older versions they wrote go too, and so do those of a name whose current version
+      // they wrote (replaceGroup drops versions of a name with no entry).
+      let history = group.history.filter { $0.writer != removedKey }
       try replaceGroup(
         project: group.project, environment: group.environment, entries: entries, flags: flags,
-        gone: group.gone + tombstones, identity: owner)
+        gone: group.gone + tombstones, history: history, identity: owner)
     }
     var rekeyed: [String] = []
     for environment in removed.read {
@@ -193,7 +197,7 @@ extension VaultFile {
   /// Gives `environment` a new key pair after `exposed` lost read access to it (removed, or
   /// narrowed by `changeMember`): every entry of it, in every project, is re-encrypted under
   /// the new key and re-signed by `owner`, and flagged as exposed to `exposed` (`wrote` for
-  /// what they wrote) until a new version is stored. The new key is sealed to every other
+  /// what they wrote) until a new version is stored; older versions are dropped. The new key is sealed to every other
   /// member who reads `environment`. The one re-keying path of removal and narrowing; the
   /// caller has checked that `owner` reads `environment` and writes every group in it.
   mutating func rekey(
@@ -218,9 +222,12 @@ extension VaultFile {
       flags += group.entries.map {
         ExposureFlag(name: $0.name, member: name, time: now, wrote: $0.writer == exposedKey)
       }
+      // Older versions are dropped, not re-encrypted: every one of them was readable by
+      // `exposed`, so a rollback to one would bring back an exposed value with no flag to
+      // say so (FileFormat.md, "History").
       try replaceGroup(
         project: group.project, environment: environment, entries: entries, flags: flags,
-        gone: group.gone, identity: owner)
+        gone: group.gone, history: [], identity: owner)
     }
     if let index = header.environments.firstIndex(where: { $0.name == environment }) {
       header.environments[index].publicKey = new.publicKey

@@ -76,9 +76,11 @@ public struct VaultMerge {
     case conflicts([Conflict])
   }
 
-  /// A name's line in one side's group: an entry, a tombstone, or nothing.
+  /// A name's lines in one side's group: an entry with its older versions, a tombstone, or
+  /// nothing. Two slots are the same only with the same older versions: two branches that
+  /// each stored a version conflict, as before history.
   private enum Slot: Equatable {
-    case entry(Entry)
+    case entry(Entry, older: [Entry])
     case gone(Tombstone)
   }
 
@@ -208,7 +210,7 @@ public struct VaultMerge {
       }
       if let block = try signedBlock(
         in: result, project: project, environment: environment, entries: merged.entries,
-        flags: merged.flags, gone: merged.gone, identity: identity)
+        flags: merged.flags, gone: merged.gone, history: merged.history, identity: identity)
       {
         blocks.append(block)
       }
@@ -247,7 +249,9 @@ public struct VaultMerge {
   }
 
   private static func slot(_ group: Group?, _ name: String) -> Slot? {
-    if let entry = group?.entries.first(where: { $0.name == name }) { return .entry(entry) }
+    if let entry = group?.entries.first(where: { $0.name == name }) {
+      return .entry(entry, older: group?.history.filter { $0.name == name } ?? [])
+    }
     if let gone = group?.gone.first(where: { $0.name == name }) { return .gone(gone) }
     return nil
   }
@@ -261,12 +265,12 @@ public struct VaultMerge {
   /// `file`; nil when they are empty (the group goes).
   private func signedBlock(
     in file: VaultFile, project: String, environment: String, entries: [Entry],
-    flags: [ExposureFlag], gone: [Tombstone], identity: Identity
+    flags: [ExposureFlag], gone: [Tombstone], history: [Entry], identity: Identity
   ) throws -> Block? {
     var copy = file
     try copy.replaceGroup(
       project: project, environment: environment, entries: entries, flags: flags, gone: gone,
-      identity: identity)
+      history: history, identity: identity)
     return copy.blocks.first { $0.project == project && $0.environment == environment }
   }
 
@@ -278,7 +282,7 @@ public struct VaultMerge {
   private func mergeGroup(
     project: String, environment: String, base: Block?, ours: Block?, theirs: Block?,
     choices: [String: Side], virtualBase: Bool, conflicts: inout [Conflict]
-  ) throws -> (entries: [Entry], flags: [ExposureFlag], gone: [Tombstone])? {
+  ) throws -> (entries: [Entry], flags: [ExposureFlag], gone: [Tombstone], history: [Entry])? {
     let o = try base.map { try (self.base ?? self.ours).decode($0) }
     let a = try ours.map { try self.ours.decode($0) }
     let b = try theirs.map { try self.theirs.decode($0) }
@@ -292,6 +296,7 @@ public struct VaultMerge {
     var entries: [Entry] = []
     var gone: [Tombstone] = []
     var flags: [ExposureFlag] = []
+    var history: [Entry] = []
     for name in names.sorted() {
       let eo = slot(o, name)
       let ea = slot(a, name)
@@ -329,18 +334,19 @@ public struct VaultMerge {
         flagSource = [side == .ours ? a : b]
       }
       guard let chosen else { continue }
-      guard case .entry(let entry) = chosen else {
+      guard case .entry(let entry, let older) = chosen else {
         if case .gone(let tombstone) = chosen { gone.append(tombstone) }
         continue
       }
       entries.append(entry)
+      history += older
       for group in flagSource {
         for flag in group?.flags ?? [] where flag.name == name && !flags.contains(flag) {
           flags.append(flag)
         }
       }
     }
-    return (entries, flags, gone)
+    return (entries, flags, gone, history)
   }
 
   /// The side to take for a name whose slots differ when there is no base, or nil when
@@ -349,9 +355,9 @@ public struct VaultMerge {
     switch (a, b) {
     case (nil, _?): return tombstones ? .theirs : nil
     case (_?, nil): return tombstones ? .ours : nil
-    case (.entry(let entry)?, .gone(let tombstone)?):
+    case (.entry(let entry, _)?, .gone(let tombstone)?):
       return tombstone.version >= entry.version ? .theirs : nil
-    case (.gone(let tombstone)?, .entry(let entry)?):
+    case (.gone(let tombstone)?, .entry(let entry, _)?):
       return tombstone.version >= entry.version ? .ours : nil
     case (.gone(let x)?, .gone(let y)?):
       return x.version >= y.version ? .ours : .theirs
@@ -366,7 +372,8 @@ public struct VaultMerge {
   private static func sameValue(_ side: Slot?, _ base: Slot?) -> Bool {
     switch (side, base) {
     case (nil, nil): return true
-    case (.entry(let x)?, .entry(let y)?): return x.version == y.version && x.created == y.created
+    case (.entry(let x, _)?, .entry(let y, _)?):
+      return x.version == y.version && x.created == y.created
     case (.gone(let x)?, .gone(let y)?): return x == y
     default: return false
     }
@@ -422,14 +429,18 @@ public struct VaultMerge {
     var gone: [Tombstone] = []
     var flags: [ExposureFlag] = []
     var moves: [Entry] = []
+    var history: [Entry] = []
     for (name, slot, fromStale) in kept {
       let source = fromStale ? s : r
       switch slot {
-      case .entry(let entry)?:
+      case .entry(let entry, let older)?:
+        // A moved value goes to the new key alone: its older versions, under the old key,
+        // are dropped as a re-key drops them.
         if fromStale {
           moves.append(entry)
         } else {
           entries.append(entry)
+          history += older
         }
       case .gone(let tombstone)?:
         gone.append(tombstone)
@@ -486,7 +497,7 @@ public struct VaultMerge {
     }
     return try signedBlock(
       in: result, project: project, environment: environment, entries: entries, flags: flags,
-      gone: gone, identity: identity)
+      gone: gone, history: history, identity: identity)
   }
 
   /// The merged header and whether it must be re-signed, nil to keep ours; or the conflict.
@@ -660,6 +671,17 @@ public struct VaultMerge {
             ))
         }
         kept.append(seal)
+      }
+    }
+    // How many versions are kept: the side that changed it; both changed it differently
+    // is a conflict like any header line.
+    let limits = (ours.header.historyLimit, theirs.header.historyLimit)
+    if limits.0 != limits.1 {
+      let baseLimit = baseHeader?.historyLimit
+      if limits.0 == baseLimit {
+        header.historyLimit = limits.1
+      } else if limits.1 != baseLimit {
+        return .failure(.membership("the number of versions kept changed on both branches"))
       }
     }
     header.environments = environments

@@ -55,15 +55,23 @@ enum LineCodec {
     return Tombstone(name: text(f[3]), version: version, time: text(f[5]))
   }
 
-  /// The entry, tombstone and flag lines of a group, each with its newline: entries and
-  /// tombstones together in name order, then the flags.
+  /// The entry, tombstone and flag lines of a group, each with its newline: entries (each
+  /// followed by its older versions) and tombstones together in name order, then the flags.
   static func groupBody(_ g: Group) -> [UInt8] {
     var text: [UInt8] = []
+    // Each name's current entry line is followed by its older versions (already in version
+    // descending order); a name has an entry or a tombstone, never both.
     var lines = g.entries.map { ($0.name, entryLine($0)) }
     lines += g.gone.map { ($0.name, goneLine($0, project: g.project, environment: g.environment)) }
-    for (_, line) in lines.sorted(by: { $0.0 < $1.0 }) {
+    var older = g.history[...]
+    for (name, line) in lines.sorted(by: { $0.0 < $1.0 }) {
       text += Array(line.utf8)
       text.append(0x0A)
+      while let next = older.first, next.name == name {
+        text += Array(entryLine(next).utf8)
+        text.append(0x0A)
+        older = older.dropFirst()
+      }
     }
     for flag in g.flags {
       text += Array(flagLine(flag, project: g.project, environment: g.environment).utf8)

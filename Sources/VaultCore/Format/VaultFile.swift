@@ -39,6 +39,7 @@ public struct VaultFile: Sendable {
   public static func headerText(_ header: Header) -> [UInt8] {
     var text = "vault \(header.formatVersion)\nid \(Base64URL.encode(header.vaultID))\n"
     if header.formatVersion >= 2 { text += "generation \(header.generation)\n" }
+    if header.formatVersion >= 3, let limit = header.historyLimit { text += "history \(limit)\n" }
     for member in header.members { text += LineCodec.memberLine(member) + "\n" }
     for environment in header.environments { text += LineCodec.environmentLine(environment) + "\n" }
     for seal in header.seals { text += LineCodec.sealLine(seal) + "\n" }
@@ -65,7 +66,8 @@ public struct VaultFile: Sendable {
     var blocks: [Block] = []
     var current:
       (
-        project: String, environment: String, start: Int, line: Int, lastName: String, inFlags: Bool
+        project: String, environment: String, start: Int, line: Int, lastName: String,
+        lastWasEntry: Bool, inFlags: Bool
       )?
     func close(at end: Int) {
       if let c = current {
@@ -102,7 +104,7 @@ public struct VaultFile: Sendable {
             throw reader.error(.outOfOrder)
           }
         }
-        current = (project, environment, reader.lineStart, reader.lineNumber, "", false)
+        current = (project, environment, reader.lineStart, reader.lineNumber, "", false, false)
       } else if parts[0].elementsEqual("entry".utf8) || parts[0].elementsEqual("gone".utf8) {
         // Entries and tombstones share one name order; decode() checks them in full.
         guard let c = current, c.project == project, c.environment == environment else {
@@ -110,11 +112,15 @@ public struct VaultFile: Sendable {
         }
         guard Names.isValidName(parts[3]) else { throw reader.error(.badField("name")) }
         let name = LineCodec.text(parts[3])
-        if name == c.lastName {
+        let isEntry = parts[0].elementsEqual("entry".utf8)
+        // Older versions of a name follow its current entry line (format version 3, "History");
+        // decode() checks that their versions decrease.
+        if name == c.lastName, !(isEntry && c.lastWasEntry && header.formatVersion >= 3) {
           throw reader.error(.duplicate("entry \(project)/\(environment)/\(name)"))
         }
-        guard c.lastName < name, !c.inFlags else { throw reader.error(.outOfOrder) }
+        guard c.lastName <= name, !c.inFlags else { throw reader.error(.outOfOrder) }
         current?.lastName = name
+        current?.lastWasEntry = isEntry
       } else if parts[0].elementsEqual("flag".utf8) {
         // Exposure flags follow their group's entries; decode() checks them in full.
         guard let c = current, c.project == project, c.environment == environment else {
@@ -238,7 +244,10 @@ public struct VaultFile: Sendable {
     var members: [Member] = []
     var environments: [EnvironmentKey] = []
     var seals: [Seal] = []
+    var historyLimit: UInt64?
+    var afterGeneration = true
     while true {
+      defer { afterGeneration = false }
       guard let line = reader.next() else { throw reader.error(.missingEnd) }
       try reader.checkCharacters(line)
       guard let f = LineCodec.fields(line), let keyword = f.first else {
@@ -249,7 +258,16 @@ public struct VaultFile: Sendable {
           throw reader.error(.nonCanonical(LineCodec.text(keyword)))
         }
       }
-      if keyword.elementsEqual("member".utf8) {
+      if keyword.elementsEqual("history".utf8) {
+        // Version 3: how many versions of each entry writers keep, right after generation.
+        guard formatVersion >= 3, afterGeneration else {
+          throw reader.error(.unexpectedLine(expected: "member, env, seal or signed"))
+        }
+        guard f.count == 2, let value = IdentityFile.parseDecimal(f[1]), value >= 1,
+          value <= Header.maximumHistoryLimit
+        else { throw reader.error(.badField("history")) }
+        historyLimit = value
+      } else if keyword.elementsEqual("member".utf8) {
         guard environments.isEmpty, seals.isEmpty else { throw reader.error(.outOfOrder) }
         guard let member = LineCodec.parseMember(f) else { throw reader.error(.badField("member")) }
         try canonical(LineCodec.memberLine(member))
@@ -290,8 +308,8 @@ public struct VaultFile: Sendable {
         let signedText = Array(reader.bytes[0..<reader.lineStart])
         let header = Header(
           formatVersion: formatVersion, vaultID: vaultID, generation: generation,
-          members: members, environments: environments, seals: seals, signer: signer,
-          signature: signature)
+          historyLimit: historyLimit, members: members, environments: environments,
+          seals: seals, signer: signer, signature: signature)
         return (header, signedText)
       } else {
         throw reader.error(.unexpectedLine(expected: "member, env, seal or signed"))

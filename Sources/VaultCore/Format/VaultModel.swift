@@ -57,6 +57,9 @@ public struct Header: Sendable, Equatable {
   /// signature, so a reader that saw generation N refuses an older header (a rollback).
   /// A version 1 header has none: 0.
   public var generation: UInt64 = 0
+  /// How many versions of each entry writers keep, the current one included (the `history N`
+  /// line, format version 3); nil when the line is absent: `Header.defaultHistoryLimit`.
+  public var historyLimit: UInt64? = nil
   public var members: [Member]
   public var environments: [EnvironmentKey]
   public var seals: [Seal]
@@ -80,6 +83,17 @@ public struct Header: Sendable, Equatable {
 
   /// The member who signed the header (verified by `VaultFile.verifyHeader`).
   public var signingMember: Member? { member(signingKey: signer) }
+
+  /// Versions kept per entry when the header has no `history` line.
+  public static let defaultHistoryLimit: UInt64 = 5
+  /// The largest `history N` accepted.
+  public static let maximumHistoryLimit: UInt64 = 100
+
+  /// How many versions of each entry a writer keeps, the current one included: 1 in files
+  /// before version 3 (which have no history lines).
+  public var versionsKept: UInt64 {
+    formatVersion >= 3 ? historyLimit ?? Header.defaultHistoryLimit : 1
+  }
 }
 
 /// One secret: its label, version, time, writer, ciphertext and the writer's signature.
@@ -106,8 +120,11 @@ public struct Group: Sendable, Equatable {
   public var environment: String
   public var signer: [UInt8]
   public var signature: [UInt8]
-  /// Sorted by name, names unique.
+  /// The current version of each name: sorted by name, names unique.
   public var entries: [Entry]
+  /// Older versions kept for `get --at-version` and `rollback` (format version 3): sorted by
+  /// name, then version descending, each lower than its name's current version.
+  public var history: [Entry] = []
   /// Names removed from the group, with the last version they had, so that versions keep
   /// counting after `rm` (format version 2). A name is an entry or a tombstone, never both.
   public var gone: [Tombstone] = []

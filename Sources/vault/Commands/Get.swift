@@ -9,6 +9,7 @@ extension VaultCommand {
         Examples:
           vault get --env prod | pbcopy
           vault get --env dev OPENAI_ORG_ID > org.txt
+          vault get --env prod --at-version 1       # an older version kept (vault history)
 
         Prefer `vault exec`: a value in a shell variable can leak into history or logs, and \
         one in a command's arguments (a curl header built by command substitution) is \
@@ -27,13 +28,30 @@ extension VaultCommand {
     @Flag(name: [.customShort("n"), .long], help: "Do not print a newline after the value.")
     var noNewline = false
 
+    @Option(
+      name: .customLong("at-version"),
+      help: ArgumentHelp(
+        "Print this older version's value (`vault history` lists those kept).",
+        valueName: "version"))
+    var atVersion: String?
+
     func run() throws {
+      let version = try atVersion.map { try VersionArgument.parse($0, option: "--at-version") }
       let session = Session()
       let project = try session.project(label, vault: vault).name
       try Names.check(name, as: .name)
       let store = try session.store(vault)
       let file = try store.load(project: project, environment: label.environment, warn: Output.warn)
       let identity = try session.unlock(unlock)
+      if let version {
+        let old = try file.value(
+          of: name, version: version, project: project, environment: label.environment,
+          identity: identity)
+        VaultCommand.Log.record([old.entry], command: "get", program: nil, paths: session.paths)
+        Output.secret(old.value)
+        if !noNewline { Output.bytes([0x0A]) }
+        return
+      }
       let secrets = try file.secrets(
         project: project, environment: label.environment, identity: identity)
       guard !secrets.isEmpty else {

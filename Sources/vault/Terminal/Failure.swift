@@ -28,6 +28,24 @@ enum Failure {
       )
     case .entryNotFound(let label):
       return ("no entry \(printable(path: label))", "`vault list` shows what is stored", notFound)
+    case .versionNotFound(let label, let version, let kept):
+      return (
+        "\(printable(path: label)) keeps no version \(version); it keeps "
+          + kept.map { "v\($0)" }.joined(separator: ", "),
+        "`vault history` lists the versions kept", notFound
+      )
+    case .rollbackToCurrent(let label, let version):
+      return (
+        "version \(version) is the current version of \(printable(path: label)); nothing to roll back",
+        "`vault history` lists the older versions", usage
+      )
+    case .invalidNumber(let option, let shown):
+      return ("\(option) takes a version number (1, 2, …), not '\(shown)'", nil, usage)
+    case .historyLimitOutOfRange(let given):
+      return (
+        "cannot keep '\(printable(given))' versions; give a number from 1 to \(Header.maximumHistoryLimit)",
+        nil, usage
+      )
     case .noEntries(let project, let environment, let holdings):
       guard !holdings.isEmpty else {
         return (

@@ -93,7 +93,7 @@ import Testing
     group.entries[0] = file.resigned(retired, by: alice)
     var stale = file
     try stale.replaceGroup(
-      project: "web", environment: "dev", entries: group.entries, flags: [], gone: [],
+      project: "web", environment: "dev", entries: group.entries, flags: [], gone: [], history: [],
       identity: alice)
     let staleEntry = try entries(stale, "web", "dev")[0]
     #expect(stale.isUnderRetiredKey(staleEntry))
@@ -106,7 +106,7 @@ import Testing
     group.entries[0] = file.resigned(tampered, by: alice)
     var broken = file
     try broken.replaceGroup(
-      project: "web", environment: "dev", entries: group.entries, flags: [], gone: [],
+      project: "web", environment: "dev", entries: group.entries, flags: [], gone: [], history: [],
       identity: alice)
     #expect(!broken.isUnderRetiredKey(try entries(broken, "web", "dev")[0]))
     #expect(
