@@ -400,6 +400,8 @@ extension VaultCommand {
         Output.line("vault \(Base64URL.encode(vault.header.vaultID))")
         // A membership change shows as a new generation; a rollback as an older one.
         Output.line("generation \(vault.header.generation)")
+        // How many versions each entry keeps, when an owner set it.
+        if let limit = vault.header.historyLimit { Output.line("history \(limit)") }
         // Each key's fingerprint, and who signed: a new key behind a familiar name, or a new
         // signer, is a changed line in review.
         for m in vault.header.members {
@@ -421,7 +423,12 @@ extension VaultCommand {
             Output.line("\(block.project)/\(block.environment): does not verify")
             continue
           }
-          for entry in group.entries {
+          // Each current version, then its older versions kept (newest first), marked.
+          let names = group.entries.map(\.name)
+          for entry in names.flatMap({ name in
+            group.entries.filter { $0.name == name } + group.history.filter { $0.name == name }
+          }) {
+            let older = group.entries.contains(entry) ? "" : " older"
             let writer = vault.header.member(signingKey: entry.writer)?.name ?? "?"
             // A short hash of the ciphertext: another value under the same label, version,
             // time and writer is a changed line too. It says nothing about the value.
@@ -432,7 +439,7 @@ extension VaultCommand {
             let retired = vault.isUnderRetiredKey(entry) ? " retired-key" : ""
             Output.line(
               "\(entry.label) v\(entry.version) \(entry.created)"
-                + " sealed:\(Base64URL.encode(digest.prefix(6))) \(writer)\(retired)")
+                + " sealed:\(Base64URL.encode(digest.prefix(6))) \(writer)\(retired)\(older)")
           }
           for flag in group.flags {
             Output.line(
