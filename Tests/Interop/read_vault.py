@@ -11,12 +11,15 @@ Swift implementation, so the two agreeing on the test vectors checks the specifi
 Format versions 1, 2 and 3 are read (version 2: the `generation` line, `wrote` flags, `gone`
 lines, the tombstones of removed names; version 3: entry lines may carry the key id of the
 environment key they were encrypted to, and an entry whose key id is not the current key's is
-refused as encrypted to a retired key). `read` verifies and prints NAME=value lines
+refused as encrypted to a retired key; older versions of an entry follow its line, and a
+`history N` header line says how many are kept). `read` verifies (`--older`: also prints the
+older versions, NAME@VERSION=value, after the current values) and prints NAME=value lines
 (PROJECT/ENV/NAME=value for every readable group when no --project/--env is given), and each
 exposure flag of a group it read on stderr, as its file line (`flag PROJECT ENV NAME MEMBER
 TIME`, with ` wrote` when the file line has it); a gone line gives no value. `write` stores
 stdin as a new version of NAME (one more than NAME's entry or tombstone; in a version 3 file
-with the key id of the environment's key), signs the entry and
+with the key id of the environment's key, keeping the version it replaces as an older version
+and at most `history N` − 1 of them, N = 5 without that header line), signs the entry and
 re-signs the group, keeping the group's flags and tombstones except NAME's; there is no
 `remove`. The header (everything up to and including the `signed` line) is copied byte for
 byte, so this script never writes a header, and it checks the whole file it is about to write
@@ -409,6 +412,16 @@ class Vault:
             if not self.generation:
                 raise fmt("line 3: malformed generation")
             i = 3
+        # Version 3: an optional `history N` line right after generation, N from 1 to 100:
+        # how many versions of each entry writers keep (5 when absent); 1 before version 3.
+        self.history_limit = None
+        if self.version >= 3 and i < end and lines[i].startswith(b"history "):
+            h = fields(lines[i], 2, b"history", f"line {i + 1}")
+            self.history_limit = decimal(h[1], 100)
+            if not self.history_limit:
+                raise fmt(f"line {i + 1}: malformed history line")
+            i += 1
+        self.versions_kept = (self.history_limit or 5) if self.version >= 3 else 1
         self.members, self.envs, self.seals = [], {}, {}
         stage = 0
         while True:
@@ -468,7 +481,7 @@ class Vault:
                 raise fmt(f"{where}: malformed group")
             group = {"project": g[1], "env": g[2], "signer": b64d(g[3], 32),
                      "signature": b64d(g[4], 64), "entries": [], "gone": [], "flags": [],
-                     "line": i + 1}
+                     "older": [], "line": i + 1}
             if group["signer"] is None or group["signature"] is None:
                 raise fmt(f"{where}: malformed group")
             i += 1
@@ -482,8 +495,23 @@ class Vault:
                     names_in_order.append(gone.name)
                 else:
                     entry = parse_entry(lines[i], f"line {i + 1}", g[1], g[2], self.version)
-                    group["entries"].append(entry)
-                    names_in_order.append(entry.name)
+                    # Version 3 ("History"): older versions of a name follow its current
+                    # entry line, versions strictly decreasing.
+                    previous = None
+                    if group["older"] and group["older"][-1].name == entry.name:
+                        previous = group["older"][-1]
+                    elif group["entries"]:
+                        previous = group["entries"][-1]
+                    if (previous is not None and previous.name == entry.name
+                            and names_in_order[-1] == entry.name):
+                        if self.version < 3:
+                            raise fmt(f"line {i + 1}: duplicate entry")
+                        if entry.version >= previous.version:
+                            raise fmt(f"line {i + 1}: older version not below the one before it")
+                        group["older"].append(entry)
+                    else:
+                        group["entries"].append(entry)
+                        names_in_order.append(entry.name)
                 i += 1
             if not names_in_order:
                 raise fmt(f"{where}: empty group")
@@ -543,11 +571,11 @@ class Vault:
         label = f"{group['project'].decode()}/{group['env'].decode()}"
         self.check_writer(group["signer"], group["env"], label)
         text = b"group %s %s %s\n" % (group["project"], group["env"], b64e(group["signer"]))
-        text += group_lines(group["entries"], group["gone"])
+        text += group_lines(group["entries"], group["gone"], group["older"])
         text += b"".join(flag_line(group["project"], group["env"], f) + b"\n" for f in group["flags"])
         if not verify(group["signature"], lp(b"vault.group.v1", self.vault_id, text), group["signer"]):
             raise auth(f"{label}: group signature does not verify")
-        for e in group["entries"]:
+        for e in group["entries"] + group["older"]:
             self.check_writer(e.writer, e.env, label)
             message = lp(b"vault.entry.v1", self.vault_id, entry_unsigned(e))
             if not verify(e.signature, message, e.writer):
@@ -577,21 +605,23 @@ class Vault:
     def ad(self, e):
         return lp(b"vault.value.v1", self.vault_id, e.project, e.env, e.name, b"%d" % e.version)
 
-    def read(self, identity, project, env):
-        """Verified, decrypted (name, value) pairs of one group."""
+    def read(self, identity, project, env, older=False):
+        """Verified, decrypted (name, value) pairs of one group; with `older`, the older
+        versions too, as (name@version, value) pairs after the current ones."""
         secret = self.env_secret(identity, env)
         group = next((g for g in self.groups if (g["project"], g["env"]) == (project, env)), None)
         if group is None:
             return []
         self.verify_group(group)
+        chosen = group["entries"] + (group["older"] if older else [])
         # Key ids ("Key ids"): an entry naming another key than the environment's current one
         # is refused as such, before anything is decrypted.
-        for e in group["entries"]:
+        for e in chosen:
             if e.key_id is not None and e.key_id != key_id(self.envs[env]):
                 raise Failure("retired key", f"{e.name.decode()}: encrypted to a retired key of "
                               f"{env.decode()}")
         values = []
-        for e in group["entries"]:
+        for index, e in enumerate(chosen):
             shared = scalarmult(secret, e.ephemeral)
             if shared is None:
                 raise auth("low-order ephemeral key")
@@ -605,7 +635,8 @@ class Vault:
                 raise auth(f"{e.name.decode()}: bad padding")
             if n.value > MAXIMUM_VALUE_LENGTH:
                 raise auth(f"{e.name.decode()}: value longer than {MAXIMUM_VALUE_LENGTH} bytes")
-            values.append((e.name, padded[: n.value]))
+            label = e.name if index < len(group["entries"]) else b"%s@%d" % (e.name, e.version)
+            values.append((label, padded[: n.value]))
         return values
 
 
@@ -655,10 +686,12 @@ def gone_line(g):
     return b" ".join([b"gone", g.project, g.env, g.name, b"%d" % g.version, g.time])
 
 
-def group_lines(entries, gone):
-    """Entry and gone lines, each with its LF, in one name order."""
-    lines = [(e.name, entry_line(e)) for e in entries] + [(g.name, gone_line(g)) for g in gone]
-    return b"".join(line + b"\n" for _, line in sorted(lines))
+def group_lines(entries, gone, older=()):
+    """Entry and gone lines, each with its LF, in one name order; each entry line followed by
+    the older versions of its name, newest first."""
+    lines = [(e.name, 0, entry_line(e)) for e in entries] + [(g.name, 0, gone_line(g)) for g in gone]
+    lines += [(e.name, 2**64 - e.version, entry_line(e)) for e in older]
+    return b"".join(line + b"\n" for _, _, line in sorted(lines))
 
 
 def parse_flag(line, where, project, env, version):
@@ -703,7 +736,7 @@ def write_entry(vault, identity, project, env, name, value, created):
     if env not in member.write or env not in member.read:
         raise Failure("no access", f"{member.name.decode()} cannot write {env.decode()}")
     group = next((g for g in vault.groups if (g["project"], g["env"]) == (project, env)), None)
-    entries, gone, flags, previous = [], [], [], 0
+    entries, gone, flags, older, previous = [], [], [], [], 0
     if group is not None:
         vault.verify_group(group)  # never re-sign what does not verify
         # Versions keep counting after a removal: the last one is the entry's or the
@@ -712,6 +745,9 @@ def write_entry(vault, identity, project, env, name, value, created):
                        default=0)
         entries = [e for e in group["entries"] if e.name != name]
         gone = [g for g in group["gone"] if g.name != name]
+        # The version replaced is kept (version 3, "History"), with at most versions_kept - 1
+        # older versions of the name.
+        older = group["older"] + [e for e in group["entries"] if e.name == name]
         # A new version was never exposed to anyone removed before it: its flags go.
         flags = [f for f in group["flags"] if f.name != name]
 
@@ -735,9 +771,11 @@ def write_entry(vault, identity, project, env, name, value, created):
     e.ciphertext = aead_encrypt(padded.raw, vault.ad(e), e.nonce, key)
     e.signature = sign(lp(b"vault.entry.v1", vault.vault_id, entry_unsigned(e)), identity.sign_secret)
     entries.append(e)
+    mine = sorted((o for o in older if o.name == name), key=lambda o: -o.version)
+    older = [o for o in older if o.name != name] + mine[: vault.versions_kept - 1]
 
     head = b"group %s %s %s" % (project, env, b64e(identity.sign_public))
-    body = group_lines(entries, gone)
+    body = group_lines(entries, gone, older)
     body += b"".join(flag_line(project, env, f) + b"\n" for f in flags)
     signature = sign(lp(b"vault.group.v1", vault.vault_id, head + b"\n" + body), identity.sign_secret)
     new_raw = head + b" " + b64e(signature) + b"\n" + body
@@ -785,6 +823,8 @@ def main():
     parser.add_argument("--name")
     parser.add_argument("--identity-file")
     parser.add_argument("--created", help="timestamp for write (default: now)")
+    parser.add_argument("--older", action="store_true",
+                        help="read: also print older versions, as NAME@VERSION=value")
     args = parser.parse_args()
     out = sys.stdout.buffer
     try:
@@ -804,7 +844,7 @@ def main():
                 if not (args.project and args.env):
                     parser.error("--project and --env go together")
                 project, env = args.project.encode(), args.env.encode()
-                for name, value in vault.read(identity, project, env):
+                for name, value in vault.read(identity, project, env, args.older):
                     out.write(name + b"=" + value + b"\n")
                 print_flags(vault, project, env)
             else:

@@ -69,11 +69,11 @@ import Testing
     }
     for read in vector.reads {
       let run = try Self.python(
-        ["read", vector.vaultURL.path, "--project", read.project, "--env", read.environment]
-          + identityArguments, environment: environment)
+        ["read", vector.vaultURL.path, "--project", read.project, "--env", read.environment,
+         "--older"] + identityArguments, environment: environment)
       #expect(run.status == Self.exitCodes[vector.expect], "\(run.stderr)")
       if vector.expect == .success {
-        #expect(run.stdout == read.values.map { $0 + "\n" }.joined())
+        #expect(run.stdout == (read.values + read.older).map { $0 + "\n" }.joined())
         #expect(
           Self.flagLines(run.stderr) == read.flags.map { "flag \(read.project) \(read.environment) \($0)" })
       } else {
@@ -419,5 +419,56 @@ import Testing
     let values = try file.secrets(
       project: "web", environment: "dev", identity: TestIdentities.alice)
     #expect(values.map(\.entry.name) == ["NEW_NAME", "OPENAI_API_KEY", "OPENAI_ORG_ID"])
+  }
+
+  /// History both ways: Python stores a new version into the `history` vector (keeping the
+  /// three older ones) and into `history-limit` (`history 2`: one older kept); VaultCore reads
+  /// every older version Python kept, and VaultCore's own next write keeps what Python wrote.
+  @Test(arguments: [("history", [3, 2, 1]), ("history-limit", [3])])
+  func pythonKeepsHistory(_ vectorName: String, _ kept: [UInt64]) throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let vector = try #require(VectorTests.vectors.first { $0.name == vectorName })
+    let path = directory.appendingPathComponent("history.vault")
+    try Data(contentsOf: vector.vaultURL).write(to: path)
+    let alice = TestIdentities.alice
+    let before = try VaultFile.parse(Array(try Data(contentsOf: path)), path: "h")
+    let run = try Self.python(
+      ["write", path.path, "--project", "web", "--env", "prod", "--name", "OPENAI_API_KEY",
+       "--created", "2026-02-01T12:00:00Z"],
+      environment: Self.identityEnvironment(alice), stdin: "sk-proj-fourthFromPython")
+    #expect(run.status == 0, "\(run.stderr)")
+    var file = try VaultFile.parse(Array(try Data(contentsOf: path)), path: "h")
+    try file.verifyHeader()
+    _ = try file.allGroups()
+    let versions = try file.versions(of: "OPENAI_API_KEY", project: "web", environment: "prod")
+    #expect(versions.map(\.version) == [4] + kept)
+    for version in kept {
+      let old = try before.value(
+        of: "OPENAI_API_KEY", version: version, project: "web", environment: "prod",
+        identity: alice)
+      let now = try file.value(
+        of: "OPENAI_API_KEY", version: version, project: "web", environment: "prod",
+        identity: alice)
+      #expect(now.entry == old.entry)
+      #expect(
+        now.value.withUnsafeBytes { Array($0) } == old.value.withUnsafeBytes { Array($0) })
+    }
+    // Python reads the older versions back, newest first.
+    let read = try Self.python(
+      ["read", path.path, "--project", "web", "--env", "prod", "--older"],
+      environment: Self.identityEnvironment(alice))
+    #expect(read.status == 0, "\(read.stderr)")
+    #expect(
+      read.stdout.split(separator: "\n").filter { $0.hasPrefix("OPENAI_API_KEY@") }.map {
+        String($0.dropFirst("OPENAI_API_KEY@".count).prefix { $0 != "=" })
+      } == kept.map(String.init))
+    // VaultCore writes next: Python's version becomes an older one.
+    try file.set(
+      [("OPENAI_API_KEY", secret("sk-proj-fifth"))], project: "web", environment: "prod",
+      identity: alice)
+    let after = try file.versions(of: "OPENAI_API_KEY", project: "web", environment: "prod")
+    let limit = Int(file.header.versionsKept)
+    #expect(after.map(\.version) == Array(([5, 4] + kept).prefix(limit)))
   }
 }

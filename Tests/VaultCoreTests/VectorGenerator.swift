@@ -37,7 +37,8 @@ import Testing
   func expect(
     _ name: String, _ comment: String, _ outcome: Vector.Outcome, vault: String? = nil,
     identity: Identity? = nil, identityFile: String? = nil, passphrase: String? = nil,
-    reads: [(String, String, [(String, String)])], flags: [String: [String]] = [:]
+    reads: [(String, String, [(String, String)])], flags: [String: [String]] = [:],
+    older: [String: [String]] = [:]
   ) throws {
     var lines = ["# \(comment)", "expect: \(outcome.rawValue)"]
     if let vault { lines.append("vault: \(vault)") }
@@ -48,6 +49,7 @@ import Testing
       lines.append("read: \(project) \(environment)")
       for (name, value) in values { lines.append("value: \(name)=\(value)") }
       for flag in flags["\(project) \(environment)"] ?? [] { lines.append("flag: \(flag)") }
+      for old in older["\(project) \(environment)"] ?? [] { lines.append("older: \(old)") }
     }
     try write("\(name).expect", Array((lines.joined(separator: "\n") + "\n").utf8))
   }
@@ -190,6 +192,7 @@ import Testing
     try writeWithoutRead(file)
     try valueLength(file)
     try versionThree(legacy: file)
+    try history()
   }
 
   /// Failure vectors made by editing the text of the team vault; alice reads web/prod.
@@ -853,7 +856,10 @@ import Testing
     #expect(upgradedLines[0] == "vault 3")
     #expect(
       upgradedLines.filter { $0.hasPrefix("entry ") }.map { $0.split(separator: " ").count }
-        .sorted() == [11, 11, 11, 11, 11, 11, 11, 12])
+        .sorted() == [11, 11, 11, 11, 11, 11, 11, 11, 12])
+    // Since history (FileFormat.md, "History") the version replaced stays, in the version 2
+    // form. The committed vector predates history and has no such line; a regenerated one
+    // has it, and its expect file lists it (`older:`).
     try write("version-3-legacy-entries.vault", upgraded.serialized())
     try expect(
       "version-3-legacy-entries",
@@ -863,7 +869,8 @@ import Testing
       reads: [
         ("web", "dev", [Self.webDev[0], orgID]), ("web", "prod", Self.webProd),
         ("api", "staging", Self.apiStaging),
-      ])
+      ],
+      older: ["web dev": ["OPENAI_ORG_ID@1=\(Self.webDev[1].1)"]])
 
     // A text merge without the driver: on a branch alice stores zeta/dev/NEW_KEY (a new
     // group); on main bob is removed, so dev is re-keyed. git merges the two as text: the
@@ -924,6 +931,175 @@ import Testing
       "A version 2 file whose web/prod entry lines carry key ids, validly signed by the owner: "
         + "only version 3 files have them.", .formatError, identity: alice,
       reads: [("web", "prod", [])])
+  }
+
+  // MARK: Format version 3: history
+
+  static let prodRotations = [
+    ("OPENAI_API_KEY", "sk-proj-prodKeyT3BlbkFJrotation2222222222"),
+    ("OPENAI_API_KEY", "sk-proj-prodKeyT3BlbkFJrotation3333333333"),
+  ]
+
+  /// Older versions (FileFormat.md, "History"): web/prod/OPENAI_API_KEY of the version 3
+  /// team vault stored three times, web/dev/OPENAI_ORG_ID twice (bob, then alice); a vault
+  /// that keeps two versions; and every way an older version line can be broken.
+  func history() throws {
+    var team = try makeTeam(formatVersion: 3)
+    for rotation in Self.prodRotations { try set(&team, "web", "prod", [rotation], as: alice) }
+    let orgID = ("OPENAI_ORG_ID", "org-teamdev-rotated-by-alice")
+    try set(&team, "web", "dev", [orgID], as: alice)
+    let id = team.header.vaultID
+    let base = lines(team.serialized())
+    #expect(base.filter { $0.hasPrefix("entry web prod OPENAI_API_KEY ") }.count == 3)
+    try write("history.vault", team.serialized())
+    let prodOlder = [
+      "OPENAI_API_KEY@2=\(Self.prodRotations[0].1)", "OPENAI_API_KEY@1=\(Self.webProd[0].1)",
+    ]
+    try expect(
+      "history",
+      "The version 3 team vault after web/prod/OPENAI_API_KEY was stored twice more and "
+        + "web/dev/OPENAI_ORG_ID once more (by alice; bob wrote version 1): each older version "
+        + "is an entry line of the same name after the current one, versions descending.",
+      .success, identity: alice,
+      reads: [
+        ("web", "prod", [Self.prodRotations[1]] + Array(Self.webProd.dropFirst())),
+        ("web", "dev", [Self.webDev[0], orgID]),
+      ],
+      older: ["web prod": prodOlder, "web dev": ["OPENAI_ORG_ID@1=\(Self.webDev[1].1)"]])
+    try expect(
+      "history-bob", "bob reads web/dev of the same file: the older version he wrote too.",
+      .success, vault: "history.vault", identity: bob,
+      reads: [("web", "dev", [Self.webDev[0], orgID])],
+      older: ["web dev": ["OPENAI_ORG_ID@1=\(Self.webDev[1].1)"]])
+
+    // An owner keeps two versions (`history 2`, a header change), then stores once more.
+    var limited = try makeTeam(formatVersion: 3)
+    #expect(try limited.setHistoryLimit(2, by: alice))
+    for rotation in Self.prodRotations { try set(&limited, "web", "prod", [rotation], as: alice) }
+    #expect(lines(limited.serialized())[3] == "history 2")
+    try write("history-limit.vault", limited.serialized())
+    try expect(
+      "history-limit",
+      "A header with `history 2` (set by the owner): web/prod/OPENAI_API_KEY stored three "
+        + "times keeps versions 3 and 2.",
+      .success, identity: alice,
+      reads: [("web", "prod", [Self.prodRotations[1]] + Array(Self.webProd.dropFirst()))],
+      older: ["web prod": [prodOlder[0]]])
+
+    let prod = base.indices.filter { base[$0].hasPrefix("entry web prod OPENAI_API_KEY ") }
+    func failure(
+      _ name: String, _ comment: String, _ outcome: Vector.Outcome, _ lines: [String],
+      read: (String, String) = ("web", "prod")
+    ) throws {
+      try write("\(name).vault", joined(lines))
+      try expect(name, comment, outcome, identity: alice, reads: [(read.0, read.1, [])])
+    }
+    func resigned(_ lines: [String]) throws -> [String] {
+      try resignGroup(lines, "web", "prod", vaultID: id, as: alice)
+    }
+
+    var altered = base
+    var fields = altered[prod[1]].split(separator: " ").map(String.init)
+    var ciphertext = Array(fields[10])
+    ciphertext[4] = ciphertext[4] == "A" ? "B" : "A"
+    fields[10] = String(ciphertext)
+    altered[prod[1]] = fields.joined(separator: " ")
+    try failure(
+      "history-older-altered-unsigned",
+      "A character of an older version's ciphertext changed, nothing re-signed.",
+      .authenticationFailure, altered)
+
+    var dropped = base
+    dropped.remove(at: prod[2])
+    try failure(
+      "history-older-dropped-unsigned",
+      "The oldest version's line deleted without re-signing the group.",
+      .authenticationFailure, dropped)
+
+    var reordered = base
+    reordered.swapAt(prod[1], prod[2])
+    try failure(
+      "history-older-reordered",
+      "Versions 2 and 1 swapped (ascending), the group re-signed by the owner.",
+      .formatError, try resigned(reordered))
+
+    var duplicated = base
+    duplicated.insert(base[prod[1]], at: prod[1])
+    try failure(
+      "history-older-duplicated", "Version 2's line twice, the group re-signed by the owner.",
+      .formatError, try resigned(duplicated))
+
+    var above = base
+    above.swapAt(prod[0], prod[1])
+    try failure(
+      "history-older-above-current",
+      "Version 3 after version 2 (an older version above the current one), the group "
+        + "re-signed by the owner.", .formatError, try resigned(above))
+
+    // Version 2's line renumbered as version 1: re-signed as the writer and the group, but
+    // its ciphertext is bound to version 2 by the associated data.
+    let old = try #require(try team.group(project: "web", environment: "prod")).history[0]
+    var renumbered = old
+    renumbered.version = 1
+    var swapped = base
+    swapped[prod[2]] = LineCodec.entryLine(sign(renumbered, in: team, as: alice))
+    swapped.remove(at: prod[1])
+    try failure(
+      "history-older-version-changed",
+      "Version 2's line renumbered as version 1 (version 1 deleted), entry and group re-signed "
+        + "by the owner: the value is bound to version 2.",
+      .authenticationFailure, try resigned(swapped))
+
+    // The history header line: only in version 3, right after generation, 1 to 100.
+    var header = lines(limited.serialized())
+    for (name, comment, change) in [
+      ("history-limit-zero", "`history 0`, the header re-signed by the owner.", "history 0"),
+      ("history-limit-too-large", "`history 101`, the header re-signed by the owner.", "history 101"),
+      ("history-limit-leading-zero", "`history 02`, the header re-signed by the owner.", "history 02"),
+    ] {
+      header[3] = change
+      try failure(name, comment, .formatError, try resignHeader(header, vaultID: id, as: alice))
+    }
+    header = lines(limited.serialized())
+    let misplaced = header.remove(at: 3)
+    header.insert(misplaced, at: 4)
+    try failure(
+      "history-line-misplaced", "`history 2` after the first member line, header re-signed.",
+      .formatError, try resignHeader(header, vaultID: id, as: alice))
+
+    // A version 2 file with an older version line, validly signed: history is version 3's.
+    var early = try makeTeam(formatVersion: 2)
+    let current = try #require(try early.group(project: "web", environment: "prod"))
+    let older = current.entries[0]
+    var newer = current.entries[0]
+    newer.version = 2
+    newer = try early.sealed(
+      newer, value: secret(Self.prodRotations[0].1),
+      to: try #require(early.header.environment("prod")).publicKey, by: alice)
+    var group = current
+    group.entries[0] = newer
+    group.history = [older]
+    forgeGroup(&early, group, signer: alice)
+    #expect(lines(early.serialized())[0] == "vault 2")
+    try failure(
+      "history-in-version-2",
+      "A version 2 file whose web/prod/OPENAI_API_KEY has an older version line, validly "
+        + "signed by the owner: only version 3 files keep history.",
+      .formatError, lines(early.serialized()))
+  }
+
+  /// Replaces the group of `group`'s label with `group`, signed by `signer`.
+  func forgeGroup(_ file: inout VaultFile, _ group: Group, signer: Identity) {
+    var group = group
+    group.signer = signer.signingKeyPair.publicKey
+    group.signature = signer.signingKeyPair.sign(
+      Signatures.group(vaultID: file.header.vaultID, signedText: LineCodec.groupSignedText(group)))
+    let block = Block(
+      project: group.project, environment: group.environment,
+      text: LineCodec.groupText(group)[...], line: 0)
+    file.blocks.removeAll { $0.project == group.project && $0.environment == group.environment }
+    file.blocks.append(block)
+    file.blocks.sort { ($0.project, $0.environment) < ($1.project, $1.environment) }
   }
 
   // MARK: Identity files

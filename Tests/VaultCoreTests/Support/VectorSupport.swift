@@ -23,6 +23,9 @@ struct Vector: CustomStringConvertible, Sendable {
     var environment: String
     var values: [String] = []
     var flags: [String] = []
+    /// The group's older versions (format version 3, "History"), `NAME@VERSION=VALUE`, in
+    /// file order: by name, then version descending.
+    var older: [String] = []
   }
 
   var name: String
@@ -66,6 +69,11 @@ struct Vector: CustomStringConvertible, Sendable {
       case "value":
         guard !reads.isEmpty else { throw VectorError.malformed(name, String(line)) }
         reads[reads.count - 1].values.append(value)
+      case "older":
+        guard !reads.isEmpty, value.contains("@"), value.contains("=") else {
+          throw VectorError.malformed(name, String(line))
+        }
+        reads[reads.count - 1].older.append(value)
       case "flag":
         let parts = value.split(separator: " ")
         guard !reads.isEmpty, parts.count == 3 || (parts.count == 4 && parts[3] == "wrote") else {
@@ -125,7 +133,15 @@ struct Vector: CustomStringConvertible, Sendable {
         result.values.append("\(entry.name)=\(text)")
       }
       // Only a group that verified and decrypted above gets here.
-      let flags = try file.group(project: read.project, environment: read.environment)?.flags ?? []
+      let group = try file.group(project: read.project, environment: read.environment)
+      for entry in group?.history ?? [] {
+        let old = try file.value(
+          of: entry.name, version: entry.version, project: read.project,
+          environment: read.environment, identity: identity)
+        let text = old.value.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+        result.older.append("\(entry.name)@\(entry.version)=\(text)")
+      }
+      let flags = group?.flags ?? []
       result.flags = flags.map { "\($0.name) \($0.member) \($0.time)" + ($0.wrote ? " wrote" : "") }
       results.append(result)
     }
