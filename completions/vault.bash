@@ -173,13 +173,13 @@ _vault() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    init|set|get|list|rm|cp|mv|exec|import|export|lock|status|identity|members|env|trust|git|doctor|project|log|scan|help)
+    init|set|get|list|rm|cp|mv|exec|import|export|lock|status|identity|members|env|trust|git|doctor|project|log|scan|history|rollback|help)
         # Offer subcommand argument completions
         "_vault_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'init set get list rm cp mv exec import export lock status identity members env trust git doctor project log scan help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'init set get list rm cp mv exec import export lock status identity members env trust git doctor project log scan history rollback help' -- "${cur}"))
         ;;
     esac
 }
@@ -239,7 +239,7 @@ _vault_get() {
     repeating_flags=()
     non_repeating_flags=(--no-cache -n --no-newline --version -h --help)
     repeating_options=()
-    non_repeating_options=(--vault --project --env --passphrase-file --cache-ttl)
+    non_repeating_options=(--vault --project --env --passphrase-file --cache-ttl --at-version)
     __vault_offer_flags_options 1
 
     # Offer option value completions
@@ -257,6 +257,9 @@ _vault_get() {
         return
         ;;
     '--cache-ttl')
+        return
+        ;;
+    '--at-version')
         return
         ;;
     esac
@@ -1002,6 +1005,66 @@ _vault_scan() {
         return
         ;;
     '--cache-ttl')
+        return
+        ;;
+    esac
+}
+
+_vault_history() {
+    repeating_flags=()
+    non_repeating_flags=(--no-cache --no-redacted --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--vault --project --env --passphrase-file --cache-ttl --keep)
+    __vault_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
+        ;;
+    '--project')
+        return
+        ;;
+    '--env')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--cache-ttl')
+        return
+        ;;
+    '--keep')
+        return
+        ;;
+    esac
+}
+
+_vault_rollback() {
+    repeating_flags=()
+    non_repeating_flags=(--no-cache --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--vault --project --env --passphrase-file --cache-ttl --to)
+    __vault_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
+        ;;
+    '--project')
+        return
+        ;;
+    '--env')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--cache-ttl')
+        return
+        ;;
+    '--to')
         return
         ;;
     esac

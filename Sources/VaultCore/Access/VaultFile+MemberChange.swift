@@ -92,7 +92,8 @@ extension VaultFile {
         // access): the owner vouches for it instead.
         let group = try decode(block)
         guard
-          group.signer == key || (group.entries + group.history).contains(where: { $0.writer == key })
+          group.signer == key
+            || (group.entries + group.history).contains(where: { $0.writer == key })
         else { continue }
         guard me.canWrite(block.environment) else {
           throw VaultError.cannotWrite(member: me.name, environment: block.environment)

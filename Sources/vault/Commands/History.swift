@@ -62,7 +62,8 @@ extension VaultCommand {
         }
         Output.line(
           changed
-            ? "each entry now keeps \(limit) version\(limit == 1 ? "" : "s"); older ones go at its next write"
+            ? "each entry now keeps \(limit) version\(limit == 1 ? "" : "s");"
+              + " older ones go at its next write"
             : "each entry already keeps \(limit) version\(limit == 1 ? "" : "s")")
         return
       }
@@ -93,7 +94,9 @@ extension VaultCommand {
         for entry in try file.versions(of: entryName, project: project, environment: environment) {
           var shown = ""
           if let keyPair {
-            shown = file.isUnderRetiredKey(entry) ? "-" : OpenAIKeys.redact(try file.open(entry, with: keyPair))
+            shown =
+              file.isUnderRetiredKey(entry)
+              ? "-" : OpenAIKeys.redact(try file.open(entry, with: keyPair))
           }
           let current = entry.version == group.entries.first { $0.name == entryName }?.version
           rows.append(

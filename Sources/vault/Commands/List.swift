@@ -31,7 +31,7 @@ extension VaultCommand {
     @Flag(
       help: ArgumentHelp(
         "Print a JSON array of {project, environment, name, version, created, writer, exposed, "
-          + "written_by_removed, retired_key}.")
+          + "written_by_removed, retired_key, versions_kept}.")
     )
     var json = false
 
@@ -54,7 +54,7 @@ extension VaultCommand {
       var rows:
         [(
           entry: Entry, writer: String, exposed: [String], wrote: [String], redacted: String?,
-          retired: Bool
+          retired: Bool, kept: Int
         )] = []
       var reader = try redacted ? Redactor(file: file, identity: session.unlock(unlock)) : nil
       for block in file.blocks {
@@ -69,7 +69,9 @@ extension VaultCommand {
             (
               entry, file.header.member(signingKey: entry.writer)?.name ?? "?",
               flags.map(\.member), flags.filter(\.wrote).map(\.member),
-              retired ? (reader == nil ? nil : "-") : try reader?.redact(entry), retired
+              retired ? (reader == nil ? nil : "-") : try reader?.redact(entry), retired,
+              // Versions kept, the current one included (`vault history` lists them).
+              1 + group.history.filter { $0.name == entry.name }.count
             ))
         }
       }
@@ -80,7 +82,7 @@ extension VaultCommand {
             + "\"created\":\(JSON.quote(row.entry.created)),\"writer\":\(JSON.quote(row.writer)),"
             + "\"exposed\":[\(row.exposed.map(JSON.quote).joined(separator: ","))],"
             + "\"written_by_removed\":[\(row.wrote.map(JSON.quote).joined(separator: ","))],"
-            + "\"retired_key\":\(row.retired)"
+            + "\"retired_key\":\(row.retired),\"versions_kept\":\(row.kept)"
             + (redacted ? ",\"redacted\":" + (row.redacted.map(JSON.quote) ?? "null") : "") + "}"
         }
         Output.line("[" + objects.joined(separator: ",") + "]")
@@ -93,7 +95,10 @@ extension VaultCommand {
       let width = rows.map { $0.entry.label.count }.max() ?? 0
       let redactedWidth = rows.map { ($0.redacted ?? "").count }.max() ?? 0
       // Versions of different widths (v9, v10) are padded too, so the dates line up.
-      let versionWidth = rows.map { "v\($0.entry.version)".count }.max() ?? 0
+      func versionText(_ row: (entry: Entry, kept: Int)) -> String {
+        "v\(row.entry.version)" + (row.kept > 1 ? " (\(row.kept) kept)" : "")
+      }
+      let versionWidth = rows.map { versionText(($0.entry, $0.kept)).count }.max() ?? 0
       for row in rows {
         var label = row.entry.label + String(repeating: " ", count: width - row.entry.label.count)
         if let shown = row.redacted {
@@ -112,7 +117,7 @@ extension VaultCommand {
         if row.retired {
           flag += "  encrypted to a retired key of \(row.entry.environment): store it again"
         }
-        let version = "v\(row.entry.version)"
+        let version = versionText((row.entry, row.kept))
         let versionColumn = version + String(repeating: " ", count: versionWidth - version.count)
         Output.line("\(label)  \(versionColumn)  \(row.entry.created)  \(row.writer)\(flag)")
       }

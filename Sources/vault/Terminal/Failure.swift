@@ -36,14 +36,16 @@ enum Failure {
       )
     case .rollbackToCurrent(let label, let version):
       return (
-        "version \(version) is the current version of \(printable(path: label)); nothing to roll back",
+        "version \(version) is the current version of \(printable(path: label));"
+          + " nothing to roll back",
         "`vault history` lists the older versions", usage
       )
     case .invalidNumber(let option, let shown):
       return ("\(option) takes a version number (1, 2, …), not '\(shown)'", nil, usage)
     case .historyLimitOutOfRange(let given):
       return (
-        "cannot keep '\(printable(given))' versions; give a number from 1 to \(Header.maximumHistoryLimit)",
+        "cannot keep '\(printable(given))' versions; give a number from 1 to "
+          + "\(Header.maximumHistoryLimit)",
         nil, usage
       )
     case .noEntries(let project, let environment, let holdings):
