@@ -1054,8 +1054,14 @@ import Testing
     var header = lines(limited.serialized())
     for (name, comment, change) in [
       ("history-limit-zero", "`history 0`, the header re-signed by the owner.", "history 0"),
-      ("history-limit-too-large", "`history 101`, the header re-signed by the owner.", "history 101"),
-      ("history-limit-leading-zero", "`history 02`, the header re-signed by the owner.", "history 02"),
+      (
+        "history-limit-too-large", "`history 101`, the header re-signed by the owner.",
+        "history 101"
+      ),
+      (
+        "history-limit-leading-zero", "`history 02`, the header re-signed by the owner.",
+        "history 02"
+      ),
     ] {
       header[3] = change
       try failure(name, comment, .formatError, try resignHeader(header, vaultID: id, as: alice))

@@ -198,8 +198,9 @@ extension VaultFile {
   /// narrowed by `changeMember`): every entry of it, in every project, is re-encrypted under
   /// the new key and re-signed by `owner`, and flagged as exposed to `exposed` (`wrote` for
   /// what they wrote) until a new version is stored; older versions are dropped. The new
-  /// key is sealed to every other member who reads `environment`. The one re-keying path of removal and narrowing; the
-  /// caller has checked that `owner` reads `environment` and writes every group in it.
+  /// key is sealed to every other member who reads `environment`. The one re-keying path of
+  /// removal and narrowing; the caller has checked that `owner` reads `environment` and
+  /// writes every group in it.
   mutating func rekey(
     _ environment: String, exposedTo exposed: Member, by owner: Identity, now: String
   ) throws {
