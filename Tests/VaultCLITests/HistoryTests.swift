@@ -42,7 +42,7 @@ import VaultCore
     // list shows the current version only.
     let list = try box.ok(["list"])
     #expect(outputLines(list.stdout).count == 1)
-    #expect(listRow(list, "shop/prod/OPENAI_API_KEY")?.contains("  v3 (3 kept)  ") == true)
+    #expect(listRow(list, "shop/prod/OPENAI_API_KEY")?.contains("  v3  (3 kept)  ") == true)
     let json = try box.ok(["list", "--json"])
     #expect(json.stdout.contains("\"version\":3,"), "\(json.stdout)")
     #expect(json.stdout.contains("\"versions_kept\":3}"), "\(json.stdout)")

@@ -102,13 +102,14 @@ import VaultCore
       #expect(object["project"] as? String == "shop")
       #expect(object["name"] as? String == "OPENAI_API_KEY")
       #expect(object["version"] as? Int == 1)
+      #expect(object["versions_kept"] as? Int == 1)
       #expect(object["writer"] as? String == "alice")
       #expect((object["created"] as? String)?.count == 20)
       #expect(
         Set(object.keys)
           == [
             "project", "environment", "name", "version", "created", "writer", "exposed",
-            "written_by_removed", "retired_key",
+            "written_by_removed", "retired_key", "versions_kept",
           ])
       #expect((object["exposed"] as? [String]) == [])
       #expect((object["written_by_removed"] as? [String]) == [])
@@ -584,6 +585,7 @@ import VaultCore
       listed == [
         "init", "set", "get", "list", "rm", "cp", "mv", "exec", "import", "export", "lock", "status",
         "identity", "members", "env", "trust", "git", "doctor", "project", "log", "scan",
+        "history", "rollback",
       ])
   }
 }

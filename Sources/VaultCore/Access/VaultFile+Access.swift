@@ -226,18 +226,22 @@ extension VaultFile {
           vaultID: header.vaultID, signedText: LineCodec.groupSignedText(group)),
         publicKey: group.signer)
     else { throw VaultError.integrity(path: path, what: label, problem: .badSignature) }
-    // Older versions are checked like current ones: each has its writer and signature.
-    for entry in group.entries + group.history {
-      try checkWriter(
-        entry.writer, environment: entry.environment, what: entry.label, blind: blindWriter)
-      guard
-        SigningKeyPair.verify(
-          signature: entry.signature,
-          message: Signatures.entry(
-            vaultID: header.vaultID, unsignedLine: LineCodec.entryUnsigned(entry)),
-          publicKey: entry.writer)
-      else { throw VaultError.integrity(path: path, what: entry.label, problem: .badSignature) }
-    }
+    // Older versions are checked like current ones: each has its writer and signature. (Two
+    // loops, not a concatenation: no array is built on `exec`'s path.)
+    for entry in group.entries { try verifyEntry(entry, blindWriter: blindWriter) }
+    for entry in group.history { try verifyEntry(entry, blindWriter: blindWriter) }
+  }
+
+  private func verifyEntry(_ entry: Entry, blindWriter: [UInt8]?) throws {
+    try checkWriter(
+      entry.writer, environment: entry.environment, what: entry.label, blind: blindWriter)
+    guard
+      SigningKeyPair.verify(
+        signature: entry.signature,
+        message: Signatures.entry(
+          vaultID: header.vaultID, unsignedLine: LineCodec.entryUnsigned(entry)),
+        publicKey: entry.writer)
+    else { throw VaultError.integrity(path: path, what: entry.label, problem: .badSignature) }
   }
 
   /// The signer of a group or entry must be a member who can write and read `environment`,

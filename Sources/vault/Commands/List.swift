@@ -95,10 +95,10 @@ extension VaultCommand {
       let width = rows.map { $0.entry.label.count }.max() ?? 0
       let redactedWidth = rows.map { ($0.redacted ?? "").count }.max() ?? 0
       // Versions of different widths (v9, v10) are padded too, so the dates line up.
-      func versionText(_ row: (entry: Entry, kept: Int)) -> String {
-        "v\(row.entry.version)" + (row.kept > 1 ? " (\(row.kept) kept)" : "")
-      }
-      let versionWidth = rows.map { versionText(($0.entry, $0.kept)).count }.max() ?? 0
+      let versionWidth = rows.map { "v\($0.entry.version)".count }.max() ?? 0
+      // How many versions an entry keeps, in a column of its own when any keeps more than one.
+      func keptText(_ kept: Int) -> String { kept > 1 ? "(\(kept) kept)" : "" }
+      let keptWidth = rows.map { keptText($0.kept).count }.max() ?? 0
       for row in rows {
         var label = row.entry.label + String(repeating: " ", count: width - row.entry.label.count)
         if let shown = row.redacted {
@@ -117,8 +117,12 @@ extension VaultCommand {
         if row.retired {
           flag += "  encrypted to a retired key of \(row.entry.environment): store it again"
         }
-        let version = versionText((row.entry, row.kept))
-        let versionColumn = version + String(repeating: " ", count: versionWidth - version.count)
+        let version = "v\(row.entry.version)"
+        var versionColumn = version + String(repeating: " ", count: versionWidth - version.count)
+        if keptWidth > 0 {
+          let kept = keptText(row.kept)
+          versionColumn += "  " + kept + String(repeating: " ", count: keptWidth - kept.count)
+        }
         Output.line("\(label)  \(versionColumn)  \(row.entry.created)  \(row.writer)\(flag)")
       }
     }
