@@ -492,9 +492,9 @@ _vault_lock() {
 
 _vault_status() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--no-cache --values --version -h --help)
     repeating_options=()
-    non_repeating_options=(--vault --project --env)
+    non_repeating_options=(--vault --project --env --passphrase-file --cache-ttl --max-age)
     __vault_offer_flags_options 0
 
     # Offer option value completions
@@ -506,6 +506,15 @@ _vault_status() {
         return
         ;;
     '--env')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--cache-ttl')
+        return
+        ;;
+    '--max-age')
         return
         ;;
     esac

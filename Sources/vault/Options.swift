@@ -30,6 +30,14 @@ struct LabelOptions: ParsableArguments {
   }
 
   func validate() throws {
+    // Before anything runs or prints (Names.check redacts a value pasted as a name).
+    if let project {
+      do {
+        try Names.check(project, as: .project)
+      } catch let error as VaultError {
+        throw ValidationError(Failure.describe(error).message)
+      }
+    }
     if let flag = environmentFlag, !Names.isValidEnvironment(Array(flag.utf8)) {
       throw ValidationError(
         "invalid environment '\(Failure.printable(flag))': use lowercase letters, digits, '_', '-'"

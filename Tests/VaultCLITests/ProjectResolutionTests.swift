@@ -91,3 +91,21 @@ import Testing
     expectOneError(try box.run(["get"], directory: clone), 2, mentioning: "no entries for src/dev")
   }
 }
+
+extension ProjectResolutionTests {
+  /// In a directory whose name is no project name, `status` and `project show` say so and
+  /// go on (they are how a person finds out); an invalid `--project` is still a usage error.
+  @Test func statusInADirectoryThatNamesNoProject() throws {
+    let box = try Sandbox(project: "bad name!")
+    try box.initVault()
+    for command in [["status"], ["project", "show"]] {
+      let result = try box.run(command)
+      #expect(result.status == 0, "\(result.stderr)")
+      #expect(
+        result.stdout.contains("project:  none ('bad name!' here is not a project name"),
+        "\(result.stdout)")
+    }
+    expectOneError(try box.run(["status", "--project", "bad name!"]), 64)
+    expectOneError(try box.run(["set", "--env", "dev"], stdin: fakeKey("bad1")), 64)
+  }
+}

@@ -180,3 +180,33 @@ import Testing
     #expect(get.stdout == fakeKey() + "\n")
   }
 }
+
+extension PromptTests {
+  /// `identity passwd` gives the current passphrase three attempts at a terminal, as every
+  /// unlock does; the identity file changes only after the right one and a new one twice.
+  @Test func passwdGivesThreeAttemptsAtTheCurrentPassphrase() throws {
+    let box = try lockedSandbox()
+    let identityBefore = try box.readFile(box.identityPath)
+    let failed = try box.converseVault(
+      ["identity", "passwd"],
+      steps: [
+        .type("wrong one", after: "Current passphrase: "),
+        .type("wrong two", after: "Current passphrase: "),
+        .type("wrong three", after: "Current passphrase: "),
+      ])
+    #expect(failed.status == 3, "\(failed.stdout)")
+    #expect(failed.stdout.contains("wrong passphrase; try again (attempt 3 of 3)"))
+    #expect(try box.readFile(box.identityPath) == identityBefore)
+    let changed = try box.converseVault(
+      ["identity", "passwd"],
+      steps: [
+        .type("a typo", after: "Current passphrase: "),
+        .type(Self.passphrase, after: "Current passphrase: "),
+        .type("a new passphrase of some length", after: "New passphrase: "),
+        .type("a new passphrase of some length", after: "Repeat passphrase: "),
+      ])
+    #expect(changed.status == 0, "\(changed.stdout)")
+    #expect(changed.stdout.contains("wrong passphrase; try again (attempt 2 of 3)"))
+    #expect(try box.readFile(box.identityPath) != identityBefore)
+  }
+}

@@ -20,6 +20,23 @@ public enum Timestamp {
       + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
   }
 
+  /// Seconds since the epoch of a valid timestamp; nil for anything else.
+  public static func seconds(_ text: String) -> Int? {
+    let b = Array(text.utf8)
+    guard isValid(b) else { return nil }
+    func number(_ range: Range<Int>) -> Int32 {
+      range.reduce(Int32(0)) { $0 * 10 + Int32(b[$1] - 0x30) }
+    }
+    var parts = tm()
+    parts.tm_year = number(0..<4) - 1900
+    parts.tm_mon = number(5..<7) - 1
+    parts.tm_mday = number(8..<10)
+    parts.tm_hour = number(11..<13)
+    parts.tm_min = number(14..<16)
+    parts.tm_sec = number(17..<19)
+    return Int(timegm(&parts))
+  }
+
   /// Whether `text` is a valid timestamp in canonical form (a real date, years 1970-9999).
   public static func isValid<C: Collection<UInt8>>(_ text: C) -> Bool {
     let b = Array(text)

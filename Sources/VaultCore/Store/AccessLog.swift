@@ -57,31 +57,12 @@ public struct AccessLog: Sendable {
 
   public init(paths: Paths) {
     path = paths.stateDirectory + "/access.log"
-    configFile = paths.configDirectory + "/config"
+    configFile = UserConfig.path(paths)
   }
 
-  /// Whether the user's configuration leaves the log on (the default). The configuration
-  /// is lines of `key value`; `#` starts a comment line. Only `access-log on|off` is known;
-  /// any other line is an error, so a typo never silently leaves the log on or off.
+  /// Whether the user's configuration (`UserConfig`) leaves the log on (the default).
   public func isEnabled() throws -> Bool {
-    guard let contents = try FileSystem.read(configFile, maximumSize: 1 << 16) else {
-      return true
-    }
-    var enabled = true
-    var number = 0
-    for line in contents.bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
-      number += 1
-      let text = line.last == 0x0D ? line.dropLast() : line
-      let fields = text.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 })
-      if fields.isEmpty || fields[0].first == 0x23 { continue }
-      guard fields.count == 2, fields[0].elementsEqual("access-log".utf8),
-        fields[1].elementsEqual("on".utf8) || fields[1].elementsEqual("off".utf8)
-      else {
-        throw VaultError.badConfig(path: configFile, line: number)
-      }
-      enabled = fields[1].elementsEqual("on".utf8)
-    }
-    return enabled
+    try UserConfig.load(path: configFile).accessLog
   }
 
   /// Appends `records`, one line each, in one write. Creates the file 0600 (and its

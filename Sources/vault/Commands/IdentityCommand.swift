@@ -106,14 +106,27 @@ extension VaultCommand {
         let path = session.paths.identityFile
         let lock = try DirectoryLock(directory: Paths.directory(of: path))
         let file = try session.identitySource().file()
-        var current: SecretBytes?
-        if file.needsPassphrase {
-          let fromFile = passphraseFile ?? session.paths.environment["VAULT_PASSPHRASE_FILE"]
-          current =
-            try fromFile.map(Prompt.passphrase(fromFile:))
-            ?? Prompt.secret("Current passphrase: ", purpose: "passphrase")
+        // At a terminal, as every unlock: three attempts, each wrong one said; a file gets one.
+        let fromFile = passphraseFile ?? session.paths.environment["VAULT_PASSPHRASE_FILE"]
+        let attempts = file.needsPassphrase && fromFile == nil ? Session.promptAttempts : 1
+        var attempt = 1
+        let identity: Identity
+        while true {
+          do {
+            var current: SecretBytes?
+            if file.needsPassphrase {
+              current =
+                try fromFile.map(Prompt.passphrase(fromFile:))
+                ?? Prompt.secret("Current passphrase: ", purpose: "passphrase")
+            }
+            identity = try file.unlock(passphrase: current)
+            break
+          } catch VaultError.wrongPassphrase(let path) {
+            guard attempt < attempts else { throw VaultError.wrongPassphrase(path: path) }
+            attempt += 1
+            Output.note("wrong passphrase; try again (attempt \(attempt) of \(attempts))")
+          }
         }
-        let identity = try file.unlock(passphrase: current)
         let new = try Prompt.newPassphrase(fromFile: newPassphraseFile)
         let updated = try IdentityFile(identity: identity, passphrase: new, path: path)
         try FileSystem.writeAtomically(path, updated.serialized())

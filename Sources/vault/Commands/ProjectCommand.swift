@@ -68,7 +68,23 @@ extension VaultCommand {
       static func resolution(_ session: Session, label: LabelOptions, vault: VaultOptions) throws
         -> [String]
       {
-        let project = try session.project(label, vault: vault)
+        let environment = try session.paths.environment(explicit: label.environmentFlag)
+        let envLine = "env:      \(environment.name) (\(environment.source ?? "default"))"
+        let project: ResolvedProject
+        do {
+          project = try session.project(label, vault: vault)
+        } catch VaultError.invalidName(let kind, let shown, _)
+          where kind == .project && label.project == nil
+            && session.paths.environment["VAULT_PROJECT"] == nil
+        {
+          // Guessed from a directory whose name is no project name: what to do, not a failure
+          // of the whole status.
+          return [
+            "project:  none ('\(Failure.printable(shown))' here is not a project name: pass"
+              + " --project, or `vault project pin NAME`)",
+            envLine,
+          ]
+        }
         let why: String
         switch project.source {
         case .flag: why = "--project"
@@ -79,11 +95,7 @@ extension VaultCommand {
         case .gitWorkTree(let root): why = "git work tree name, \(Failure.printable(path: root))"
         case .directory(let path): why = "directory name, \(Failure.printable(path: path))"
         }
-        let environment = try session.paths.environment(explicit: label.environmentFlag)
-        return [
-          "project:  \(project.name) (\(why))",
-          "env:      \(environment.name) (\(environment.source ?? "default"))",
-        ]
+        return ["project:  \(project.name) (\(why))", envLine]
       }
     }
   }

@@ -1,20 +1,52 @@
 import ArgumentParser
+import Glibc
 import VaultCore
+
+/// Thrown by the passphrase callback when status must not prompt.
+private struct WouldPrompt: Error {}
 
 extension VaultCommand {
   struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Show the identity, the vault, your access and the unlock cache.",
       discussion: """
+        Besides where things are, status says what needs action: entries flagged for \
+        rotation, entries under a retired key, members who left without a re-key, values \
+        older than the policy (`old:`, default 90 days: --max-age, or `max-age DAYS` in \
+        ~/.config/vault/config), and, for the environments you read, the same value in \
+        two environments and an Admin API key stored as OPENAI_API_KEY. Those two need \
+        the values: status checks them when your identity unlocks without a prompt (a \
+        cached unlock, no passphrase, $VAULT_IDENTITY) and otherwise says so; --values \
+        unlocks (asking for the passphrase) to check them.
+
         Examples:
           vault status
+          vault status --values --max-age 30
         """)
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var label: LabelOptions
+    @OptionGroup var unlock: UnlockOptions
+
+    @Option(
+      help: ArgumentHelp(
+        "Say to rotate values older than this many days (default: max-age in ~/.config/vault/config, else 90).",
+        valueName: "days"))
+    var maxAge: Int?
+
+    @Flag(help: "Unlock (asking for the passphrase if needed) to compare the values.")
+    var values = false
+
+    func validate() throws {
+      if let maxAge, !(0...36500).contains(maxAge) {
+        throw ValidationError("--max-age takes 0 to 36500 days")
+      }
+    }
 
     func run() throws {
       let session = Session()
+      // Read before anything is printed: a bad config is one error line, not half a status.
+      let days = try maxAge ?? UserConfig.load(path: UserConfig.path(session.paths)).maxAgeDays
       let source = session.identitySource()
       let identity = try source.publicIdentity()
       Output.line(
@@ -82,6 +114,84 @@ extension VaultCommand {
       }
       if !flagged.isEmpty {
         Output.line("rotate:   \(flagged.joined(separator: ", "))")
+      }
+      reportAge(groups, days: days)
+      try reportValues(file, identity: identity, session: session)
+    }
+
+    /// `old:`: values stored longer ago than the policy.
+    func reportAge(_ groups: [Group], days: Int) {
+      let now = Int(time(nil))
+      let old = groups.flatMap { group in
+        group.entries.compactMap { entry -> String? in
+          guard let stored = Timestamp.seconds(entry.created), now - stored > days * 86_400
+          else { return nil }
+          return "\(entry.label) (v\(entry.version), \((now - stored) / 86_400) days)"
+        }
+      }
+      if !old.isEmpty {
+        Output.line("old:      \(old.joined(separator: ", ")): older than \(days) days; rotate")
+      }
+    }
+
+    /// `same:` and `admin:`: checks that need the values of the environments this identity
+    /// reads, made without a prompt unless `--values` asks for one. Values are compared by a
+    /// keyed hash under a key made for this run, and never printed.
+    func reportValues(_ file: VaultFile, identity: PublicIdentity, session: Session) throws {
+      guard let member = file.header.member(for: identity), !member.read.isEmpty else { return }
+      let unlocked: Identity
+      do {
+        if values {
+          unlocked = try session.unlock(unlock)
+        } else {
+          unlocked = try session.identitySource().unlock(cache: unlock.cachePolicy) { _, _ in
+            throw WouldPrompt()
+          }
+        }
+      } catch is WouldPrompt {
+        Output.line("values:   not compared (locked); `vault status --values` unlocks to compare")
+        return
+      }
+      let hash = KeyedHash()
+      var seen: [(digest: KeyedHash.Digest, label: String, environment: String)] = []
+      var admin: [String] = []
+      for block in file.blocks where member.read.contains(block.environment) {
+        let secrets: [(entry: Entry, value: SecretBytes)]
+        do {
+          secrets = try file.secrets(
+            project: block.project, environment: block.environment, identity: unlocked)
+        } catch VaultError.retiredKey {
+          continue  // named above under `retired:`; the group is read once it is stored again
+        }
+        for (entry, value) in secrets {
+          if entry.name == "OPENAI_API_KEY" && OpenAIKeys.isAdminKey(value) {
+            admin.append(entry.label)
+          }
+          let digest = value.withUnsafeBytes { raw in
+            raw.isEmpty ? nil : hash.digest(raw.baseAddress!, count: raw.count)
+          }
+          if let digest {
+            seen.append((digest, entry.label, entry.environment))
+          }
+        }
+      }
+      // The same value in two environments: one key per environment, so a leak of one
+      // (or a removal from one) does not reach the other.
+      var same: [String] = []
+      for (index, a) in seen.enumerated() {
+        let twins = seen[(index + 1)...].filter { $0.digest == a.digest && $0.environment != a.environment }
+        if !twins.isEmpty, !same.contains(where: { $0.hasPrefix(a.label + " ") }) {
+          same.append("\(a.label) = \(twins.map(\.label).joined(separator: " = "))")
+        }
+      }
+      if !same.isEmpty {
+        Output.line(
+          "same:     \(same.joined(separator: ", ")): one key per environment; store a new one")
+      }
+      if !admin.isEmpty {
+        Output.line(
+          "admin:    \(admin.joined(separator: ", ")) holds an Admin API key: store it as"
+            + " OPENAI_ADMIN_KEY and an API key here")
       }
     }
   }

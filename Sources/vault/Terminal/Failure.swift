@@ -148,7 +148,7 @@ enum Failure {
     case .badConfig(let path, let line):
       return (
         "\(printable(path: path)):\(line): not a setting vault knows",
-        "the only setting is `access-log on` or `access-log off`", usage
+        "the settings are `access-log on|off` and `max-age DAYS` (0 to 36500)", usage
       )
     case .pastedShape(let entry, let problem):
       switch problem {
