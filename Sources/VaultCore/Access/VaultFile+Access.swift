@@ -106,11 +106,16 @@ extension VaultFile {
   }
 
   /// The verified group of (`project`, `environment`), or nil when it has no entries.
-  public func group(project: String, environment: String) throws -> Group? {
+  /// Without `olderVersions`, the entry signatures of older versions are not checked (the
+  /// group signature still covers their bytes): for readers of current values only, which
+  /// never decrypt an older one (FileFormat.md, "Reading", step 5).
+  public func group(project: String, environment: String, olderVersions: Bool = true) throws
+    -> Group?
+  {
     guard
       let block = blocks.first(where: { $0.project == project && $0.environment == environment })
     else { return nil }
-    return try decode(block)
+    return try decode(block, olderVersions: olderVersions)
   }
 
   /// Every group, each verified.
@@ -121,7 +126,9 @@ extension VaultFile {
   /// Decodes a block strictly and verifies the group signature and every entry signature.
   /// `blindWriter` (a member being removed) is let through where it may write but not read,
   /// so its entries can be dropped.
-  public func decode(_ block: Block, blindWriter: [UInt8]? = nil) throws -> Group {
+  public func decode(_ block: Block, blindWriter: [UInt8]? = nil, olderVersions: Bool = true)
+    throws -> Group
+  {
     var lines = block.text.split(separator: 0x0A, omittingEmptySubsequences: false)
     lines.removeLast()  // the text ends with a newline
     func bad(_ offset: Int, _ problem: FormatProblem) -> VaultError {
@@ -212,11 +219,11 @@ extension VaultFile {
     guard block.text.elementsEqual(LineCodec.groupText(group)) else {
       throw bad(0, .nonCanonical("group"))
     }
-    try verify(group, blindWriter: blindWriter)
+    try verify(group, blindWriter: blindWriter, olderVersions: olderVersions)
     return group
   }
 
-  private func verify(_ group: Group, blindWriter: [UInt8]?) throws {
+  private func verify(_ group: Group, blindWriter: [UInt8]?, olderVersions: Bool) throws {
     let label = "\(group.project)/\(group.environment)"
     try checkWriter(group.signer, environment: group.environment, what: label, blind: blindWriter)
     guard
@@ -226,9 +233,11 @@ extension VaultFile {
           vaultID: header.vaultID, signedText: LineCodec.groupSignedText(group)),
         publicKey: group.signer)
     else { throw VaultError.integrity(path: path, what: label, problem: .badSignature) }
-    // Older versions are checked like current ones: each has its writer and signature. (Two
-    // loops, not a concatenation: no array is built on `exec`'s path.)
     for entry in group.entries { try verifyEntry(entry, blindWriter: blindWriter) }
+    // Older versions are checked like current ones, each its writer and signature, whenever
+    // they may be read or written; a reader of current values (`exec`, `get`, `export`) skips
+    // them: up to N − 1 Ed25519 verifications per name it would never use.
+    guard olderVersions else { return }
     for entry in group.history { try verifyEntry(entry, blindWriter: blindWriter) }
   }
 
@@ -354,9 +363,9 @@ extension VaultFile {
     project: String, environment: String, identity: Identity
   ) throws -> (secrets: [(entry: Entry, value: SecretBytes)], flags: [ExposureFlag]) {
     let keyPair = try environmentKeyPair(environment, project: project, identity: identity)
-    guard let group = try group(project: project, environment: environment) else {
-      return ([], [])
-    }
+    guard
+      let group = try group(project: project, environment: environment, olderVersions: false)
+    else { return ([], []) }
     // An entry under a retired key is named before anything is decrypted: the first one
     // found is the error. One key id per group, compared byte for byte (`exec`'s path).
     let current = EntryCipher.keyID(of: keyPair.publicKey)
