@@ -419,3 +419,22 @@ import Testing
     expectOneError(try box.run(["scan", "--history", "--staged"]), 64)
   }
 }
+
+extension ScanTests {
+  /// An older version kept in history is still a leak where it was pasted: found, labelled
+  /// as the older version it is; an entry under a retired key is skipped, not an error.
+  @Test func olderVersionsAreFoundToo() throws {
+    let (box, long, _) = try vaultWithValues()
+    let newer = "pw-" + Self.body("dn", 29)
+    try box.set(newer, env: "prod", name: "DB_PASSWORD")
+    try write(box, "notes.txt", "old password: \(long)\nnew one: \(newer)\n")
+    let result = try box.run(["scan"])
+    #expect(result.status == 1, "\(result.stderr)")
+    #expect(
+      outputLines(result.stdout) == [
+        "notes.txt:1: vault-value …\(long.suffix(4)) shop/prod/DB_PASSWORD v1 (older)",
+        "notes.txt:2: vault-value …\(newer.suffix(4)) shop/prod/DB_PASSWORD",
+      ], "\(result.stdout)")
+    for secret in [long, newer] { expectNoLeak(secret, in: result) }
+  }
+}
