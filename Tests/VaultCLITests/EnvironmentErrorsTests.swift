@@ -56,11 +56,16 @@ import Testing
       env: ["VAULT_IDENTITY": bobSecret])
     try box.ok(["members", "set", "bob", "--read", "dev", "--write", "dev"])
     let exec = try box.ok(["exec", "--env", "staging", "--", "true"])
-    #expect(exec.stderr.contains("was written by bob, whose read access was taken away"), "\(exec.stderr)")
+    #expect(exec.stderr.contains("was written by bob (read access taken away 20"), "\(exec.stderr)")
     #expect(!exec.stderr.contains("removed"))
     let status = try box.ok(["status"])
     #expect(status.stdout.contains("(written by bob, read access taken away)"), "\(status.stdout)")
     let list = try box.ok(["list"])
     #expect(list.stdout.contains("written by bob (read access taken away)"), "\(list.stdout)")
+    // The review view says the same (it said "removed" for a narrowed member).
+    let diff = try box.ok(["git", "diff", "--", box.vaultPath])
+    #expect(
+      diff.stdout.contains("OPENAI_BASE_URL rotate: written by bob (read access taken away)"),
+      "\(diff.stdout)")
   }
 }

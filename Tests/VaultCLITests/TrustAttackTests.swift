@@ -267,7 +267,7 @@ import VaultCore
     let diff = try alice.ok(["git", "diff", alice.teamVault])
     #expect(diff.stdout.contains("shop/dev/OPENAI_BASE_URL rotate: written by bob (removed)"))
     let exec = try alice.ok(["exec", "--env", "dev", "--", "true"])
-    #expect(exec.stderr.contains("vault: warning: shop/dev/OPENAI_BASE_URL was written by bob, removed"))
+    #expect(exec.stderr.contains("vault: warning: shop/dev/OPENAI_BASE_URL was written by bob (removed 20"))
 
     try alice.ok(["set", "--env", "dev", "OPENAI_BASE_URL"], stdin: "https://api.openai.com/v1")
     #expect(try alice.ok(["exec", "--env", "dev", "--", "true"]).stderr == "")

@@ -196,3 +196,12 @@ public struct DepartedMember: Sendable, Equatable {
     self.environments = environments
   }
 }
+
+extension Header {
+  /// How a member named in a `wrote` flag left: "read access taken away" while they are
+  /// still a member (`members set` narrowed them, which flags like a removal), else
+  /// "removed". One wording for `list`, `status`, `exec` and `git diff`.
+  public func departure(of member: String) -> String {
+    members.contains { $0.name == member } ? "read access taken away" : "removed"
+  }
+}

@@ -120,13 +120,9 @@ struct ExecRequest {
     try Launcher.checkValues(secrets.map { ($0.entry.label, $0.value) })
     // A value a removed member chose is injected, but never silently.
     for flag in flags where flag.wrote && secrets.contains(where: { $0.entry.name == flag.name }) {
-      // `members set` narrowing read access flags like a removal; the member stays.
-      let what =
-        file.header.members.contains { $0.name == flag.member }
-        ? "whose read access was taken away" : "removed"
       Output.warning(
-        "\(project)/\(environment)/\(flag.name) was written by \(flag.member), \(what) \(flag.time); store a new version"
-      )
+        "\(project)/\(environment)/\(flag.name) was written by \(flag.member)"
+          + " (\(file.header.departure(of: flag.member)) \(flag.time)); store a new version")
     }
     VaultCommand.Log.record(
       secrets.map(\.entry), command: "exec", program: Paths.baseName(of: command[0]),

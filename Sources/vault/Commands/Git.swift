@@ -444,7 +444,9 @@ extension VaultCommand {
           for flag in group.flags {
             Output.line(
               "\(group.project)/\(group.environment)/\(flag.name) rotate: "
-                + (flag.wrote ? "written by \(flag.member) (removed)" : "exposed to \(flag.member)")
+                + (flag.wrote
+                  ? "written by \(flag.member) (\(vault.header.departure(of: flag.member)))"
+                  : "exposed to \(flag.member)")
             )
           }
         }

@@ -106,11 +106,7 @@ extension VaultCommand {
         }
         // A value a removed member wrote is theirs, not the re-signer's: say so first.
         let exposed = row.exposed.filter { !row.wrote.contains($0) }
-        // `members set` narrowing read access flags like a removal; the member stays.
-        var notes = row.wrote.map { name in
-          file.header.members.contains { $0.name == name }
-            ? "written by \(name) (read access taken away)" : "written by \(name) (removed)"
-        }
+        var notes = row.wrote.map { "written by \($0) (\(file.header.departure(of: $0)))" }
         if !exposed.isEmpty { notes.append("exposed to \(exposed.joined(separator: ", "))") }
         var flag = notes.isEmpty ? "" : "  rotate: \(notes.joined(separator: "; "))"
         // A text merge without the vault merge driver (FileFormat.md, "Key ids").

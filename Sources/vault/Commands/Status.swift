@@ -105,11 +105,9 @@ extension VaultCommand {
       let flagged = groups.flatMap { group in
         group.flags.map {
           "\(group.project)/\(group.environment)/\($0.name) "
-            + (!$0.wrote
-              ? "(exposed to \($0.member))"
-              : file.header.members.contains(where: { [name = $0.member] in $0.name == name })
-                ? "(written by \($0.member), read access taken away)"
-                : "(written by \($0.member), removed)")
+            + ($0.wrote
+              ? "(written by \($0.member), \(file.header.departure(of: $0.member)))"
+              : "(exposed to \($0.member))")
         }
       }
       if !flagged.isEmpty {
