@@ -70,6 +70,12 @@ import VaultCore
     #expect(departed.contains("dave left the members"), "\(departed)")
     #expect(departed.contains("without a re-key of dev"), "\(departed)")
     #expect(departed.contains("an owner runs `vault members rm dave`"), "\(departed)")
+    // exec still runs (the values are bob's to use) but says who else holds dev's key.
+    let bobExec = try bob.ok(["exec", "--env", "dev", "--", "true"])
+    #expect(
+      bobExec.stderr.contains(
+        "vault: warning: dave left the members without a re-key of dev and still holds its key;"
+          + " an owner runs `vault members rm dave`"), "\(bobExec.stderr)")
     // A non-owner cannot do it.
     expectOneError(try bob.run(["members", "rm", "dave"]), 4)
     // Nothing new is encrypted to a key dave holds.
@@ -101,6 +107,7 @@ import VaultCore
     try bob.git(["pull", "-q", "--no-rebase", "origin", "main"])
     let after = try bob.ok(["status"])
     #expect(line(after.stdout, startingWith: "departed:") == nil, "\(after.stdout)")
+    #expect(try bob.ok(["exec", "--env", "dev", "--", "true"]).stderr == "")
     #expect(try bob.ok(["get", "--env", "dev", "AFTER"]).stdout == "value-after-rekey\n")
   }
 

@@ -124,6 +124,12 @@ struct ExecRequest {
         "\(project)/\(environment)/\(flag.name) was written by \(flag.member)"
           + " (\(file.header.departure(of: flag.member)) \(flag.time)); store a new version")
     }
+    // A member who left without a re-key (a `git revert` of `members add`) holds this key.
+    for gone in file.departed where gone.environments.contains(environment) {
+      Output.warning(
+        "\(gone.name) left the members without a re-key of \(environment) and still holds its"
+          + " key; an owner runs `vault members rm \(gone.name)`")
+    }
     VaultCommand.Log.record(
       secrets.map(\.entry), command: "exec", program: Paths.baseName(of: command[0]),
       paths: session.paths)
