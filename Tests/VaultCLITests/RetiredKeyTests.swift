@@ -81,6 +81,13 @@ import VaultCore
     expectNoLeak("value-new-1234", in: get)
     let exec = try carol.run(["exec", "--project", "web", "--env", "dev", "--", "/bin/true"])
     expectOneError(exec, 7, mentioning: "retired key of dev")
+    // doctor: not damage (exit 0), but named.
+    let doctor = try carol.ok(["doctor", "--vault", carol.teamVault])
+    #expect(
+      doctor.stdout.contains(
+        "ok       web/dev  1 entry; encrypted to a retired key of dev, store again: NEW_KEY"),
+      "\(doctor.stdout)")
+    #expect(!doctor.stdout.contains("shop/dev  1 entry;"), "\(doctor.stdout)")
     // `vault scan` indexes what it can open and skips the entry it cannot: no failure.
     let scan = try carol.run(["scan"])
     #expect(scan.status == 0, "\(scan.stdout)\(scan.stderr)")

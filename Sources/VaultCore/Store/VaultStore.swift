@@ -53,6 +53,9 @@ public struct VaultStore: Sendable {
       /// Entries in it, when it verifies.
       public var entries: Int
       public var problem: VaultError?
+      /// Names of its entries encrypted to a key the environment no longer has (a text
+      /// merge without the driver): not damage, but unreadable until stored again.
+      public var retired: [String] = []
     }
 
     /// Why the header (membership, signature, trust) does not verify; nil when it does.
@@ -77,7 +80,9 @@ public struct VaultStore: Sendable {
       var report = Diagnosis.GroupReport(
         project: block.project, environment: block.environment, entries: 0, problem: nil)
       do {
-        report.entries = try file.decode(block).entries.count
+        let group = try file.decode(block)
+        report.entries = group.entries.count
+        report.retired = group.entries.filter { file.isUnderRetiredKey($0) }.map(\.name)
       } catch let error as VaultError {
         report.problem = error
       }

@@ -58,7 +58,12 @@ extension VaultCommand {
           damaged += 1
           Output.line("damaged  \(label)  \(Failure.describe(problem).message)")
         } else {
-          Output.line("ok       \(label)  \(group.entries) entr\(group.entries == 1 ? "y" : "ies")")
+          var line = "ok       \(label)  \(group.entries) entr\(group.entries == 1 ? "y" : "ies")"
+          if !group.retired.isEmpty {
+            line += "; encrypted to a retired key of \(group.environment), store again:"
+              + " \(group.retired.joined(separator: ", "))"
+          }
+          Output.line(line)
         }
       }
       if damaged > 0 { throw VaultError.damaged(path: store.path, count: damaged) }
