@@ -298,3 +298,20 @@ import Testing
     #expect(refused.stderr.hasPrefix("vault: error: the current directory's path is not UTF-8"))
   }
 }
+
+extension EdgeOutputTests {
+  /// Paths printed on stdout (`init`, `status`) go through the same printable filter as
+  /// error messages: a terminal escape in a directory name cannot drive the terminal.
+  @Test func pathsOnStdoutAreShownPrintable() throws {
+    let box = try Sandbox()
+    let path = box.root.path + "/a\u{1b}[31mb.vault"
+    let created = try box.run(["init", "--no-passphrase", "--vault", path])
+    #expect(created.status == 0, "\(created.stderr)")
+    #expect(created.stdout.contains("created vault ") && created.stdout.contains("a\\u{1b}[31mb"))
+    let status = try box.run(["status", "--vault", path])
+    #expect(status.status == 0, "\(status.stderr)")
+    for result in [created, status] {
+      #expect(!result.stdout.contains("\u{1b}"), "\(result.stdout)")
+    }
+  }
+}

@@ -79,7 +79,7 @@ extension VaultCommand {
         let path = Session().paths.absolute(output)
         let file = try IdentityFile(identity: identity, passphrase: passphrase, path: path)
         try FileSystem.writeAtomically(path, file.serialized(), exclusive: true)
-        Output.line("created identity \(path)")
+        Output.line("created identity \(Failure.printable(path: path))")
         Output.line("public identity: \(identity.publicIdentity.description)")
       }
     }
@@ -134,7 +134,7 @@ extension VaultCommand {
         // The cached unlock is the identity itself, whatever the passphrase: drop it, so the
         // new passphrase is asked for, and a passwd after a suspected leak ends the cache.
         UnlockCache.clear(identity.publicIdentity)
-        Output.line("passphrase changed for \(path)")
+        Output.line("passphrase changed for \(Failure.printable(path: path))")
       }
     }
   }

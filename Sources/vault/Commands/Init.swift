@@ -83,7 +83,7 @@ extension VaultCommand {
       }
       let file = try VaultFile.create(identity: identity, memberName: memberName, path: store.path)
       try store.create(file)
-      Output.line("created vault \(store.path)")
+      Output.line("created vault \(Failure.printable(path: store.path))")
       Output.line(
         "environments: \(VaultFile.defaultEnvironments.joined(separator: ", ")); you are \(memberName) (owner)"
       )
@@ -144,7 +144,7 @@ extension VaultCommand {
         UnlockCache.store(
           identity.secret, for: identity.publicIdentity, timeout: unlock.cachePolicy.timeout)
       }
-      Output.line("created identity \(path)")
+      Output.line("created identity \(Failure.printable(path: path))")
       Output.line("public identity: \(identity.publicIdentity.description)")
       return identity
     }

@@ -50,7 +50,7 @@ extension VaultCommand {
       let source = session.identitySource()
       let identity = try source.publicIdentity()
       Output.line(
-        "identity: \(source.inlineSecret != nil ? "$VAULT_IDENTITY" : session.paths.identityFile)")
+        "identity: \(source.inlineSecret != nil ? "$VAULT_IDENTITY" : Failure.printable(path: session.paths.identityFile))")
       Output.line("public:   \(identity.description)")
       switch UnlockCache.status(identity) {
       case .cached:
@@ -65,7 +65,7 @@ extension VaultCommand {
           "cache:    unavailable here (keyctl refused); every command asks for the passphrase")
       }
       let store = try session.store(vault)
-      Output.line("vault:    \(store.path)")
+      Output.line("vault:    \(Failure.printable(path: store.path))")
       let resolution = try ProjectCommand.Show.resolution(session, label: label, vault: vault)
       for line in resolution { Output.line(line) }
       let file = try store.load(warn: Output.warn)
