@@ -93,3 +93,29 @@ struct UnlockOptions: ParsableArguments {
       enabled: !noCache, timeout: Self.seconds(cacheTTL) ?? UnlockCache.defaultTimeout)
   }
 }
+
+/// `--project` and `--env` as filters (`list`, `log`): each optional, checked before
+/// anything runs (a value pasted as a name is shown redacted).
+struct FilterOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("Only this project.", valueName: "name"))
+  var project: String?
+
+  @Option(
+    name: .customLong("env"), help: ArgumentHelp("Only this environment.", valueName: "env"))
+  var environment: String?
+
+  func validate() throws {
+    do {
+      if let environment { try Names.check(environment, as: .environment) }
+      if let project { try Names.check(project, as: .project) }
+    } catch let error as VaultError {
+      throw ValidationError(Failure.describe(error).message)
+    }
+  }
+
+  /// Whether a label of (`project`, `environment`) passes the filters.
+  func matches(project: String, environment: String) -> Bool {
+    (self.project == nil || self.project == project)
+      && (self.environment == nil || self.environment == environment)
+  }
+}

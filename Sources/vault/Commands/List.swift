@@ -21,12 +21,7 @@ extension VaultCommand {
     @OptionGroup var vault: VaultOptions
     @OptionGroup var unlock: UnlockOptions
 
-    @Option(help: ArgumentHelp("Only this project.", valueName: "name"))
-    var project: String?
-
-    @Option(
-      name: .customLong("env"), help: ArgumentHelp("Only this environment.", valueName: "env"))
-    var environment: String?
+    @OptionGroup var filter: FilterOptions
 
     @Flag(
       help: ArgumentHelp(
@@ -42,13 +37,10 @@ extension VaultCommand {
     var redacted = false
 
     func run() throws {
-      // An invalid name is a usage error (64), before the vault is read (README, exit codes).
-      if let environment { try Names.check(environment, as: .environment) }
-      if let project { try Names.check(project, as: .project) }
       let session = Session()
       let file = try session.store(vault).load(warn: Output.warn)
       // A filter on an environment the vault does not have is a mistake, not an empty list.
-      if let environment, file.header.environment(environment) == nil {
+      if let environment = filter.environment, file.header.environment(environment) == nil {
         throw file.environmentNotFound(environment)
       }
       var rows:
@@ -58,8 +50,9 @@ extension VaultCommand {
         )] = []
       var reader = try redacted ? Redactor(file: file, identity: session.unlock(unlock)) : nil
       for block in file.blocks {
-        if let project, block.project != project { continue }
-        if let environment, block.environment != environment { continue }
+        guard filter.matches(project: block.project, environment: block.environment) else {
+          continue
+        }
         let group = try file.decode(block)
         for entry in group.entries {
           let flags = group.flags.filter { $0.name == entry.name }
@@ -127,29 +120,18 @@ extension VaultCommand {
 
 /// Decrypts entries for `list --redacted` and keeps only their redacted forms.
 private struct Redactor {
-  let file: VaultFile
   let member: Member
-  let identity: Identity
-  /// Environment key pairs opened so far (a handful: an array, no dictionary).
-  private var keys: [(environment: String, pair: BoxKeyPair)] = []
+  private var keys: EnvironmentKeys
 
   init(file: VaultFile, identity: Identity) throws {
-    self.file = file
-    self.identity = identity
     member = try file.member(for: identity)
+    keys = EnvironmentKeys(file: file, identity: identity)
   }
 
   /// `sk-proj-…wxyz`, or `-` for an environment this member cannot read.
   mutating func redact(_ entry: Entry) throws -> String {
     guard member.read.contains(entry.environment) else { return "-" }
-    let pair: BoxKeyPair
-    if let known = keys.first(where: { $0.environment == entry.environment }) {
-      pair = known.pair
-    } else {
-      pair = try file.environmentKeyPair(
-        entry.environment, project: entry.project, identity: identity)
-      keys.append((entry.environment, pair))
-    }
-    return OpenAIKeys.redact(try file.open(entry, with: pair))
+    let pair = try keys.pair(entry.environment, project: entry.project)
+    return OpenAIKeys.redact(try keys.file.open(entry, with: pair))
   }
 }

@@ -21,12 +21,7 @@ extension VaultCommand {
           vault log --json | jq -r '.[] | select(.program == "python3") | .time'
         """)
 
-    @Option(help: ArgumentHelp("Only this project.", valueName: "name"))
-    var project: String?
-
-    @Option(
-      name: .customLong("env"), help: ArgumentHelp("Only this environment.", valueName: "env"))
-    var environment: String?
+    @OptionGroup var filter: FilterOptions
 
     @Flag(
       help:
@@ -34,25 +29,14 @@ extension VaultCommand {
     )
     var json = false
 
-    func validate() throws {
-      // Names.check redacts a value pasted in place of a name.
-      do {
-        if let project { try Names.check(project, as: .project) }
-        if let environment { try Names.check(environment, as: .environment) }
-      } catch let error as VaultError {
-        throw ValidationError(Failure.describe(error).message)
-      }
-    }
-
     func run() throws {
       let log = AccessLog(paths: Session().paths)
       if try !log.isEnabled() {
         Output.note("the access log is off (\(Failure.printable(path: log.configFile)))")
       }
       let (all, skipped) = try log.records()
-      let records = all.filter { record in
-        (project == nil || record.project == project)
-          && (environment == nil || record.environment == environment)
+      let records = all.filter {
+        filter.matches(project: $0.project, environment: $0.environment)
       }
       if skipped > 0 {
         Output.warning(

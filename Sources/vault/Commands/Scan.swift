@@ -103,17 +103,9 @@ extension VaultCommand {
           "this identity is not a member of '\(Failure.printable(path: file.path))'")
       }
       var index = ValueIndex()
-      // Environment key pairs opened so far (a handful: an array).
-      var keys: [(environment: String, pair: BoxKeyPair)] = []
+      var keys = EnvironmentKeys(file: file, identity: identity)
       for block in file.blocks where member.read.contains(block.environment) {
-        let pair: BoxKeyPair
-        if let known = keys.first(where: { $0.environment == block.environment }) {
-          pair = known.pair
-        } else {
-          pair = try file.environmentKeyPair(
-            block.environment, project: block.project, identity: identity)
-          keys.append((block.environment, pair))
-        }
+        let pair = try keys.pair(block.environment, project: block.project)
         let group = try file.decode(block)
         // Older versions too: a value replaced last week is still a leak in a file today. An
         // entry under a retired key cannot be opened (`status` names it); it is skipped.
