@@ -1,11 +1,11 @@
 import Glibc
 import VaultCore
 
-/// Reading a whole file from stdin (`vault import -`), for pipes and redirections.
+/// Reading all of stdin, for pipes and redirections: `vault import -` and `set`'s piped value.
 enum Input {
-  /// All of stdin into a secret buffer, up to `maximumSize` bytes: the same cap as a file
-  /// named on the command line, and the same error (`fileTooLarge`, exit 1) beyond it.
-  static func standardInput(maximumSize: Int) throws -> SecretBytes {
+  /// All of stdin into a secret buffer, up to `maximumSize` bytes; `tooLarge` beyond it.
+  /// By default the error a file named on the command line gets (`fileTooLarge`, exit 1).
+  static func standardInput(maximumSize: Int, tooLarge: VaultError? = nil) throws -> SecretBytes {
     let buffer = SecretBytes(count: maximumSize + 1)
     var length = 0
     while length <= maximumSize {
@@ -21,7 +21,7 @@ enum Input {
       length += count
     }
     guard length <= maximumSize else {
-      throw VaultError.fileTooLarge(path: "<stdin>", limit: maximumSize)
+      throw tooLarge ?? VaultError.fileTooLarge(path: "<stdin>", limit: maximumSize)
     }
     return buffer.slice(0..<length)
   }

@@ -56,23 +56,8 @@ enum Prompt {
   /// Reads all of stdin into a secret buffer; more than `maximumLength` bytes is refused
   /// (`stdinTooLarge`), never cut.
   static func standardInput() throws -> SecretBytes {
-    let buffer = SecretBytes(count: maximumLength + 1)
-    var length = 0
-    while length <= maximumLength {
-      let count = buffer.withUnsafeMutableBytes {
-        read(0, $0.baseAddress! + length, $0.count - length)
-      }
-      if count < 0 {
-        if errno == EINTR { continue }
-        throw VaultError.io(path: "<stdin>", operation: "read", errno: errno)
-      }
-      if count == 0 { break }
-      length += count
-    }
-    guard length <= maximumLength else {
-      throw VaultError.stdinTooLarge(limit: maximumLength)
-    }
-    return buffer.slice(0..<length)
+    try Input.standardInput(
+      maximumSize: maximumLength, tooLarge: .stdinTooLarge(limit: maximumLength))
   }
 
   /// `value` without surrounding ASCII whitespace (a pasted key often brings a newline).
