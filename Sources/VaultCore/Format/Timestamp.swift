@@ -22,27 +22,20 @@ public enum Timestamp {
 
   /// Seconds since the epoch of a valid timestamp; nil for anything else.
   public static func seconds(_ text: String) -> Int? {
-    let b = Array(text.utf8)
-    guard isValid(b) else { return nil }
-    func number(_ range: Range<Int>) -> Int32 {
-      range.reduce(Int32(0)) { $0 * 10 + Int32(b[$1] - 0x30) }
-    }
-    var parts = tm()
-    parts.tm_year = number(0..<4) - 1900
-    parts.tm_mon = number(5..<7) - 1
-    parts.tm_mday = number(8..<10)
-    parts.tm_hour = number(11..<13)
-    parts.tm_min = number(14..<16)
-    parts.tm_sec = number(17..<19)
-    return Int(timegm(&parts))
+    seconds(Array(text.utf8))
   }
 
   /// Whether `text` is a valid timestamp in canonical form (a real date, years 1970-9999).
   public static func isValid<C: Collection<UInt8>>(_ text: C) -> Bool {
-    let b = Array(text)
+    seconds(Array(text)) != nil
+  }
+
+  /// The seconds of a canonical timestamp: parsed, converted, and formatted back to the same
+  /// bytes (so February 30 or hour 24, which `timegm` would carry over, are refused).
+  private static func seconds(_ b: [UInt8]) -> Int? {
     guard b.count == 20, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A,
       b[16] == 0x3A, b[19] == 0x5A
-    else { return false }
+    else { return nil }
     func number(_ range: Range<Int>) -> Int32? {
       var value: Int32 = 0
       for i in range {
@@ -54,7 +47,7 @@ public enum Timestamp {
     guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
       let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
       year >= 1970
-    else { return false }
+    else { return nil }
     var parts = tm()
     parts.tm_year = year - 1900
     parts.tm_mon = month - 1
@@ -62,7 +55,7 @@ public enum Timestamp {
     parts.tm_hour = hour
     parts.tm_min = minute
     parts.tm_sec = second
-    let seconds = timegm(&parts)
-    return format(Int(seconds)).utf8.elementsEqual(b)
+    let seconds = Int(timegm(&parts))
+    return format(seconds).utf8.elementsEqual(b) ? seconds : nil
   }
 }
