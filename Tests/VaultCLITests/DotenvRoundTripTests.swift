@@ -63,17 +63,21 @@ struct SeededGenerator: RandomNumberGenerator {
     return Data(text.utf8)
   }
 
+  /// A generator seeded from `DOTENV_SEED`, else at random, and the line that replays it.
+  static func seeded() -> (SeededGenerator, replay: String) {
+    let seed =
+      ProcessInfo.processInfo.environment["DOTENV_SEED"].flatMap { UInt64($0) }
+      ?? UInt64.random(in: 0...UInt64.max)
+    return (SeededGenerator(state: seed), "seed \(seed) (replay with DOTENV_SEED=\(seed))")
+  }
+
   /// The values as NUL-terminated strings, the way the shell prints them below.
   static func nulJoined(_ values: [String]) -> Data {
     Data(values.map { $0 + "\0" }.joined().utf8)
   }
 
   @Test func exportIsSafeToSourceAndImportsBack() throws {
-    let seed =
-      ProcessInfo.processInfo.environment["DOTENV_SEED"].flatMap { UInt64($0) }
-      ?? UInt64.random(in: 0...UInt64.max)
-    let replay = "seed \(seed) (replay with DOTENV_SEED=\(seed))"
-    var rng = SeededGenerator(state: seed)
+    var (rng, replay) = Self.seeded()
 
     let box = try Sandbox()
     try box.initVault()
@@ -175,11 +179,7 @@ struct SeededGenerator: RandomNumberGenerator {
   /// values (issue 8, item 13), read the same in bash, in POSIX sh and in `vault import`;
   /// and `vault export` of what was imported reads back to the same bytes in all three.
   @Test func substitutionReadsAsAShellReadsIt() throws {
-    let seed =
-      ProcessInfo.processInfo.environment["DOTENV_SEED"].flatMap { UInt64($0) }
-      ?? UInt64.random(in: 0...UInt64.max)
-    let replay = "seed \(seed) (replay with DOTENV_SEED=\(seed))"
-    var rng = SeededGenerator(state: seed)
+    var (rng, replay) = Self.seeded()
     let box = try Sandbox()
     try box.initVault()
     let directory = box.root.appendingPathComponent("subst")
