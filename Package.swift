@@ -6,6 +6,7 @@ let package = Package(
   platforms: [.macOS(.v13)],
   products: [
     .executable(name: "vault", targets: ["vault"]),
+    .executable(name: "vault-net", targets: ["vault-net"]),
     .library(name: "VaultCore", targets: ["VaultCore"]),
   ],
   dependencies: [
@@ -21,13 +22,18 @@ let package = Package(
       name: "VaultCore",
       dependencies: ["CSodium"]
     ),
-    .executableTarget(
-      name: "vault",
+    .target(
+      name: "VaultCLI",
       dependencies: [
         "VaultCore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // The command line, without a networking library: `vault exec` starts as fast as it can.
+    .executableTarget(name: "vault", dependencies: ["VaultCLI"]),
+    // The same command line plus an HTTP transport (FoundationNetworking), for `vault openai`:
+    // `vault` executes it for those commands only (Sources/VaultCLI/Net/NetworkHelper.swift).
+    .executableTarget(name: "vault-net", dependencies: ["VaultCLI"]),
     .testTarget(
       name: "VaultCoreTests",
       dependencies: ["VaultCore"],

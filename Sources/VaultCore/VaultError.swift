@@ -172,6 +172,12 @@ public enum VaultError: Error, Equatable, Sendable {
   /// `git hook install` found a different hook at `path`; `line` is what to add to it.
   case hookExists(path: String, line: String)
 
+  // OpenAI's Admin API (issue 9).
+  /// `vault-net`, which carries the commands that use the network, is missing or cannot run.
+  case helperUnavailable(path: String, problem: String)
+  /// A `vault openai` command failed; the failure's kind decides the exit code.
+  case openAI(OpenAIFailure)
+
   /// Which kind of name was invalid.
   public enum NameKind: String, Sendable {
     case project, environment, name, member

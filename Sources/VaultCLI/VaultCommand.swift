@@ -17,6 +17,7 @@ struct VaultCommand: ParsableCommand {
 
       Exit codes: 0 ok, 1 system error, 2 not found, 3 wrong passphrase, 4 no access, \
       5 corrupt or tampered file, 6 already exists, 7 encrypted to a retired key, 64 usage, \
+      69 OpenAI unavailable, \
       126/127 exec, 130 cancelled.
       """,
     version: "0.1.0",

@@ -12,6 +12,8 @@ enum Failure {
   static let exists: Int32 = 6
   static let retiredKey: Int32 = 7
   static let usage: Int32 = 64
+  /// OpenAI (or the network to it) did not answer as documented, after the retries.
+  static let unavailable: Int32 = 69
   static let notExecutable: Int32 = 126
   static let commandNotFound: Int32 = 127
   static let cancelled: Int32 = 130
@@ -489,6 +491,22 @@ enum Failure {
         "'\(printable(path: path))' already exists and is not vault's; leaving it as it is",
         "add this line to it, before it ends: \(line)", exists
       )
+    case .helperUnavailable(let path, let problem):
+      return (
+        "this command needs vault-net, the network half of vault, which cannot run from"
+          + " '\(printable(path: path))': \(problem)",
+        "install vault-net beside vault (`make install` installs both)", general
+      )
+    case .openAI(let failure):
+      let code: Int32
+      switch failure.kind {
+      case .unavailable: code = unavailable
+      case .refused: code = access
+      case .notFound: code = notFound
+      case .failed: code = general
+      case .usage: code = usage
+      }
+      return (failure.message, failure.hint, code)
     }
   }
 
