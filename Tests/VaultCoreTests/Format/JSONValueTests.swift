@@ -252,7 +252,9 @@ import Testing
     }
     #expect(JSONNumber(Double.nan) == nil)
     #expect(JSONNumber(-Double.infinity) == nil)
-    for double in [0.1, 1e-5, -0.0, 1e300, Double.leastNonzeroMagnitude, 123.456, Double.greatestFiniteMagnitude] {
+    for double in [
+      0.1, 1e-5, -0.0, 1e300, Double.leastNonzeroMagnitude, 123.456, Double.greatestFiniteMagnitude,
+    ] {
       let number = try #require(JSONNumber(double))
       #expect(JSONNumber(text: number.text) == number, "\(double)")
       #expect(number.double == double, "\(double)")
@@ -321,6 +323,7 @@ import Testing
     #expect(bot["created_at"]?.int64 == 1_764_460_800)
     #expect(bot["created_at"]?.double == 1_764_460_800)
     #expect(bot["last_used_at"]?.isNull == true)
+    #expect(bot["last_used_at"] != nil)  // a JSON null is there; a missing key is nil
     #expect(bot["last_used_at"]?.int64 == nil)
     #expect(bot["owner"]?["type"]?.string == "service_account")
     #expect(bot["owner"]?["service_account"]?["id"]?.string == "svc_acct_bot")
@@ -348,8 +351,9 @@ import Testing
 
   @Test func writesCompactRequestBodies() throws {
     let body: JSONValue = ["name": "vault prod", "scopes": ["api.model.read"]]
-    #expect(String(decoding: body.encoded(), as: UTF8.self)
-      == "{\"name\":\"vault prod\",\"scopes\":[\"api.model.read\"]}")
+    #expect(
+      String(decoding: body.encoded(), as: UTF8.self)
+        == "{\"name\":\"vault prod\",\"scopes\":[\"api.model.read\"]}")
 
     let half = try #require(JSONNumber(0.5))
     let awkward: JSONValue = [
@@ -374,11 +378,13 @@ import Testing
     object["n"] = .null
     #expect(object.keys == ["b", "c", "n"])
     #expect(object["b"] == "two" && object["n"] == .null && object["a"] == nil)
+    #expect(object["n"] != nil)  // `nil` compared with `JSONValue?` is absence, not null
     #expect(object.map(\.key) == ["b", "c", "n"])
     #expect(JSONValue.object(object) != ["c": 3, "b": "two", "n": nil])  // order matters
     #expect(JSONValue.object(object) == ["b": "two", "c": 3, "n": nil])
-    #expect(String(decoding: JSONValue.object(object).encoded(), as: UTF8.self)
-      == "{\"b\":\"two\",\"c\":3,\"n\":null}")
+    #expect(
+      String(decoding: JSONValue.object(object).encoded(), as: UTF8.self)
+        == "{\"b\":\"two\",\"c\":3,\"n\":null}")
   }
 
   // MARK: Properties
