@@ -643,7 +643,8 @@ extension VaultFile {
     if let account = link.account { try checkID(account, "service account id") }
     guard link.scopes.count <= OpenAILink.maximumScopes else {
       throw VaultError.invalidOpenAIField(
-        field: "scope list", shown: "\(link.scopes.count) scopes (at most \(OpenAILink.maximumScopes))")
+        field: "scope list",
+        shown: "\(link.scopes.count) scopes (at most \(OpenAILink.maximumScopes))")
     }
     for scope in link.scopes where !OpenAILink.isValidScope(scope) {
       throw VaultError.invalidOpenAIField(field: "scope", shown: shown(scope))

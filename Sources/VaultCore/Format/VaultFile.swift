@@ -214,6 +214,17 @@ public struct VaultFile: Sendable {
       {
         cursor = lineEnd(from: cursor)
       }
+      // What follows the block begins the next group or is `end`: a group's line under
+      // another label (an `openai web dev` line in web/prod) is a format error here as it is
+      // for the full parser, not a shorter block whose signature fails.
+      guard cursor < buffer.count,
+        buffer[cursor...].starts(with: "group ".utf8)
+          || buffer[cursor...].starts(with: "end\n".utf8)
+      else {
+        throw VaultError.malformed(
+          path: path, line: 0,
+          problem: .unexpectedLine(expected: "group \(project) \(environment)"))
+      }
       // Counting lines up to the block would cost a pass over the whole file, so a block
       // found this way has no line number (0); error messages then name the file only.
       blocks.append(
