@@ -287,4 +287,66 @@ import Testing
       }
     }
   }
+
+  /// The merge driver: links and rotations go with their name's unit; a different rotation,
+  /// or a different link of the same version, on both sides is an entry conflict; one side's
+  /// change wins over an untouched side; another name's change merges beside it.
+  @Test func mergeCarriesLinesAndConflictsOnDifferentOnes() throws {
+    let base = try makeVault()
+    func merged(_ ours: VaultFile, _ theirs: VaultFile) throws -> VaultMerge.Outcome {
+      try VaultMerge(base: base, ours: ours, theirs: theirs).merge(identity: { alice })
+    }
+    // Ours records a rotation, theirs stores another name: both kept.
+    var ours = base
+    try ours.setRotation(
+      rotation(.started), name: name, project: "web", environment: "prod", identity: alice)
+    var theirs = base
+    try theirs.set(
+      [("OTHER", secret("x"))], project: "web", environment: "prod", identity: alice)
+    guard case .merged(let file) = try merged(ours, theirs) else {
+      Issue.record("did not merge")
+      return
+    }
+    let group = try #require(try file.group(project: "web", environment: "prod"))
+    #expect(group.rotations == [rotation(.started)])
+    #expect(group.links == [link("key_one", version: 1)])
+    #expect(group.entries.map(\.name) == [name, "OPENAI_ORG_ID", "OTHER"])
+
+    // Both record a rotation, different steps: a conflict naming the entry.
+    var stored = base
+    try stored.setRotation(
+      rotation(.stored), name: name, project: "web", environment: "prod", identity: alice)
+    guard case .partial(_, let conflicted) = try merged(ours, stored) else {
+      Issue.record("two different rotations merged")
+      return
+    }
+    #expect(conflicted == ["web/prod/\(name)"])
+    // The same rotation on both sides is no conflict.
+    guard case .merged = try merged(ours, ours) else {
+      Issue.record("the same rotation conflicted")
+      return
+    }
+    // Version 1 linked to two different keys: a conflict, never a silent pick.
+    var a = base
+    try a.setLink(link("key_a", version: 1), project: "web", environment: "prod", identity: alice)
+    var b = base
+    try b.setLink(link("key_b", version: 1), project: "web", environment: "prod", identity: alice)
+    guard case .partial(let kept, let both) = try merged(a, b) else {
+      Issue.record("two links of one version merged")
+      return
+    }
+    #expect(both == ["web/prod/\(name)"])
+    // Meanwhile ours is kept, link included.
+    #expect(try kept.group(project: "web", environment: "prod")?.currentLink(name)?.keyID == "key_a")
+    // Choosing theirs takes their link.
+    let chosen = try VaultMerge(base: base, ours: a, theirs: b)
+      .merge(identity: { alice }, choices: ["web/prod/\(name)": .theirs])
+    guard case .partial(let theirsKept, _) = chosen else {
+      Issue.record("no partial result")
+      return
+    }
+    #expect(
+      try theirsKept.group(project: "web", environment: "prod")?.currentLink(name)?.keyID
+        == "key_b")
+  }
 }
