@@ -198,7 +198,9 @@ extension Sandbox {
     let resolve = try bob.ok(
       ["git", "resolve", "--project", "shop", "--env", "prod", "--take", "theirs"])
     #expect(resolve.stdout.contains("shop/prod/OPENAI_API_KEY: took theirs"), "\(resolve.stdout)")
-    #expect(listRow(try bob.ok(["list"]), "shop/prod/OPENAI_API_KEY")?.hasSuffix("openai:key_alice") == true)
+    #expect(
+      listRow(try bob.ok(["list"]), "shop/prod/OPENAI_API_KEY")?.hasSuffix("openai:key_alice")
+        == true)
   }
 
   /// Links and rotations travel with their versions: alice links prod and records a

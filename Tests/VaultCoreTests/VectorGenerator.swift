@@ -32,8 +32,10 @@ import Testing
   /// Only the `openai-*` and `rotation-*` vectors, leaving the others as committed:
   ///
   ///     VAULT_REGENERATE_OPENAI_VECTORS=1 swift test --filter VectorGenerator
-  @Test(.enabled(if: ProcessInfo.processInfo.environment["VAULT_REGENERATE_OPENAI_VECTORS"] == "1"))
-  func regenerateOpenAILines() throws {
+  static let openAIEnabled =
+    ProcessInfo.processInfo.environment["VAULT_REGENERATE_OPENAI_VECTORS"] == "1"
+
+  @Test(.enabled(if: openAIEnabled)) func regenerateOpenAILines() throws {
     try openAILines()
   }
 
@@ -1313,7 +1315,9 @@ import Testing
       "openai-scopes-upper-case", "A scope with upper-case letters", links,
       "api.model.read,", "api.Model.read,")
     // Versions 1 and 2 have neither line.
-    for (name, what) in [("openai-in-version-2", "an openai"), ("rotation-in-version-2", "a rotation")] {
+    for (name, what) in [
+      ("openai-in-version-2", "an openai"), ("rotation-in-version-2", "a rotation"),
+    ] {
       var early = try makeTeam(formatVersion: 2)
       var group = try #require(try early.group(project: "web", environment: "prod"))
       if name.hasPrefix("openai") {

@@ -85,7 +85,8 @@ import Testing
     #expect(
       throws: VaultError.versionNotFound(label: "web/prod/\(name)", version: 7, kept: [1])
     ) {
-      try file.setLink(link("key_x", version: 7), project: "web", environment: "prod", identity: alice)
+      try file.setLink(
+        link("key_x", version: 7), project: "web", environment: "prod", identity: alice)
     }
     var missing = link("key_x", version: 1)
     missing.name = "OTHER"
@@ -112,7 +113,8 @@ import Testing
     let pasted = "sk-" + String(repeating: "A", count: 40) + "T3BlbkFJ"
     #expect(!OpenAILink.isValidID(pasted))
     do {
-      try file.setLink(link(pasted, version: 1), project: "web", environment: "prod", identity: alice)
+      try file.setLink(
+        link(pasted, version: 1), project: "web", environment: "prod", identity: alice)
       Issue.record("a key-shaped id was written")
     } catch VaultError.invalidOpenAIField(_, let shown) {
       #expect(!shown.contains(pasted))
@@ -142,7 +144,9 @@ import Testing
     try file.remove(name, project: "web", environment: "prod", identity: alice)
     let group = try reread(file)
     #expect(group.links.isEmpty && group.rotations.isEmpty)
-    #expect(!text(file.serialized()).contains("\nopenai ") && !text(file.serialized()).contains("\nrotation "))
+    #expect(
+      !text(file.serialized()).contains("\nopenai ")
+        && !text(file.serialized()).contains("\nrotation "))
   }
 
   @Test func aRekeyKeepsTheCurrentLinkAndDropsOlderOnes() throws {
@@ -186,7 +190,8 @@ import Testing
     #expect(throws: VaultError.entryNotFound(label: "web/prod/NOPE")) {
       var other = rotation(.started)
       other.name = "NOPE"
-      try file.setRotation(other, name: "NOPE", project: "web", environment: "prod", identity: alice)
+      try file.setRotation(
+        other, name: "NOPE", project: "web", environment: "prod", identity: alice)
     }
     try file.setRotation(
       rotation(.started), name: name, project: "web", environment: "prod", identity: alice)
@@ -231,7 +236,8 @@ import Testing
     time.time = "2026-02-30T00:00:00Z"
     for value in [bad, stored, time] {
       #expect(throws: VaultError.self) {
-        try file.setRotation(value, name: name, project: "web", environment: "prod", identity: alice)
+        try file.setRotation(
+          value, name: name, project: "web", environment: "prod", identity: alice)
       }
     }
     #expect(try reread(file).rotations.isEmpty)
@@ -243,7 +249,8 @@ import Testing
       name: "bob", identity: bob.publicIdentity, read: ["prod"], write: [], isOwner: false,
       by: alice)
     #expect(throws: VaultError.cannotWrite(member: "bob", environment: "prod")) {
-      try file.setLink(link("key_x", version: 1), project: "web", environment: "prod", identity: bob)
+      try file.setLink(
+        link("key_x", version: 1), project: "web", environment: "prod", identity: bob)
     }
     #expect(throws: VaultError.cannotWrite(member: "bob", environment: "prod")) {
       try file.setRotation(
@@ -262,7 +269,8 @@ import Testing
         link: link("key_two"))
     }
     #expect(throws: VaultError.openAILinesNeedVersion3(path: "v")) {
-      try file.setLink(link("key_one", version: 1), project: "web", environment: "prod", identity: alice)
+      try file.setLink(
+        link("key_one", version: 1), project: "web", environment: "prod", identity: alice)
     }
   }
 
@@ -337,7 +345,8 @@ import Testing
     }
     #expect(both == ["web/prod/\(name)"])
     // Meanwhile ours is kept, link included.
-    #expect(try kept.group(project: "web", environment: "prod")?.currentLink(name)?.keyID == "key_a")
+    #expect(
+      try kept.group(project: "web", environment: "prod")?.currentLink(name)?.keyID == "key_a")
     // Choosing theirs takes their link.
     let chosen = try VaultMerge(base: base, ours: a, theirs: b)
       .merge(identity: { alice }, choices: ["web/prod/\(name)": .theirs])
