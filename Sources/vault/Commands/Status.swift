@@ -12,8 +12,8 @@ extension VaultCommand {
       discussion: """
         Besides where things are, status says what needs action: entries flagged for \
         rotation, OpenAI key rotations that have not finished (`rotation:`), entries under \
-        a retired key, members who left without a re-key, values \
-        older than the policy (`old:`, default 90 days: --max-age, or `max-age DAYS` in \
+        a retired key, members who left without a re-key, values older than the policy \
+        (`old:`, default 90 days: --max-age, or `max-age DAYS` in \
         ~/.config/vault/config), and, for the environments you read, the same value in \
         two environments and an Admin API key stored as OPENAI_API_KEY. Those two need \
         the values: status checks them when your identity unlocks without a prompt (a \

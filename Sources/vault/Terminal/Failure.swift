@@ -150,7 +150,9 @@ enum Failure {
         "'\(printable(shown))' is not an OpenAI \(field) a vault can store",
         field == "scope"
           ? "scopes are lower-case letters, digits, '.', '_' and '-', up to 64 characters"
-          : "ids are letters, digits, '_' and '-', up to 64 characters, starting with a letter or digit",
+          : field.hasSuffix(" id")
+            ? "ids are letters, digits, '_' and '-', up to 64 characters, starting with a letter or digit, and never a key"
+            : nil,
         usage
       )
     case .openAILinesNeedVersion3(let path):
