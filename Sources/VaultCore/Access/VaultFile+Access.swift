@@ -468,9 +468,11 @@ extension VaultFile {
         throw VaultError.entryNotFound(label: "\(project)/\(environment)/\(link.name)")
       }
     }
-    if case .some(.some(let pending)) = rotation { try Self.check(pending) }
     var setsRotation = false
-    if case .some(.some) = rotation { setsRotation = true }
+    if case .some(.some(let pending)) = rotation {
+      try Self.check(pending)
+      setsRotation = true
+    }
     if link != nil || setsRotation, header.formatVersion < 3 {
       throw VaultError.openAILinesNeedVersion3(path: path)
     }
