@@ -231,7 +231,7 @@ complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "v
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault list" cache-ttl' -l 'cache-ttl' -d 'How long an unlock stays cached in the kernel keyring: seconds, or a number with s, m or h.' -rfka ''
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault list" project' -l 'project' -d 'Only this project.' -rfka ''
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault list" env' -l 'env' -d 'Only this environment.' -rfka ''
-complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault list" json' -l 'json' -d 'Print a JSON array of {project, environment, name, version, created, writer, exposed, written_by_removed, retired_key, versions_kept}.'
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault list" json' -l 'json' -d 'Print a JSON array of {project, environment, name, version, created, writer, exposed, written_by_removed, retired_key, openai_key_id, rotation, versions_kept}.'
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault list" redacted' -l 'redacted' -d 'Add each value\'s redacted form (prefix and last four; `redacted` in JSON); decrypts, so it unlocks.'
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault list" version' -l 'version' -d 'Show the version.'
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault list" h help' -s 'h' -l 'help' -d 'Show help information.'

@@ -135,6 +135,14 @@ public enum VaultError: Error, Equatable, Sendable {
   case adminKeyAsAPIKey(label: String)
   /// Everything `exec` would inject is an Admin API key nobody asked for by name.
   case onlyAdminKeys(labels: [String])
+  /// An OpenAI id (project, key, service account) or scope that a vault line cannot hold
+  /// (FileFormat.md, "OpenAI links and rotations"), given or returned by OpenAI: refused,
+  /// never written. `field` says which ("key id", "scope", …); `shown` is the printable (or,
+  /// when it looks like a key, redacted) form.
+  case invalidOpenAIField(field: String, shown: String)
+  /// An OpenAI link or pending rotation asked of a vault of format version 1 or 2, which
+  /// has no such lines (an owner's next header change makes it version 3).
+  case openAILinesNeedVersion3(path: String)
   /// A line of the user's configuration file that is not a known setting.
   case badConfig(path: String, line: Int)
 

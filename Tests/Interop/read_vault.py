@@ -16,11 +16,14 @@ refused as encrypted to a retired key; older versions of an entry follow its lin
 older versions, NAME@VERSION=value, after the current values) and prints NAME=value lines
 (PROJECT/ENV/NAME=value for every readable group when no --project/--env is given), and each
 exposure flag of a group it read on stderr, as its file line (`flag PROJECT ENV NAME MEMBER
-TIME`, with ` wrote` when the file line has it); a gone line gives no value. `write` stores
+TIME`, with ` wrote` when the file line has it), and so each OpenAI link and pending rotation
+(version 3: `openai …` and `rotation …` lines, "OpenAI links and rotations"); a gone line
+gives no value. `write` stores
 stdin as a new version of NAME (one more than NAME's entry or tombstone; in a version 3 file
 with the key id of the environment's key, keeping the version it replaces as an older version
 and at most `history N` − 1 of them, N = 5 without that header line), signs the entry and
-re-signs the group, keeping the group's flags and tombstones except NAME's; there is no
+re-signs the group, keeping the group's flags and tombstones except NAME's, the OpenAI links
+of the versions it keeps (the new version has none) and every pending rotation; there is no
 `remove`. The header (everything up to and including the `signed` line) is copied byte for
 byte, so this script never writes a header, and it checks the whole file it is about to write
 as a reader would before the rename. It keeps no state between runs, so it cannot tell a
@@ -213,6 +216,9 @@ PROJECT = re.compile(rb"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 ENV = re.compile(rb"[a-z][a-z0-9_-]{0,31}")
 NAME = re.compile(rb"[A-Za-z_][A-Za-z0-9_]{0,127}")
 TIME = re.compile(rb"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+OPENAI_ID = re.compile(rb"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+SCOPE = re.compile(rb"[a-z0-9][a-z0-9._-]{0,63}")
+STEPS = (b"started", b"stored", b"manual")
 
 
 def is_time(text):
@@ -360,6 +366,19 @@ class Flag:
         self.name, self.member, self.time, self.wrote = name, member, time, wrote
 
 
+class Link:
+    """An `openai` line (version 3): version VERSION of NAME holds this OpenAI key. `line` is
+    the whole line, every field checked."""
+    def __init__(self, name, version, line):
+        self.name, self.version, self.line = name, version, line
+
+
+class Rotation:
+    """A `rotation` line (version 3): NAME's OpenAI key rotation has not finished."""
+    def __init__(self, name, line):
+        self.name, self.line = name, line
+
+
 def env_list(field, key):
     if not field.startswith(key):
         return None
@@ -481,7 +500,7 @@ class Vault:
                 raise fmt(f"{where}: malformed group")
             group = {"project": g[1], "env": g[2], "signer": b64d(g[3], 32),
                      "signature": b64d(g[4], 64), "entries": [], "gone": [], "flags": [],
-                     "older": [], "line": i + 1}
+                     "older": [], "links": [], "rotations": [], "line": i + 1}
             if group["signer"] is None or group["signature"] is None:
                 raise fmt(f"{where}: malformed group")
             i += 1
@@ -515,15 +534,37 @@ class Vault:
                 i += 1
             if not names_in_order:
                 raise fmt(f"{where}: empty group")
-            # Flag lines follow every entry and gone line of the group.
+            # Then openai lines, rotation lines and flag lines, in that order.
+            while i < end and lines[i].startswith(b"openai "):
+                group["links"].append(
+                    parse_openai(lines[i], f"line {i + 1}", g[1], g[2], self.version))
+                i += 1
+            while i < end and lines[i].startswith(b"rotation "):
+                group["rotations"].append(
+                    parse_rotation(lines[i], f"line {i + 1}", g[1], g[2], self.version))
+                i += 1
             while i < end and lines[i].startswith(b"flag "):
                 group["flags"].append(
                     parse_flag(lines[i], f"line {i + 1}", g[1], g[2], self.version))
                 i += 1
-            if i < end and (lines[i].startswith(b"entry ") or lines[i].startswith(b"gone ")):
-                raise fmt(f"line {i + 1}: entry or gone line after a flag line")
+            if i < end and any(lines[i].startswith(k) for k in
+                               (b"entry ", b"gone ", b"openai ", b"rotation ", b"flag ")):
+                raise fmt(f"line {i + 1}: a group's line out of order")
             strictly_increasing(names_in_order, "entry or gone")
             names = {e.name for e in group["entries"]}
+            held = {(e.name, e.version) for e in group["entries"] + group["older"]}
+            # openai lines: in the order of the entry lines they describe (name, then version
+            # descending), each naming an entry line of that name and version.
+            strictly_increasing([(l.name, -l.version) for l in group["links"]], "openai")
+            for link in group["links"]:
+                if (link.name, link.version) not in held:
+                    raise fmt(f"{where}: openai line for {link.name.decode()} version "
+                              f"{link.version}, which the group does not hold")
+            # rotation lines: one per name, by name, each for a name with a current entry.
+            strictly_increasing([r.name for r in group["rotations"]], "rotation")
+            for rotation in group["rotations"]:
+                if rotation.name not in names:
+                    raise fmt(f"{where}: rotation for {rotation.name.decode()}, which has no entry")
             for flag in group["flags"]:
                 if flag.name not in names:
                     raise fmt(f"{where}: flag for {flag.name.decode()}, which the group does not hold")
@@ -572,6 +613,7 @@ class Vault:
         self.check_writer(group["signer"], group["env"], label)
         text = b"group %s %s %s\n" % (group["project"], group["env"], b64e(group["signer"]))
         text += group_lines(group["entries"], group["gone"], group["older"])
+        text += b"".join(l.line + b"\n" for l in group["links"] + group["rotations"])
         text += b"".join(flag_line(group["project"], group["env"], f) + b"\n" for f in group["flags"])
         if not verify(group["signature"], lp(b"vault.group.v1", self.vault_id, text), group["signer"]):
             raise auth(f"{label}: group signature does not verify")
@@ -705,6 +747,44 @@ def parse_flag(line, where, project, env, version):
     return Flag(f[3], f[4], f[5], wrote)
 
 
+def parse_openai(line, where, project, env, version):
+    """`openai P E NAME VERSION PROJECT KEY ACCOUNT SCOPES`, version 3 files only."""
+    if version < 3:
+        raise fmt(f"{where}: openai line before version 3")
+    f = fields(line, 9, b"openai", where)
+    number = decimal(f[4], 2**63 - 1)
+    if (not NAME.fullmatch(f[3]) or not number or not OPENAI_ID.fullmatch(f[5])
+            or not OPENAI_ID.fullmatch(f[6]) or not (f[7] == b"-" or OPENAI_ID.fullmatch(f[7]))):
+        raise fmt(f"{where}: malformed openai line")
+    if f[8] != b"-":
+        scopes = f[8].split(b",")
+        if (len(scopes) > 64 or not all(SCOPE.fullmatch(x) for x in scopes)
+                or any(a >= b for a, b in zip(scopes, scopes[1:]))):
+            raise fmt(f"{where}: malformed scopes")
+    if (f[1], f[2]) != (project, env):
+        raise fmt(f"{where}: openai line outside its group")
+    return Link(f[3], number, line)
+
+
+def parse_rotation(line, where, project, env, version):
+    """`rotation P E NAME STEP TIME PROJECT OLDKEY OLDACCOUNT NEWKEY NEWACCOUNT`, version 3."""
+    if version < 3:
+        raise fmt(f"{where}: rotation line before version 3")
+    f = fields(line, 11, b"rotation", where)
+    def optional(x):
+        return x == b"-" or OPENAI_ID.fullmatch(x)
+    if (not NAME.fullmatch(f[3]) or f[4] not in STEPS or not is_time(f[5])
+            or not OPENAI_ID.fullmatch(f[6]) or not OPENAI_ID.fullmatch(f[7])
+            or not all(optional(x) for x in f[8:11])):
+        raise fmt(f"{where}: malformed rotation line")
+    # started: no new key nor account yet; stored and manual: a new key.
+    if (f[4] == b"started") != (f[9] == b"-") or (f[4] == b"started" and f[10] != b"-"):
+        raise fmt(f"{where}: rotation step does not match its new key")
+    if (f[1], f[2]) != (project, env):
+        raise fmt(f"{where}: rotation line outside its group")
+    return Rotation(f[3], line)
+
+
 def flag_line(project, env, flag):
     line = b" ".join([b"flag", project, env, flag.name, flag.member, flag.time])
     return line + b" wrote" if flag.wrote else line
@@ -737,6 +817,7 @@ def write_entry(vault, identity, project, env, name, value, created):
         raise Failure("no access", f"{member.name.decode()} cannot write {env.decode()}")
     group = next((g for g in vault.groups if (g["project"], g["env"]) == (project, env)), None)
     entries, gone, flags, older, previous = [], [], [], [], 0
+    links, rotations = [], []
     if group is not None:
         vault.verify_group(group)  # never re-sign what does not verify
         # Versions keep counting after a removal: the last one is the entry's or the
@@ -750,6 +831,8 @@ def write_entry(vault, identity, project, env, name, value, created):
         older = group["older"] + [e for e in group["entries"] if e.name == name]
         # A new version was never exposed to anyone removed before it: its flags go.
         flags = [f for f in group["flags"] if f.name != name]
+        # Links belong to versions (the new one has none); rotations survive a new version.
+        links, rotations = group["links"], group["rotations"]
 
     e = Entry()
     e.project, e.env, e.name, e.version, e.created = project, env, name, previous + 1, created
@@ -776,6 +859,9 @@ def write_entry(vault, identity, project, env, name, value, created):
 
     head = b"group %s %s %s" % (project, env, b64e(identity.sign_public))
     body = group_lines(entries, gone, older)
+    held = {(x.name, x.version) for x in entries + older}
+    body += b"".join(l.line + b"\n" for l in links if (l.name, l.version) in held)
+    body += b"".join(r.line + b"\n" for r in rotations)
     body += b"".join(flag_line(project, env, f) + b"\n" for f in flags)
     signature = sign(lp(b"vault.group.v1", vault.vault_id, head + b"\n" + body), identity.sign_secret)
     new_raw = head + b" " + b64e(signature) + b"\n" + body
@@ -809,6 +895,8 @@ def load_identity(args):
 def print_flags(vault, project, env):
     """The flags of a group already verified and read, on stderr."""
     group = next((g for g in vault.groups if (g["project"], g["env"]) == (project, env)), None)
+    for line in [l.line for l in group["links"] + group["rotations"]] if group else []:
+        sys.stderr.buffer.write(line + b"\n")
     for flag in group["flags"] if group else []:
         sys.stderr.buffer.write(flag_line(project, env, flag) + b"\n")
     sys.stderr.buffer.flush()

@@ -109,7 +109,7 @@ import VaultCore
         Set(object.keys)
           == [
             "project", "environment", "name", "version", "created", "writer", "exposed",
-            "written_by_removed", "retired_key", "versions_kept",
+            "written_by_removed", "retired_key", "openai_key_id", "rotation", "versions_kept",
           ])
       #expect((object["exposed"] as? [String]) == [])
       #expect((object["written_by_removed"] as? [String]) == [])

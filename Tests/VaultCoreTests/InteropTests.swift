@@ -76,6 +76,13 @@ import Testing
         #expect(run.stdout == (read.values + read.older).map { $0 + "\n" }.joined())
         #expect(
           Self.flagLines(run.stderr) == read.flags.map { "flag \(read.project) \(read.environment) \($0)" })
+        // OpenAI links and pending rotations, as their file lines, in file order.
+        #expect(
+          Self.lines(run.stderr, "openai ")
+            == read.links.map { "openai \(read.project) \(read.environment) \($0)" })
+        #expect(
+          Self.lines(run.stderr, "rotation ")
+            == read.rotations.map { "rotation \(read.project) \(read.environment) \($0)" })
       } else {
         #expect(run.stdout.isEmpty, "printed something for a failing vector")
         break
@@ -85,7 +92,12 @@ import Testing
 
   /// The exposure flags read_vault.py printed on stderr (`flag P E NAME MEMBER TIME`).
   static func flagLines(_ stderr: String) -> [String] {
-    stderr.split(separator: "\n").filter { $0.hasPrefix("flag ") }.map(String.init)
+    lines(stderr, "flag ")
+  }
+
+  /// The lines read_vault.py printed on stderr that begin with `prefix`.
+  static func lines(_ stderr: String, _ prefix: String) -> [String] {
+    stderr.split(separator: "\n").filter { $0.hasPrefix(prefix) }.map(String.init)
   }
 
   func temporaryDirectory() throws -> URL {
@@ -470,5 +482,48 @@ import Testing
     let after = try file.versions(of: "OPENAI_API_KEY", project: "web", environment: "prod")
     let limit = Int(file.header.versionsKept)
     #expect(after.map(\.version) == Array(([5, 4] + kept).prefix(limit)))
+  }
+
+  /// OpenAI links and rotations both ways: Python stores a new version of the linked
+  /// web/prod/OPENAI_API_KEY of the `openai-links` vector (the new version unlinked, the
+  /// older versions' links and the pending rotation kept); VaultCore verifies the group
+  /// Python signed, then links the new version and clears the rotation, and Python reads
+  /// that back.
+  @Test func pythonKeepsOpenAILines() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let vector = try #require(VectorTests.vectors.first { $0.name == "openai-links" })
+    let path = directory.appendingPathComponent("openai.vault")
+    try Data(contentsOf: vector.vaultURL).write(to: path)
+    let alice = TestIdentities.alice
+    let run = try Self.python(
+      ["write", path.path, "--project", "web", "--env", "prod", "--name", "OPENAI_API_KEY",
+       "--created", "2026-02-01T12:00:00Z"],
+      environment: Self.identityEnvironment(alice), stdin: "sk-proj-fourthFromPython")
+    #expect(run.status == 0, "\(run.stderr)")
+    var file = try VaultFile.parse(Array(try Data(contentsOf: path)), path: "o")
+    try file.verifyHeader()
+    var group = try #require(try file.group(project: "web", environment: "prod"))
+    #expect(group.entries.first?.version == 4)
+    #expect(group.links.map(\.version) == [3, 2, 1])
+    #expect(group.rotations.map(\.step) == [.stored])
+    try file.setLink(
+      OpenAILink(
+        name: "OPENAI_API_KEY", version: 4, project: "proj_prod", keyID: "key_four",
+        account: nil, scopes: []),
+      project: "web", environment: "prod", identity: alice)
+    try file.setRotation(
+      nil, name: "OPENAI_API_KEY", project: "web", environment: "prod", identity: alice)
+    group = try #require(try file.group(project: "web", environment: "prod"))
+    #expect(group.links.map(\.version) == [4, 3, 2, 1] && group.rotations.isEmpty)
+    try Data(file.serialized()).write(to: path)
+    let read = try Self.python(
+      ["read", path.path, "--project", "web", "--env", "prod"],
+      environment: Self.identityEnvironment(alice))
+    #expect(read.status == 0, "\(read.stderr)")
+    #expect(
+      Self.lines(read.stderr, "openai ").first
+        == "openai web prod OPENAI_API_KEY 4 proj_prod key_four - -")
+    #expect(Self.lines(read.stderr, "rotation ").isEmpty)
   }
 }

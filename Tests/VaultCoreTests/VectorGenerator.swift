@@ -26,6 +26,17 @@ import Testing
     try frozen()
     try team()
     try identityFiles()
+    try openAILines()
+  }
+
+  /// Only the `openai-*` and `rotation-*` vectors, leaving the others as committed:
+  ///
+  ///     VAULT_REGENERATE_OPENAI_VECTORS=1 swift test --filter VectorGenerator
+  static let openAIEnabled =
+    ProcessInfo.processInfo.environment["VAULT_REGENERATE_OPENAI_VECTORS"] == "1"
+
+  @Test(.enabled(if: openAIEnabled)) func regenerateOpenAILines() throws {
+    try openAILines()
   }
 
   // MARK: Writing files
@@ -38,7 +49,8 @@ import Testing
     _ name: String, _ comment: String, _ outcome: Vector.Outcome, vault: String? = nil,
     identity: Identity? = nil, identityFile: String? = nil, passphrase: String? = nil,
     reads: [(String, String, [(String, String)])], flags: [String: [String]] = [:],
-    older: [String: [String]] = [:]
+    older: [String: [String]] = [:], links: [String: [String]] = [:],
+    rotations: [String: [String]] = [:]
   ) throws {
     var lines = ["# \(comment)", "expect: \(outcome.rawValue)"]
     if let vault { lines.append("vault: \(vault)") }
@@ -50,6 +62,10 @@ import Testing
       for (name, value) in values { lines.append("value: \(name)=\(value)") }
       for flag in flags["\(project) \(environment)"] ?? [] { lines.append("flag: \(flag)") }
       for old in older["\(project) \(environment)"] ?? [] { lines.append("older: \(old)") }
+      for link in links["\(project) \(environment)"] ?? [] { lines.append("openai: \(link)") }
+      for rotation in rotations["\(project) \(environment)"] ?? [] {
+        lines.append("rotation: \(rotation)")
+      }
     }
     try write("\(name).expect", Array((lines.joined(separator: "\n") + "\n").utf8))
   }
@@ -544,7 +560,9 @@ import Testing
     let start = try #require(lines.firstIndex { $0.hasPrefix("group \(project) \(environment) ") })
     var end = start + 1
     while end < lines.count,
-      ["entry ", "gone ", "flag "].contains(where: { lines[end].hasPrefix($0) })
+      ["entry ", "gone ", "openai ", "rotation ", "flag "].contains(where: {
+        lines[end].hasPrefix($0)
+      })
     {
       end += 1
     }
@@ -1092,6 +1110,250 @@ import Testing
       "A version 2 file whose web/prod/OPENAI_API_KEY has an older version line, validly "
         + "signed by the owner: only version 3 files keep history.",
       .formatError, lines(early.serialized()))
+  }
+
+  // MARK: Format version 3: OpenAI links and pending rotations
+
+  /// The `openai` and `rotation` lines (FileFormat.md, "OpenAI links and rotations"): a
+  /// version 3 team vault whose web/prod/OPENAI_API_KEY was stored three times, each
+  /// version linked to its OpenAI key, with a rotation pending; web/dev's OPENAI_API_KEY
+  /// linked and a rotation just started. Then every rule a reader enforces, broken.
+  func openAILines() throws {
+    var team = try makeTeam(formatVersion: 3)
+    func link(_ key: String, _ account: String?, _ scopes: [String]) -> OpenAILink {
+      OpenAILink(
+        name: "OPENAI_API_KEY", version: 0, project: "proj_prod", keyID: key, account: account,
+        scopes: scopes)
+    }
+    let scopes = ["api.model.read", "api.responses.write"]
+    try team.set(
+      [("OPENAI_API_KEY", secret(Self.prodRotations[0].1))], project: "web", environment: "prod",
+      identity: alice, now: Self.now, link: link("key_two", "svc_acct_deploy", scopes))
+    let stored = PendingRotation(
+      name: "OPENAI_API_KEY", step: .stored, time: Self.now, project: "proj_prod",
+      oldKey: "key_two", oldAccount: "svc_acct_deploy", newKey: "key_three",
+      newAccount: "svc_acct_deploy")
+    try team.set(
+      [("OPENAI_API_KEY", secret(Self.prodRotations[1].1))], project: "web", environment: "prod",
+      identity: alice, now: Self.now, link: link("key_three", "svc_acct_deploy", scopes),
+      rotation: .some(stored))
+    var first = link("key_one", nil, [])
+    first.version = 1
+    try team.setLink(first, project: "web", environment: "prod", identity: alice)
+    var dev = link("key_dev", nil, [])
+    dev.project = "proj_dev"
+    dev.version = 1
+    try team.setLink(dev, project: "web", environment: "dev", identity: alice)
+    let started = PendingRotation(
+      name: "OPENAI_API_KEY", step: .started, time: Self.now, project: "proj_dev",
+      oldKey: "key_dev", oldAccount: nil, newKey: nil, newAccount: nil)
+    try team.setRotation(
+      started, name: "OPENAI_API_KEY", project: "web", environment: "dev", identity: alice)
+    try write("openai-links.vault", team.serialized())
+    let prodValues = [Self.prodRotations[1]] + Array(Self.webProd.dropFirst())
+    let prodOlder = [
+      "OPENAI_API_KEY@2=\(Self.prodRotations[0].1)", "OPENAI_API_KEY@1=\(Self.webProd[0].1)",
+    ]
+    let prodLinks = [
+      "OPENAI_API_KEY 3 proj_prod key_three svc_acct_deploy api.model.read,api.responses.write",
+      "OPENAI_API_KEY 2 proj_prod key_two svc_acct_deploy api.model.read,api.responses.write",
+      "OPENAI_API_KEY 1 proj_prod key_one - -",
+    ]
+    let prodRotation = [
+      "OPENAI_API_KEY stored \(Self.now) proj_prod key_two svc_acct_deploy key_three"
+        + " svc_acct_deploy"
+    ]
+    let devLinks = ["OPENAI_API_KEY 1 proj_dev key_dev - -"]
+    let devRotation = ["OPENAI_API_KEY started \(Self.now) proj_dev key_dev - - -"]
+    try expect(
+      "openai-links",
+      "web/prod/OPENAI_API_KEY stored three times, each version linked to its OpenAI key "
+        + "(versions 3 and 2 service-account keys with scopes, version 1 a user's key), a "
+        + "rotation stored and not finished; web/dev/OPENAI_API_KEY linked, a rotation started.",
+      .success, identity: alice,
+      reads: [("web", "prod", prodValues), ("web", "dev", Self.webDev)],
+      older: ["web prod": prodOlder],
+      links: ["web prod": prodLinks, "web dev": devLinks],
+      rotations: ["web prod": prodRotation, "web dev": devRotation])
+    try expect(
+      "openai-links-bob", "bob reads web/dev of the same file, with its link and rotation.",
+      .success, vault: "openai-links.vault", identity: bob,
+      reads: [("web", "dev", Self.webDev)],
+      links: ["web dev": devLinks], rotations: ["web dev": devRotation])
+
+    let id = team.header.vaultID
+    let base = lines(team.serialized())
+    func failure(
+      _ name: String, _ comment: String, _ outcome: Vector.Outcome, _ lines: [String]
+    ) throws {
+      #expect(lines != base, "\(name)")
+      try write("\(name).vault", joined(lines))
+      try expect(name, comment, outcome, identity: alice, reads: [("web", "prod", [])])
+    }
+    func resigned(_ lines: [String]) throws -> [String] {
+      try resignGroup(lines, "web", "prod", vaultID: id, as: alice)
+    }
+    func index(_ prefix: String, in lines: [String] = base) throws -> Int {
+      try #require(lines.firstIndex { $0.hasPrefix(prefix) })
+    }
+    let links = try index("openai web prod OPENAI_API_KEY 3 ")
+    let rotation = try index("rotation web prod ")
+    let lastEntry = try index("entry web prod OPENAI_PROJECT_ID ")
+    #expect(base[links + 1].hasPrefix("openai web prod OPENAI_API_KEY 2 "))
+    #expect(rotation == links + 3)
+
+    func edit(_ change: (inout [String]) throws -> Void) rethrows -> [String] {
+      var lines = base
+      try change(&lines)
+      return lines
+    }
+
+    // Placement: after every entry line, openai before rotation before flag.
+    try failure(
+      "openai-before-entry",
+      "An openai line before the group's last entry line, the group re-signed by the owner.",
+      .formatError,
+      try resigned(edit { $0.insert($0.remove(at: links + 2), at: lastEntry) }))
+    try failure(
+      "openai-after-rotation",
+      "The rotation line before the openai lines, the group re-signed by the owner.",
+      .formatError, try resigned(edit { $0.insert($0.remove(at: rotation), at: links) }))
+    try failure(
+      "rotation-after-flag",
+      "A flag line between the openai lines and the rotation line, the group re-signed.",
+      .formatError,
+      try resigned(
+        edit { $0.insert("flag web prod OPENAI_API_KEY bob \(Self.removedAt)", at: rotation) }))
+    try failure(
+      "openai-other-environment",
+      "An openai line labelled web dev inside the web/prod group, the group re-signed.",
+      .formatError,
+      try resigned(
+        edit {
+          $0[links + 2] = $0[links + 2].replacingOccurrences(
+            of: "openai web prod ", with: "openai web dev ")
+        }))
+    // Order and uniqueness.
+    try failure(
+      "openai-out-of-order",
+      "Versions 3 and 2's openai lines swapped (ascending), the group re-signed.",
+      .formatError, try resigned(edit { $0.swapAt(links, links + 1) }))
+    try failure(
+      "openai-duplicated", "Version 2's openai line twice, the group re-signed.",
+      .formatError, try resigned(edit { $0.insert($0[links + 1], at: links + 1) }))
+    // Each names an entry line of that name and version.
+    try failure(
+      "openai-for-missing-version",
+      "An openai line for OPENAI_BASE_URL version 2 (the group holds version 1 only), the "
+        + "group re-signed.", .formatError,
+      try resigned(
+        edit { $0.insert("openai web prod OPENAI_BASE_URL 2 proj_prod key_x - -", at: rotation) }))
+    try failure(
+      "openai-for-missing-name",
+      "An openai line for a name the group does not hold, the group re-signed.", .formatError,
+      try resigned(edit { $0.insert("openai web prod ZZZ 1 proj_prod key_x - -", at: rotation) }))
+    // A rotation needs a current entry: a gone line is not one.
+    var removed = team
+    try removed.remove(
+      "OPENAI_BASE_URL", project: "web", environment: "prod", identity: alice, now: Self.now)
+    var goneLines = lines(removed.serialized())
+    #expect(goneLines.contains { $0.hasPrefix("gone web prod OPENAI_BASE_URL 1 ") })
+    let goneRotation = try index("rotation web prod ", in: goneLines)
+    goneLines.insert(
+      "rotation web prod OPENAI_BASE_URL started \(Self.now) proj_prod key_x - - -",
+      at: goneRotation + 1)
+    try failure(
+      "rotation-for-gone-name",
+      "A rotation line for OPENAI_BASE_URL, which the group holds as a gone line only, the "
+        + "group re-signed.", .formatError, try resigned(goneLines))
+    goneLines = lines(removed.serialized())
+    goneLines.insert("openai web prod OPENAI_BASE_URL 1 proj_prod key_x - -", at: goneRotation)
+    try failure(
+      "openai-for-gone-name",
+      "An openai line for OPENAI_BASE_URL version 1, which the group holds as a gone line "
+        + "only, the group re-signed.", .formatError, try resigned(goneLines))
+    try failure(
+      "rotation-out-of-order",
+      "A rotation line for OPENAI_PROJECT_ID before OPENAI_API_KEY's, the group re-signed.",
+      .formatError,
+      try resigned(
+        edit {
+          $0.insert(
+            "rotation web prod OPENAI_PROJECT_ID started \(Self.now) proj_prod key_x - - -",
+            at: rotation)
+        }))
+    try failure(
+      "rotation-duplicated", "The rotation line twice, the group re-signed.", .formatError,
+      try resigned(edit { $0.insert($0[rotation], at: rotation) }))
+    // Steps and fields.
+    func field(_ name: String, _ comment: String, _ line: Int, _ old: String, _ new: String)
+      throws
+    {
+      try failure(
+        name, comment + ", the group re-signed.", .formatError,
+        try resigned(
+          edit {
+            #expect($0[line].contains(old), "\(name)")
+            $0[line] = $0[line].replacingOccurrences(of: old, with: new)
+          }))
+    }
+    try field(
+      "rotation-started-with-new-key", "A started rotation naming a new key", rotation,
+      " stored ", " started ")
+    try field(
+      "rotation-stored-without-new-key", "A stored rotation without a new key", rotation,
+      " key_three svc_acct_deploy", " - -")
+    try field(
+      "rotation-unknown-step", "A rotation whose step is `deleted`", rotation, " stored ",
+      " deleted ")
+    try field("openai-bad-id", "A key id with a `.`", links, " key_three ", " key.three ")
+    try field("openai-dash-id", "A key id `-`", links, " key_three ", " - ")
+    try field(
+      "openai-scopes-unsorted", "Scopes out of order", links,
+      "api.model.read,api.responses.write", "api.responses.write,api.model.read")
+    try field(
+      "openai-scopes-upper-case", "A scope with upper-case letters", links,
+      "api.model.read,", "api.Model.read,")
+    // Versions 1 and 2 have neither line.
+    for (name, what) in [
+      ("openai-in-version-2", "an openai"), ("rotation-in-version-2", "a rotation"),
+    ] {
+      var early = try makeTeam(formatVersion: 2)
+      var group = try #require(try early.group(project: "web", environment: "prod"))
+      if name.hasPrefix("openai") {
+        var old = first
+        old.version = 1
+        group.links = [old]
+      } else {
+        group.rotations = [stored]
+      }
+      forgeGroup(&early, group, signer: alice)
+      #expect(lines(early.serialized())[0] == "vault 2")
+      try failure(
+        name,
+        "A version 2 file whose web/prod group holds \(what) line, validly signed by the "
+          + "owner: only version 3 files have them.", .formatError, lines(early.serialized()))
+    }
+    // The group signature covers them.
+    try failure(
+      "openai-added-unsigned",
+      "An openai line for OPENAI_BASE_URL version 1 added without re-signing the group.",
+      .authenticationFailure,
+      edit { $0.insert("openai web prod OPENAI_BASE_URL 1 proj_prod key_x - -", at: rotation) })
+    try failure(
+      "openai-changed-unsigned", "Version 3's key id changed without re-signing the group.",
+      .authenticationFailure,
+      edit { $0[links] = $0[links].replacingOccurrences(of: "key_three", with: "key_evil") })
+    try failure(
+      "openai-dropped-unsigned", "Version 3's openai line deleted without re-signing the group.",
+      .authenticationFailure, edit { $0.remove(at: links) })
+    try failure(
+      "rotation-changed-unsigned", "The rotation's step changed to manual without re-signing.",
+      .authenticationFailure,
+      edit { $0[rotation] = $0[rotation].replacingOccurrences(of: " stored ", with: " manual ") })
+    try failure(
+      "rotation-dropped-unsigned", "The rotation line deleted without re-signing the group.",
+      .authenticationFailure, edit { $0.remove(at: rotation) })
   }
 
   /// Replaces the group of `group`'s label with `group`, signed by `signer`.

@@ -437,9 +437,18 @@ extension VaultCommand {
               sealed.ephemeralPublicKey + sealed.nonce + sealed.ciphertext, length: 16)
             // A retired key: a text merge without the driver put it beside a re-key.
             let retired = vault.isUnderRetiredKey(entry) ? " retired-key" : ""
+            // The OpenAI key this version is, by id: a relinked version is a changed line.
+            let link = group.link(entry.name, version: entry.version).map { " openai:\($0.keyID)" }
             Output.line(
               "\(entry.label) v\(entry.version) \(entry.created)"
-                + " sealed:\(Base64URL.encode(digest.prefix(6))) \(writer)\(retired)\(older)")
+                + " sealed:\(Base64URL.encode(digest.prefix(6))) \(writer)\(retired)\(older)"
+                + (link ?? ""))
+          }
+          for rotation in group.rotations {
+            Output.line(
+              "\(group.project)/\(group.environment)/\(rotation.name) rotation"
+                + " \(rotation.step.rawValue) \(rotation.time) \(rotation.oldKey)"
+                + " -> \(rotation.newKey ?? "-")")
           }
           for flag in group.flags {
             Output.line(

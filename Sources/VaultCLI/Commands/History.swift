@@ -21,7 +21,9 @@ extension VaultCommand {
         Each entry keeps its last versions (5 unless an owner set another number with \
         --keep), each encrypted and signed like the current one. Without a name, every \
         entry of the environment is listed. The redacted forms decrypt, so this unlocks your \
-        identity; with --no-redacted nothing is decrypted and no passphrase is asked.
+        identity; with --no-redacted nothing is decrypted and no passphrase is asked. A \
+        version linked to an OpenAI key (`vault openai`) shows the key's id, `-` for one \
+        that is not.
 
         Examples:
           vault history --env prod
@@ -88,8 +90,11 @@ extension VaultCommand {
         keyPair = try file.environmentKeyPair(
           environment, project: project, identity: session.unlock(unlock))
       }
-      var rows: [(label: String, version: String, created: String, writer: String, shown: String)] =
-        []
+      var rows:
+        [(
+          label: String, version: String, created: String, writer: String, shown: String,
+          key: String
+        )] = []
       for entryName in names {
         for entry in try file.versions(of: entryName, project: project, environment: environment) {
           var shown = ""
@@ -102,19 +107,26 @@ extension VaultCommand {
           rows.append(
             (
               entry.label, "v\(entry.version)" + (current ? " (current)" : ""), entry.created,
-              file.header.member(signingKey: entry.writer)?.name ?? "?", shown
+              file.header.member(signingKey: entry.writer)?.name ?? "?", shown,
+              // The OpenAI key this version is (FileFormat.md, "OpenAI links and rotations").
+              group.link(entryName, version: entry.version)?.keyID ?? "-"
             ))
         }
       }
       let labelWidth = rows.map(\.label.count).max() ?? 0
       let versionWidth = rows.map(\.version.count).max() ?? 0
       let shownWidth = rows.map(\.shown.count).max() ?? 0
+      // The OpenAI key column appears when a version listed is linked to one.
+      let keyWidth = rows.contains { $0.key != "-" } ? rows.map(\.key.count).max() ?? 0 : 0
       for row in rows {
         var line = row.label + String(repeating: " ", count: labelWidth - row.label.count)
         line += "  " + row.version + String(repeating: " ", count: versionWidth - row.version.count)
         line += "  " + row.created
         if shownWidth > 0 {
           line += "  " + row.shown + String(repeating: " ", count: shownWidth - row.shown.count)
+        }
+        if keyWidth > 0 {
+          line += "  " + row.key + String(repeating: " ", count: keyWidth - row.key.count)
         }
         line += "  " + row.writer
         Output.line(line)

@@ -26,7 +26,7 @@ extension VaultCommand {
     @Flag(
       help: ArgumentHelp(
         "Print a JSON array of {project, environment, name, version, created, writer, exposed, "
-          + "written_by_removed, retired_key, versions_kept}.")
+          + "written_by_removed, retired_key, openai_key_id, rotation, versions_kept}.")
     )
     var json = false
 
@@ -46,7 +46,7 @@ extension VaultCommand {
       var rows:
         [(
           entry: Entry, writer: String, exposed: [String], wrote: [String], redacted: String?,
-          retired: Bool, kept: Int
+          retired: Bool, kept: Int, link: OpenAILink?, rotation: PendingRotation?
         )] = []
       var reader = try redacted ? Redactor(file: file, identity: session.unlock(unlock)) : nil
       for block in file.blocks {
@@ -64,7 +64,8 @@ extension VaultCommand {
               flags.map(\.member), flags.filter(\.wrote).map(\.member),
               retired ? (reader == nil ? nil : "-") : try reader?.redact(entry), retired,
               // Versions kept, the current one included (`vault history` lists them).
-              1 + group.history.filter { $0.name == entry.name }.count
+              1 + group.history.filter { $0.name == entry.name }.count,
+              group.link(entry.name, version: entry.version), group.rotation(entry.name)
             ))
         }
       }
@@ -75,7 +76,10 @@ extension VaultCommand {
             + "\"created\":\(JSON.quote(row.entry.created)),\"writer\":\(JSON.quote(row.writer)),"
             + "\"exposed\":[\(row.exposed.map(JSON.quote).joined(separator: ","))],"
             + "\"written_by_removed\":[\(row.wrote.map(JSON.quote).joined(separator: ","))],"
-            + "\"retired_key\":\(row.retired),\"versions_kept\":\(row.kept)"
+            + "\"retired_key\":\(row.retired),"
+            + "\"openai_key_id\":\(row.link.map { JSON.quote($0.keyID) } ?? "null"),"
+            + "\"rotation\":\(row.rotation.map { JSON.quote($0.step.rawValue) } ?? "null"),"
+            + "\"versions_kept\":\(row.kept)"
             + (redacted ? ",\"redacted\":" + (row.redacted.map(JSON.quote) ?? "null") : "") + "}"
         }
         Output.line("[" + objects.joined(separator: ",") + "]")
@@ -101,7 +105,10 @@ extension VaultCommand {
         let exposed = row.exposed.filter { !row.wrote.contains($0) }
         var notes = row.wrote.map { "written by \($0) (\(file.header.departure(of: $0)))" }
         if !exposed.isEmpty { notes.append("exposed to \(exposed.joined(separator: ", "))") }
-        var flag = notes.isEmpty ? "" : "  rotate: \(notes.joined(separator: "; "))"
+        // The OpenAI key the current version is, by id (never the key).
+        var flag = row.link.map { "  openai:\($0.keyID)" } ?? ""
+        if let rotation = row.rotation { flag += "  rotation \(rotation.step.rawValue)" }
+        flag += notes.isEmpty ? "" : "  rotate: \(notes.joined(separator: "; "))"
         // A text merge without the vault merge driver (FileFormat.md, "Key ids").
         if row.retired {
           flag += "  encrypted to a retired key of \(row.entry.environment): store it again"

@@ -11,8 +11,9 @@ extension VaultCommand {
       abstract: "Show the identity, the vault, your access and the unlock cache.",
       discussion: """
         Besides where things are, status says what needs action: entries flagged for \
-        rotation, entries under a retired key, members who left without a re-key, values \
-        older than the policy (`old:`, default 90 days: --max-age, or `max-age DAYS` in \
+        rotation, OpenAI key rotations that have not finished (`rotation:`), entries under \
+        a retired key, members who left without a re-key, values older than the policy \
+        (`old:`, default 90 days: --max-age, or `max-age DAYS` in \
         ~/.config/vault/config), and, for the environments you read, the same value in \
         two environments and an Admin API key stored as OPENAI_API_KEY. Those two need \
         the values: status checks them when your identity unlocks without a prompt (a \
@@ -113,8 +114,36 @@ extension VaultCommand {
       if !flagged.isEmpty {
         Output.line("rotate:   \(flagged.joined(separator: ", "))")
       }
+      for group in groups {
+        for rotation in group.rotations {
+          Output.line("rotation: " + Self.pending(rotation, in: group))
+        }
+      }
       reportAge(groups, days: days)
       try reportValues(file, identity: identity, session: session)
+    }
+
+    /// A rotation of an OpenAI key that has not finished (FileFormat.md, "OpenAI links and
+    /// rotations"): where it stopped, and what finishes it.
+    static func pending(_ rotation: PendingRotation, in group: Group) -> String {
+      let label = "\(group.project)/\(group.environment)/\(rotation.name)"
+      let command =
+        "`vault openai rotate --project \(group.project) --env \(group.environment)"
+        + (rotation.name == "OPENAI_API_KEY" ? "" : " --name \(rotation.name)") + "`"
+      let new = rotation.newKey ?? "-"
+      switch rotation.step {
+      case .started:
+        return "\(label) rotation started \(rotation.time) and not finished (old key"
+          + " \(rotation.oldKey)); a new key may exist at OpenAI that the vault does not hold:"
+          + " run \(command)"
+      case .stored:
+        return "\(label) rotation pending (stored \(new); the old key \(rotation.oldKey) is"
+          + " still active at OpenAI): run \(command)"
+      case .manual:
+        return "\(label) rotation pending (stored \(new)); delete the old key"
+          + " \(rotation.oldKey) in OpenAI's dashboard (project \(rotation.project)), then run"
+          + " \(command)"
+      }
     }
 
     /// `old:`: values stored longer ago than the policy.

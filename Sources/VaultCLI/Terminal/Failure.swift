@@ -147,6 +147,21 @@ enum Failure {
         "\(labels.map { printable(path: $0) }.joined(separator: ", ")) \(labels.count == 1 ? "is an Admin API key" : "are Admin API keys"), which exec injects only by name",
         "name it: --only \(Paths.baseName(of: labels.first ?? "OPENAI_ADMIN_KEY"))", usage
       )
+    case .invalidOpenAIField(let field, let shown):
+      return (
+        "'\(printable(shown))' is not an OpenAI \(field) a vault can store",
+        field == "scope"
+          ? "scopes are lower-case letters, digits, '.', '_' and '-', up to 64 characters"
+          : field.hasSuffix(" id")
+            ? "ids are letters, digits, '_' and '-', up to 64 characters, starting with a letter or digit, and never a key"
+            : nil,
+        usage
+      )
+    case .openAILinesNeedVersion3(let path):
+      return (
+        "\(printable(path: path)) is a vault of format version 1 or 2, which cannot record OpenAI key ids",
+        "an owner's membership change makes it version 3 (`vault history --keep 5` is one)", usage
+      )
     case .badConfig(let path, let line):
       return (
         "\(printable(path: path)):\(line): not a setting vault knows",

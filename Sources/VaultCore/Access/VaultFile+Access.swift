@@ -175,7 +175,47 @@ extension VaultFile {
         group.flags.append(flag)
         continue
       }
-      guard group.flags.isEmpty else { throw bad(offset, .outOfOrder) }
+      if fields[0].elementsEqual("openai".utf8) {
+        guard let link = LineCodec.parseOpenAI(fields, formatVersion: header.formatVersion),
+          fields[1].elementsEqual(block.project.utf8),
+          fields[2].elementsEqual(block.environment.utf8)
+        else { throw bad(offset, .badField("openai")) }
+        guard group.flags.isEmpty, group.rotations.isEmpty else { throw bad(offset, .outOfOrder) }
+        // The order of the entry lines they describe: name, then version descending.
+        if let last = group.links.last {
+          if (last.name, last.version) == (link.name, link.version) {
+            throw bad(offset, .duplicate("openai \(link.name) \(link.version)"))
+          }
+          guard last.name < link.name || (last.name == link.name && last.version > link.version)
+          else { throw bad(offset, .outOfOrder) }
+        }
+        guard Self.holds(group, link.name, version: link.version) else {
+          throw bad(offset, .badField("openai line for a version with no entry"))
+        }
+        group.links.append(link)
+        continue
+      }
+      if fields[0].elementsEqual("rotation".utf8) {
+        guard let rotation = LineCodec.parseRotation(fields, formatVersion: header.formatVersion),
+          fields[1].elementsEqual(block.project.utf8),
+          fields[2].elementsEqual(block.environment.utf8)
+        else { throw bad(offset, .badField("rotation")) }
+        guard group.flags.isEmpty else { throw bad(offset, .outOfOrder) }
+        if let last = group.rotations.last {
+          if last.name == rotation.name {
+            throw bad(offset, .duplicate("rotation \(rotation.name)"))
+          }
+          guard last.name < rotation.name else { throw bad(offset, .outOfOrder) }
+        }
+        guard Self.holds(group, rotation.name, version: nil) else {
+          throw bad(offset, .badField("rotation line for a name with no entry"))
+        }
+        group.rotations.append(rotation)
+        continue
+      }
+      guard group.flags.isEmpty, group.links.isEmpty, group.rotations.isEmpty else {
+        throw bad(offset, .outOfOrder)
+      }
       if fields[0].elementsEqual("gone".utf8) {
         guard let gone = LineCodec.parseGone(fields, formatVersion: header.formatVersion),
           fields[1].elementsEqual(block.project.utf8),
@@ -221,6 +261,34 @@ extension VaultFile {
     }
     try verify(group, blindWriter: blindWriter, olderVersions: olderVersions)
     return group
+  }
+
+  /// Whether `group` has a current entry line of `name` (`version` nil), or an entry line,
+  /// current or older, of `name` at `version`. Binary searches over the sorted lines: an
+  /// `openai` line costs no pass over the group (`exec` reads this way).
+  static func holds(_ group: Group, _ name: String, version: UInt64?) -> Bool {
+    var low = 0
+    var high = group.entries.count
+    while low < high {
+      let mid = (low + high) / 2
+      if group.entries[mid].name < name { low = mid + 1 } else { high = mid }
+    }
+    guard low < group.entries.count, group.entries[low].name == name else { return false }
+    guard let version, group.entries[low].version != version else { return true }
+    // Older versions: by name, then version descending.
+    low = 0
+    high = group.history.count
+    while low < high {
+      let mid = (low + high) / 2
+      let entry = group.history[mid]
+      if entry.name < name || (entry.name == name && entry.version > version) {
+        low = mid + 1
+      } else {
+        high = mid
+      }
+    }
+    return low < group.history.count && group.history[low].name == name
+      && group.history[low].version == version
   }
 
   private func verify(_ group: Group, blindWriter: [UInt8]?, olderVersions: Bool) throws {
@@ -379,11 +447,35 @@ extension VaultFile {
 
   /// Stores `values` as new versions in (`project`, `environment`), signed by `identity`,
   /// and re-signs the group. Returns the new entries.
+  ///
+  /// A new version has no OpenAI link (a new value is a different key until linked) unless
+  /// `link` is given: it is attached to the new version of `link.name`, which this call must
+  /// write (its `version` is replaced by the new version's). `rotation`: `.some(r)` sets or
+  /// replaces the pending rotation of `r.name` (a name of the group after this write),
+  /// `.some(nil)` clears the pending rotation of every name this call writes, nil leaves
+  /// rotations as they are (a rotation line survives a new version of its name). One write,
+  /// one group signature (FileFormat.md, "OpenAI links and rotations").
   @discardableResult
   public mutating func set(
     _ values: [(name: String, value: SecretBytes)], project: String, environment: String,
-    identity: Identity, now: String = Timestamp.now()
+    identity: Identity, now: String = Timestamp.now(), link: OpenAILink? = nil,
+    rotation: PendingRotation?? = nil
   ) throws -> [Entry] {
+    let link = link.map(Self.normalized)
+    if let link {
+      try Self.check(link)
+      guard values.contains(where: { $0.name == link.name }) else {
+        throw VaultError.entryNotFound(label: "\(project)/\(environment)/\(link.name)")
+      }
+    }
+    var setsRotation = false
+    if case .some(.some(let pending)) = rotation {
+      try Self.check(pending)
+      setsRotation = true
+    }
+    if link != nil || setsRotation, header.formatVersion < 3 {
+      throw VaultError.openAILinesNeedVersion3(path: path)
+    }
     try Names.check(project, as: .project)
     try Names.check(environment, as: .environment)
     let member = try member(for: identity)
@@ -430,10 +522,170 @@ extension VaultFile {
       flags.removeAll { $0.name == name }
       written.append(entry)
     }
+    // Older versions keep their links (trimming drops those of versions it drops); the new
+    // versions have none but the one `link` gives.
+    var links = existing?.links ?? []
+    if let link, let entry = written.last(where: { $0.name == link.name }) {
+      var attached = link
+      attached.version = entry.version
+      links.append(attached)
+    }
+    var rotations = existing?.rotations ?? []
+    switch rotation {
+    case .some(.some(let pending)):
+      guard entries.contains(where: { $0.name == pending.name }) else {
+        throw VaultError.entryNotFound(label: "\(project)/\(environment)/\(pending.name)")
+      }
+      rotations.removeAll { $0.name == pending.name }
+      rotations.append(pending)
+    case .some(.none):
+      rotations.removeAll { old in values.contains { $0.name == old.name } }
+    case .none:
+      break
+    }
     try replaceGroup(
       project: project, environment: environment, entries: entries, flags: flags, gone: gone,
-      history: Self.trimmed(history, keeping: header.versionsKept), identity: identity)
+      history: Self.trimmed(history, keeping: header.versionsKept), links: links,
+      rotations: rotations, identity: identity)
     return written
+  }
+
+  /// Adds, or replaces, the OpenAI link of version `link.version` of `link.name` in
+  /// (`project`, `environment`) (current or older), signed by `identity` under the same rules
+  /// as `set`; the value is not touched. Throws `entryNotFound` for a name the group does not
+  /// hold, `versionNotFound` for a version it does not keep, and `invalidOpenAIField` for an
+  /// id or scope a vault line cannot hold.
+  public mutating func setLink(
+    _ link: OpenAILink, project: String, environment: String, identity: Identity
+  ) throws {
+    let link = Self.normalized(link)
+    try Self.check(link)
+    try changeOpenAILines(project: project, environment: environment, identity: identity) {
+      group in
+      let label = "\(project)/\(environment)/\(link.name)"
+      guard let current = group.entries.first(where: { $0.name == link.name }) else {
+        throw VaultError.entryNotFound(label: label)
+      }
+      guard Self.holds(group, link.name, version: link.version) else {
+        let kept = [current.version] + group.history.filter { $0.name == link.name }.map(\.version)
+        throw VaultError.versionNotFound(label: label, version: link.version, kept: kept)
+      }
+      group.links.removeAll { $0.name == link.name && $0.version == link.version }
+      group.links.append(link)
+    }
+  }
+
+  /// Sets, replaces (`rotation` given) or clears (nil) the pending rotation of `name` in
+  /// (`project`, `environment`), signed by `identity` under the same rules as `set`. A
+  /// rotation needs a current entry of `name` (`entryNotFound`); clearing one that is not
+  /// there writes nothing.
+  public mutating func setRotation(
+    _ rotation: PendingRotation?, name: String, project: String, environment: String,
+    identity: Identity
+  ) throws {
+    if let rotation {
+      try Self.check(rotation)
+      guard rotation.name == name else {
+        throw VaultError.invalidOpenAIField(
+          field: "rotation name", shown: Printable.escaped(rotation.name, limit: 80))
+      }
+    }
+    try changeOpenAILines(project: project, environment: environment, identity: identity) {
+      group in
+      guard group.entries.contains(where: { $0.name == name }) else {
+        throw VaultError.entryNotFound(label: "\(project)/\(environment)/\(name)")
+      }
+      group.rotations.removeAll { $0.name == name }
+      if let rotation { group.rotations.append(rotation) }
+    }
+  }
+
+  /// Applies `change` to the verified group of (`project`, `environment`) and signs it as
+  /// `identity`, who must read and write the environment as for `set`; nothing is written
+  /// when the change leaves the group as it was.
+  private mutating func changeOpenAILines(
+    project: String, environment: String, identity: Identity,
+    _ change: (inout Group) throws -> Void
+  ) throws {
+    try Names.check(project, as: .project)
+    try Names.check(environment, as: .environment)
+    let member = try member(for: identity)
+    guard header.environment(environment) != nil else { throw environmentNotFound(environment) }
+    guard member.canWrite(environment) else {
+      throw VaultError.cannotWrite(member: member.name, environment: environment)
+    }
+    guard header.formatVersion >= 3 else {
+      throw VaultError.openAILinesNeedVersion3(path: path)
+    }
+    guard let existing = try group(project: project, environment: environment) else {
+      throw VaultError.noEntries(project: project, environment: environment, holdings: [])
+    }
+    var group = existing
+    try change(&group)
+    guard group.links != existing.links || group.rotations != existing.rotations else { return }
+    try replaceGroup(
+      project: project, environment: environment, entries: group.entries, flags: group.flags,
+      gone: group.gone, history: group.history, links: group.links, rotations: group.rotations,
+      identity: identity)
+  }
+
+  /// `link` with its scopes sorted and each once: the one order a line holds them in.
+  static func normalized(_ link: OpenAILink) -> OpenAILink {
+    var copy = link
+    var scopes: [String] = []
+    for scope in link.scopes.sorted() where scopes.last != scope { scopes.append(scope) }
+    copy.scopes = scopes
+    return copy
+  }
+
+  /// Refuses a link whose fields a vault line cannot hold (`invalidOpenAIField`).
+  static func check(_ link: OpenAILink) throws {
+    try checkID(link.project, "project id")
+    try checkID(link.keyID, "key id")
+    if let account = link.account { try checkID(account, "service account id") }
+    guard link.scopes.count <= OpenAILink.maximumScopes else {
+      throw VaultError.invalidOpenAIField(
+        field: "scope list",
+        shown: "\(link.scopes.count) scopes (at most \(OpenAILink.maximumScopes))")
+    }
+    for scope in link.scopes where !OpenAILink.isValidScope(scope) {
+      throw VaultError.invalidOpenAIField(field: "scope", shown: shown(scope))
+    }
+  }
+
+  /// Refuses a rotation whose fields a vault line cannot hold, or whose step does not match
+  /// its new key (`started` has none, `stored` and `manual` have one).
+  static func check(_ rotation: PendingRotation) throws {
+    try Names.check(rotation.name, as: .name)
+    guard Timestamp.isValid(Array(rotation.time.utf8)[...]) else {
+      throw VaultError.invalidOpenAIField(field: "rotation time", shown: shown(rotation.time))
+    }
+    try checkID(rotation.project, "project id")
+    try checkID(rotation.oldKey, "key id")
+    if let account = rotation.oldAccount { try checkID(account, "service account id") }
+    if let key = rotation.newKey { try checkID(key, "key id") }
+    if let account = rotation.newAccount { try checkID(account, "service account id") }
+    switch rotation.step {
+    case .started where rotation.newKey != nil || rotation.newAccount != nil:
+      throw VaultError.invalidOpenAIField(
+        field: "rotation step", shown: "started, with a new key")
+    case .stored where rotation.newKey == nil, .manual where rotation.newKey == nil:
+      throw VaultError.invalidOpenAIField(
+        field: "rotation step", shown: "\(rotation.step.rawValue), without a new key")
+    default:
+      break
+    }
+  }
+
+  private static func checkID(_ id: String, _ field: String) throws {
+    guard OpenAILink.isValidID(id) else {
+      throw VaultError.invalidOpenAIField(field: field, shown: shown(id))
+    }
+  }
+
+  /// What a message may show of a refused id: redacted when it looks like a key.
+  private static func shown(_ value: String) -> String {
+    Names.shown(value, looksLikeSecret: Names.looksLikeSecret(value))
   }
 
   /// `history` sorted by name then version descending, with at most `keeping` − 1 older
@@ -508,17 +760,22 @@ extension VaultFile {
     let flags = (existing?.flags ?? []).filter { $0.name != name }
     // Its older versions go with it: `rm` removes values, the tombstone keeps the count.
     let history = (existing?.history ?? []).filter { $0.name != name }
+    // So do its links and its pending rotation (replaceGroup keeps only lines of entries).
     try replaceGroup(
       project: project, environment: environment, entries: entries, flags: flags, gone: gone,
-      history: history, identity: identity)
+      history: history, links: existing?.links ?? [], rotations: existing?.rotations ?? [],
+      identity: identity)
   }
 
   /// Replaces the group of (`project`, `environment`) by these lines, signed by `identity`;
   /// a group with neither entries nor tombstones is removed. Older versions (`history`) of a
-  /// name with no current entry are dropped.
+  /// name with no current entry are dropped, and so are links of a version no entry line
+  /// holds and rotations of a name with no current entry: a trimmed, removed or re-keyed
+  /// version takes its link with it.
   mutating func replaceGroup(
     project: String, environment: String, entries: [Entry], flags: [ExposureFlag],
-    gone: [Tombstone], history: [Entry], identity: Identity
+    gone: [Tombstone], history: [Entry], links: [OpenAILink], rotations: [PendingRotation],
+    identity: Identity
   ) throws {
     let index =
       blocks.firstIndex { ($0.project, $0.environment) >= (project, environment) } ?? blocks.count
@@ -536,6 +793,10 @@ extension VaultFile {
         .sorted { ($0.name, $1.version) < ($1.name, $0.version) },
       gone: gone.sorted { $0.name < $1.name },
       flags: flags.sorted { ($0.name, $0.member) < ($1.name, $1.member) })
+    group.links = links.filter { Self.holds(group, $0.name, version: $0.version) }
+      .sorted { ($0.name, $1.version) < ($1.name, $0.version) }
+    group.rotations = rotations.filter { Self.holds(group, $0.name, version: nil) }
+      .sorted { $0.name < $1.name }
     group.signature = identity.signingKeyPair.sign(
       Signatures.group(vaultID: header.vaultID, signedText: LineCodec.groupSignedText(group)))
     let text = LineCodec.groupText(group)

@@ -31,7 +31,9 @@ extension VaultFile {
 
   /// Stores version `version`'s value of `name` again, as a new version written and signed
   /// by `identity`: a rollback never rewrites a version. Returns the new entry. Refuses the
-  /// current version (`rollbackToCurrent`) and one not kept (`versionNotFound`).
+  /// current version (`rollbackToCurrent`) and one not kept (`versionNotFound`). Version
+  /// `version`'s OpenAI link, if any, is copied onto the new version: it is the same key at
+  /// OpenAI.
   @discardableResult
   public mutating func rollback(
     _ name: String, to version: UInt64, project: String, environment: String,
@@ -44,9 +46,10 @@ extension VaultFile {
       throw VaultError.rollbackToCurrent(
         label: "\(project)/\(environment)/\(name)", version: version)
     }
+    let link = try group(project: project, environment: environment)?.link(name, version: version)
     let written = try set(
       [(name, old.value)], project: project, environment: environment, identity: identity,
-      now: now)
+      now: now, link: link)
     guard let entry = written.first else {
       throw VaultError.entryNotFound(label: "\(project)/\(environment)/\(name)")
     }

@@ -116,7 +116,8 @@ extension VaultFile {
       let history = group.history.map { $0.writer == key ? resigned($0, by: owner) : $0 }
       try replaceGroup(
         project: group.project, environment: group.environment, entries: entries,
-        flags: group.flags, gone: group.gone, history: history, identity: owner)
+        flags: group.flags, gone: group.gone, history: history, links: group.links,
+        rotations: group.rotations, identity: owner)
     }
     for environment in taken {
       try rekey(environment, exposedTo: member, by: owner, now: now)

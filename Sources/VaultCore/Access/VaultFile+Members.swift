@@ -150,7 +150,8 @@ extension VaultFile {
       let history = group.history.filter { $0.writer != removedKey }
       try replaceGroup(
         project: group.project, environment: group.environment, entries: entries, flags: flags,
-        gone: group.gone + tombstones, history: history, identity: owner)
+        gone: group.gone + tombstones, history: history, links: group.links,
+        rotations: group.rotations, identity: owner)
     }
     var rekeyed: [String] = []
     for environment in removed.read {
@@ -225,10 +226,12 @@ extension VaultFile {
       }
       // Older versions are dropped, not re-encrypted: every one of them was readable by
       // `exposed`, so a rollback to one would bring back an exposed value with no flag to
-      // say so (FileFormat.md, "History").
+      // say so (FileFormat.md, "History"). Their links go with them; the current versions
+      // keep theirs (the same key at OpenAI), and so do pending rotations.
       try replaceGroup(
         project: group.project, environment: environment, entries: entries, flags: flags,
-        gone: group.gone, history: [], identity: owner)
+        gone: group.gone, history: [], links: group.links, rotations: group.rotations,
+        identity: owner)
     }
     if let index = header.environments.firstIndex(where: { $0.name == environment }) {
       header.environments[index].publicKey = new.publicKey

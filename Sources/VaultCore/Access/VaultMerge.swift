@@ -76,11 +76,13 @@ public struct VaultMerge {
     case conflicts([Conflict])
   }
 
-  /// A name's lines in one side's group: an entry with its older versions, a tombstone, or
-  /// nothing. Two slots are the same only with the same older versions: two branches that
-  /// each stored a version conflict, as before history.
+  /// A name's lines in one side's group: an entry with its older versions, the OpenAI links
+  /// of those versions and its pending rotation, a tombstone, or nothing. Two slots are the
+  /// same only with the same older versions, links and rotation: two branches that each
+  /// stored a version conflict, as before history, and so do two that linked a version or
+  /// recorded a rotation differently (never a silent pick of one OpenAI key id).
   private enum Slot: Equatable {
-    case entry(Entry, older: [Entry])
+    case entry(Entry, older: [Entry], links: [OpenAILink], rotation: PendingRotation?)
     case gone(Tombstone)
   }
 
@@ -210,7 +212,8 @@ public struct VaultMerge {
       }
       if let block = try signedBlock(
         in: result, project: project, environment: environment, entries: merged.entries,
-        flags: merged.flags, gone: merged.gone, history: merged.history, identity: identity)
+        flags: merged.flags, gone: merged.gone, history: merged.history, links: merged.links,
+        rotations: merged.rotations, identity: identity)
       {
         blocks.append(block)
       }
@@ -250,7 +253,9 @@ public struct VaultMerge {
 
   private static func slot(_ group: Group?, _ name: String) -> Slot? {
     if let entry = group?.entries.first(where: { $0.name == name }) {
-      return .entry(entry, older: group?.history.filter { $0.name == name } ?? [])
+      return .entry(
+        entry, older: group?.history.filter { $0.name == name } ?? [],
+        links: group?.links.filter { $0.name == name } ?? [], rotation: group?.rotation(name))
     }
     if let gone = group?.gone.first(where: { $0.name == name }) { return .gone(gone) }
     return nil
@@ -265,12 +270,13 @@ public struct VaultMerge {
   /// `file`; nil when they are empty (the group goes).
   private func signedBlock(
     in file: VaultFile, project: String, environment: String, entries: [Entry],
-    flags: [ExposureFlag], gone: [Tombstone], history: [Entry], identity: Identity
+    flags: [ExposureFlag], gone: [Tombstone], history: [Entry], links: [OpenAILink],
+    rotations: [PendingRotation], identity: Identity
   ) throws -> Block? {
     var copy = file
     try copy.replaceGroup(
       project: project, environment: environment, entries: entries, flags: flags, gone: gone,
-      history: history, identity: identity)
+      history: history, links: links, rotations: rotations, identity: identity)
     return copy.blocks.first { $0.project == project && $0.environment == environment }
   }
 
@@ -282,7 +288,10 @@ public struct VaultMerge {
   private func mergeGroup(
     project: String, environment: String, base: Block?, ours: Block?, theirs: Block?,
     choices: [String: Side], virtualBase: Bool, conflicts: inout [Conflict]
-  ) throws -> (entries: [Entry], flags: [ExposureFlag], gone: [Tombstone], history: [Entry])? {
+  ) throws -> (
+    entries: [Entry], flags: [ExposureFlag], gone: [Tombstone], history: [Entry],
+    links: [OpenAILink], rotations: [PendingRotation]
+  )? {
     let o = try base.map { try (self.base ?? self.ours).decode($0) }
     let a = try ours.map { try self.ours.decode($0) }
     let b = try theirs.map { try self.theirs.decode($0) }
@@ -297,6 +306,8 @@ public struct VaultMerge {
     var gone: [Tombstone] = []
     var flags: [ExposureFlag] = []
     var history: [Entry] = []
+    var links: [OpenAILink] = []
+    var rotations: [PendingRotation] = []
     for name in names.sorted() {
       let eo = slot(o, name)
       let ea = slot(a, name)
@@ -334,19 +345,21 @@ public struct VaultMerge {
         flagSource = [side == .ours ? a : b]
       }
       guard let chosen else { continue }
-      guard case .entry(let entry, let older) = chosen else {
+      guard case .entry(let entry, let older, let linked, let rotation) = chosen else {
         if case .gone(let tombstone) = chosen { gone.append(tombstone) }
         continue
       }
       entries.append(entry)
       history += older
+      links += linked
+      if let rotation { rotations.append(rotation) }
       for group in flagSource {
         for flag in group?.flags ?? [] where flag.name == name && !flags.contains(flag) {
           flags.append(flag)
         }
       }
     }
-    return (entries, flags, gone, history)
+    return (entries, flags, gone, history, links, rotations)
   }
 
   /// The side to take for a name whose slots differ when there is no base, or nil when
@@ -355,9 +368,9 @@ public struct VaultMerge {
     switch (a, b) {
     case (nil, _?): return tombstones ? .theirs : nil
     case (_?, nil): return tombstones ? .ours : nil
-    case (.entry(let entry, _)?, .gone(let tombstone)?):
+    case (.entry(let entry, _, _, _)?, .gone(let tombstone)?):
       return tombstone.version >= entry.version ? .theirs : nil
-    case (.gone(let tombstone)?, .entry(let entry, _)?):
+    case (.gone(let tombstone)?, .entry(let entry, _, _, _)?):
       return tombstone.version >= entry.version ? .ours : nil
     case (.gone(let x)?, .gone(let y)?):
       return x.version >= y.version ? .ours : .theirs
@@ -372,7 +385,7 @@ public struct VaultMerge {
   private static func sameValue(_ side: Slot?, _ base: Slot?) -> Bool {
     switch (side, base) {
     case (nil, nil): return true
-    case (.entry(let x, _)?, .entry(let y, _)?):
+    case (.entry(let x, _, _, _)?, .entry(let y, _, _, _)?):
       return x.version == y.version && x.created == y.created
     case (.gone(let x)?, .gone(let y)?): return x == y
     default: return false
@@ -430,18 +443,23 @@ public struct VaultMerge {
     var flags: [ExposureFlag] = []
     var moves: [Entry] = []
     var history: [Entry] = []
+    var links: [OpenAILink] = []
+    var rotations: [PendingRotation] = []
     for (name, slot, fromStale) in kept {
       let source = fromStale ? s : r
       switch slot {
-      case .entry(let entry, let older)?:
+      case .entry(let entry, let older, let linked, let rotation)?:
         // A moved value goes to the new key alone: its older versions, under the old key,
-        // are dropped as a re-key drops them.
+        // are dropped as a re-key drops them, and their links with them (replaceGroup
+        // keeps only links of versions it holds). Its own link and rotation travel with it.
         if fromStale {
           moves.append(entry)
         } else {
           entries.append(entry)
           history += older
         }
+        links += linked
+        if let rotation { rotations.append(rotation) }
       case .gone(let tombstone)?:
         gone.append(tombstone)
       case nil:
@@ -497,7 +515,7 @@ public struct VaultMerge {
     }
     return try signedBlock(
       in: result, project: project, environment: environment, entries: entries, flags: flags,
-      gone: gone, history: history, identity: identity)
+      gone: gone, history: history, links: links, rotations: rotations, identity: identity)
   }
 
   /// The merged header and whether it must be re-signed, nil to keep ours; or the conflict.

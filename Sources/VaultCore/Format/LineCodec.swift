@@ -46,6 +46,78 @@ enum LineCodec {
     "gone \(project) \(environment) \(t.name) \(t.version) \(t.time)"
   }
 
+  /// `openai P E NAME VERSION PROJECT KEY ACCOUNT SCOPES` (format version 3).
+  static func openAILine(_ l: OpenAILink, project: String, environment: String) -> String {
+    "openai \(project) \(environment) \(l.name) \(l.version) \(l.project) \(l.keyID)"
+      + " \(l.account ?? "-") \(list(l.scopes))"
+  }
+
+  /// `rotation P E NAME STEP TIME PROJECT OLDKEY OLDACCOUNT NEWKEY NEWACCOUNT` (format
+  /// version 3).
+  static func rotationLine(_ r: PendingRotation, project: String, environment: String) -> String {
+    "rotation \(project) \(environment) \(r.name) \(r.step.rawValue) \(r.time) \(r.project)"
+      + " \(r.oldKey) \(r.oldAccount ?? "-") \(r.newKey ?? "-") \(r.newAccount ?? "-")"
+  }
+
+  /// An OpenAI id: `[A-Za-z0-9][A-Za-z0-9_-]{0,63}` (so `-`, which means none, is not one).
+  static func isOpenAIID(_ s: Bytes) -> Bool {
+    guard let first = s.first, Names.isAlnum(first), s.count <= OpenAILink.maximumIDLength
+    else { return false }
+    return s.allSatisfy { Names.isAlnum($0) || $0 == 0x5F || $0 == 0x2D }
+  }
+
+  /// A scope: `[a-z0-9][a-z0-9._-]{0,63}`.
+  static func isScope(_ s: Bytes) -> Bool {
+    guard let first = s.first, Names.isLowerAlnum(first), s.count <= OpenAILink.maximumIDLength
+    else { return false }
+    return s.allSatisfy { Names.isLowerAlnum($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
+  }
+
+  /// An account field: an OpenAI id, or `-` (nil). The outer nil is a malformed field.
+  static func optionalID(_ s: Bytes) -> String?? {
+    if s.elementsEqual("-".utf8) { return .some(nil) }
+    return isOpenAIID(s) ? .some(text(s)) : nil
+  }
+
+  /// An `openai` line (format version 3): 9 fields; scopes strictly increasing.
+  static func parseOpenAI(_ f: [Bytes], formatVersion: Int) -> OpenAILink? {
+    guard formatVersion >= 3, f.count == 9, f[0].elementsEqual("openai".utf8),
+      Names.isValidName(f[3]), let version = IdentityFile.parseDecimal(f[4]), version >= 1,
+      version <= UInt64(Int64.max), isOpenAIID(f[5]), isOpenAIID(f[6]),
+      let account = optionalID(f[7])
+    else { return nil }
+    var scopes: [String] = []
+    if !f[8].elementsEqual("-".utf8) {
+      for part in f[8].split(separator: 0x2C, omittingEmptySubsequences: false) {
+        guard isScope(part), scopes.count < OpenAILink.maximumScopes else { return nil }
+        let scope = text(part)
+        if let last = scopes.last, !(last < scope) { return nil }
+        scopes.append(scope)
+      }
+    }
+    return OpenAILink(
+      name: text(f[3]), version: version, project: text(f[5]), keyID: text(f[6]),
+      account: account, scopes: scopes)
+  }
+
+  /// A `rotation` line (format version 3): 11 fields; `started` has no new key or account,
+  /// `stored` and `manual` have a new key.
+  static func parseRotation(_ f: [Bytes], formatVersion: Int) -> PendingRotation? {
+    guard formatVersion >= 3, f.count == 11, f[0].elementsEqual("rotation".utf8),
+      Names.isValidName(f[3]), let step = PendingRotation.Step(rawValue: text(f[4])),
+      Timestamp.isValid(f[5]), isOpenAIID(f[6]), isOpenAIID(f[7]),
+      let oldAccount = optionalID(f[8]), let newKey = optionalID(f[9]),
+      let newAccount = optionalID(f[10])
+    else { return nil }
+    switch step {
+    case .started: guard newKey == nil, newAccount == nil else { return nil }
+    case .stored, .manual: guard newKey != nil else { return nil }
+    }
+    return PendingRotation(
+      name: text(f[3]), step: step, time: text(f[5]), project: text(f[6]), oldKey: text(f[7]),
+      oldAccount: oldAccount, newKey: newKey, newAccount: newAccount)
+  }
+
   /// A tombstone line (format version 2).
   static func parseGone(_ f: [Bytes], formatVersion: Int) -> Tombstone? {
     guard formatVersion >= 2, f.count == 6, f[0].elementsEqual("gone".utf8),
@@ -73,6 +145,14 @@ enum LineCodec {
         older = older.dropFirst()
       }
     }
+    for link in g.links {
+      text += Array(openAILine(link, project: g.project, environment: g.environment).utf8)
+      text.append(0x0A)
+    }
+    for rotation in g.rotations {
+      text += Array(rotationLine(rotation, project: g.project, environment: g.environment).utf8)
+      text.append(0x0A)
+    }
     for flag in g.flags {
       text += Array(flagLine(flag, project: g.project, environment: g.environment).utf8)
       text.append(0x0A)
@@ -80,8 +160,8 @@ enum LineCodec {
     return text
   }
 
-  /// The bytes a group signature covers: the unsigned group line, then every entry and flag
-  /// line.
+  /// The bytes a group signature covers: the unsigned group line, then every entry, gone,
+  /// openai, rotation and flag line.
   static func groupSignedText(_ g: Group) -> [UInt8] {
     var text = Array(
       groupUnsigned(project: g.project, environment: g.environment, signer: g.signer).utf8)

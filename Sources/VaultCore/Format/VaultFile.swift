@@ -67,7 +67,7 @@ public struct VaultFile: Sendable {
     var current:
       (
         project: String, environment: String, start: Int, line: Int, lastName: String,
-        lastWasEntry: Bool, inFlags: Bool
+        lastWasEntry: Bool, phase: Int
       )?
     func close(at end: Int) {
       if let c = current {
@@ -104,7 +104,7 @@ public struct VaultFile: Sendable {
             throw reader.error(.outOfOrder)
           }
         }
-        current = (project, environment, reader.lineStart, reader.lineNumber, "", false, false)
+        current = (project, environment, reader.lineStart, reader.lineNumber, "", false, 0)
       } else if parts[0].elementsEqual("entry".utf8) || parts[0].elementsEqual("gone".utf8) {
         // Entries and tombstones share one name order; decode() checks them in full.
         guard let c = current, c.project == project, c.environment == environment else {
@@ -118,15 +118,17 @@ public struct VaultFile: Sendable {
         if name == c.lastName, !(isEntry && c.lastWasEntry && header.formatVersion >= 3) {
           throw reader.error(.duplicate("entry \(project)/\(environment)/\(name)"))
         }
-        guard c.lastName <= name, !c.inFlags else { throw reader.error(.outOfOrder) }
+        guard c.lastName <= name, c.phase == 0 else { throw reader.error(.outOfOrder) }
         current?.lastName = name
         current?.lastWasEntry = isEntry
-      } else if parts[0].elementsEqual("flag".utf8) {
-        // Exposure flags follow their group's entries; decode() checks them in full.
+      } else if let phase = Self.trailingPhase(parts[0]) {
+        // OpenAI links, then pending rotations, then exposure flags follow their group's
+        // entries, in that order; decode() checks them in full.
         guard let c = current, c.project == project, c.environment == environment else {
           throw reader.error(.unexpectedLine(expected: "group \(project) \(environment)"))
         }
-        current?.inFlags = true
+        guard c.phase <= phase else { throw reader.error(.outOfOrder) }
+        current?.phase = phase
       } else {
         throw reader.error(.unexpectedLine(expected: "group, entry or end"))
       }
@@ -137,6 +139,16 @@ public struct VaultFile: Sendable {
       throw VaultError.malformed(path: path, line: block.line, problem: .badField("empty group"))
     }
     return VaultFile(path: path, header: header, headerSignedText: signedText, blocks: blocks)
+  }
+
+  /// Where a group's trailing line kind sits after its entry and gone lines (phase 0):
+  /// `openai` lines (1), then `rotation` lines (2), then `flag` lines (3); nil for another
+  /// keyword.
+  static func trailingPhase(_ keyword: ArraySlice<UInt8>) -> Int? {
+    if keyword.elementsEqual("flag".utf8) { return 3 }
+    if keyword.elementsEqual("openai".utf8) { return 1 }
+    if keyword.elementsEqual("rotation".utf8) { return 2 }
+    return nil
   }
 
   /// Parses the header and finds only the block of (`project`, `environment`), so the cost
@@ -190,12 +202,28 @@ public struct VaultFile: Sendable {
       let entryPrefix = Array("entry \(project) \(environment) ".utf8)
       let gonePrefix = Array("gone \(project) \(environment) ".utf8)
       let flagPrefix = Array("flag \(project) \(environment) ".utf8)
+      let openAIPrefix = Array("openai \(project) \(environment) ".utf8)
+      let rotationPrefix = Array("rotation \(project) \(environment) ".utf8)
       var cursor = lineEnd(from: start)
+      // Entry lines first: nearly every line of a block is one.
       while cursor < buffer.count,
         buffer[cursor...].starts(with: entryPrefix) || buffer[cursor...].starts(with: gonePrefix)
           || buffer[cursor...].starts(with: flagPrefix)
+          || buffer[cursor...].starts(with: openAIPrefix)
+          || buffer[cursor...].starts(with: rotationPrefix)
       {
         cursor = lineEnd(from: cursor)
+      }
+      // What follows the block begins the next group or is `end`: a group's line under
+      // another label (an `openai web dev` line in web/prod) is a format error here as it is
+      // for the full parser, not a shorter block whose signature fails.
+      guard cursor < buffer.count,
+        buffer[cursor...].starts(with: "group ".utf8)
+          || buffer[cursor...].starts(with: "end\n".utf8)
+      else {
+        throw VaultError.malformed(
+          path: path, line: 0,
+          problem: .unexpectedLine(expected: "group \(project) \(environment)"))
       }
       // Counting lines up to the block would cost a pass over the whole file, so a block
       // found this way has no line number (0); error messages then name the file only.

@@ -131,6 +131,28 @@ public struct Group: Sendable, Equatable {
   /// Entries a removed member could read, until a new version is stored; sorted by
   /// (name, member).
   public var flags: [ExposureFlag] = []
+  /// The OpenAI key each linked entry version holds (format version 3): sorted by name, then
+  /// version descending; each names a current or older entry line.
+  public var links: [OpenAILink] = []
+  /// Unfinished OpenAI key rotations (format version 3): sorted by name, one per name, each
+  /// for a name with a current entry.
+  public var rotations: [PendingRotation] = []
+
+  /// The link of version `version` of `name`, if any.
+  public func link(_ name: String, version: UInt64) -> OpenAILink? {
+    links.first { $0.name == name && $0.version == version }
+  }
+
+  /// The link of `name`'s current version, if any.
+  public func currentLink(_ name: String) -> OpenAILink? {
+    guard let entry = entries.first(where: { $0.name == name }) else { return nil }
+    return link(name, version: entry.version)
+  }
+
+  /// The pending rotation of `name`, if any.
+  public func rotation(_ name: String) -> PendingRotation? {
+    rotations.first { $0.name == name }
+  }
 }
 
 /// A removed entry's name and last version: the next value stored under the name is one
@@ -203,5 +225,103 @@ extension Header {
   /// "removed". One wording for `list`, `status`, `exec` and `git diff`.
   public func departure(of member: String) -> String {
     members.contains { $0.name == member } ? "read access taken away" : "removed"
+  }
+}
+
+/// Which OpenAI key an entry version holds (the `openai` line of a group, format version 3):
+/// the OpenAI project, the key's id, the service account that owns it (nil for a user's
+/// key) and the scopes it was created with. It names the key, never its value; `vault
+/// openai check` and `rotate` use it to find the key at OpenAI. It belongs to one version:
+/// storing a new version without a link leaves the new one unlinked (a new value is a
+/// different key until linked).
+public struct OpenAILink: Sendable, Equatable {
+  /// The variable.
+  public var name: String
+  /// The entry version it describes (current or older).
+  public var version: UInt64
+  /// The OpenAI project id, `proj_…`.
+  public var project: String
+  /// The OpenAI key id, `key_…`.
+  public var keyID: String
+  /// The service account's id that owns the key; nil (`-`) for a user's key.
+  public var account: String?
+  /// The scopes the key was created with, strictly increasing; empty (`-`) for none.
+  public var scopes: [String]
+
+  public init(
+    name: String, version: UInt64, project: String, keyID: String, account: String?,
+    scopes: [String]
+  ) {
+    self.name = name
+    self.version = version
+    self.project = project
+    self.keyID = keyID
+    self.account = account
+    self.scopes = scopes
+  }
+
+  /// The longest OpenAI id or scope a vault line holds.
+  public static let maximumIDLength = 64
+  /// The most scopes one link holds.
+  public static let maximumScopes = 64
+
+  /// Whether `id` is an OpenAI id (project, key or service account) a vault may store:
+  /// `[A-Za-z0-9][A-Za-z0-9_-]{0,63}` (FileFormat.md, "OpenAI links and rotations"), and not
+  /// shaped like a key (`sk-…`, OpenAI's `T3BlbkFJ` marker): an id OpenAI returns that
+  /// breaks this is refused, never written.
+  public static func isValidID(_ id: String) -> Bool {
+    LineCodec.isOpenAIID(Array(id.utf8)[...]) && !Names.looksLikeSecret(id)
+  }
+
+  /// Whether `scope` is a scope a vault may store: `[a-z0-9][a-z0-9._-]{0,63}`.
+  public static func isValidScope(_ scope: String) -> Bool {
+    LineCodec.isScope(Array(scope.utf8)[...])
+  }
+}
+
+/// A rotation of an entry's OpenAI key that has not finished (the `rotation` line of a
+/// group, format version 3): `vault openai rotate` records each step before the next, so
+/// an interruption loses nothing and orphans nothing silently; `vault status` shows it and
+/// the next `rotate` finishes it. One per name, for a name with a current entry.
+public struct PendingRotation: Sendable, Equatable {
+  /// How far the rotation got.
+  public enum Step: String, Sendable, CaseIterable {
+    /// A new key is being created at OpenAI; nothing new is stored yet.
+    case started
+    /// The new key is stored as the entry's current version; the old key is still active
+    /// at OpenAI until it is deleted there.
+    case stored
+    /// The new key is stored; the old key must be deleted in OpenAI's dashboard (the Admin
+    /// API could not delete it).
+    case manual
+  }
+
+  public var name: String
+  public var step: Step
+  /// When this step was recorded, in the file's timestamp form.
+  public var time: String
+  /// The OpenAI project id.
+  public var project: String
+  /// The key being replaced.
+  public var oldKey: String
+  /// Its service account; nil (`-`) for none.
+  public var oldAccount: String?
+  /// The new key's id; nil while `started`.
+  public var newKey: String?
+  /// Its service account; nil (`-`) for none.
+  public var newAccount: String?
+
+  public init(
+    name: String, step: Step, time: String, project: String, oldKey: String,
+    oldAccount: String?, newKey: String?, newAccount: String?
+  ) {
+    self.name = name
+    self.step = step
+    self.time = time
+    self.project = project
+    self.oldKey = oldKey
+    self.oldAccount = oldAccount
+    self.newKey = newKey
+    self.newAccount = newAccount
   }
 }

@@ -94,6 +94,7 @@ import Testing
     var stale = file
     try stale.replaceGroup(
       project: "web", environment: "dev", entries: group.entries, flags: [], gone: [], history: [],
+      links: [], rotations: [],
       identity: alice)
     let staleEntry = try entries(stale, "web", "dev")[0]
     #expect(stale.isUnderRetiredKey(staleEntry))
@@ -107,6 +108,7 @@ import Testing
     var broken = file
     try broken.replaceGroup(
       project: "web", environment: "dev", entries: group.entries, flags: [], gone: [], history: [],
+      links: [], rotations: [],
       identity: alice)
     #expect(!broken.isUnderRetiredKey(try entries(broken, "web", "dev")[0]))
     #expect(

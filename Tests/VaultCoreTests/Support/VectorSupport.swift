@@ -26,6 +26,11 @@ struct Vector: CustomStringConvertible, Sendable {
     /// The group's older versions (format version 3, "History"), `NAME@VERSION=VALUE`, in
     /// file order: by name, then version descending.
     var older: [String] = []
+    /// The group's OpenAI links (format version 3), each its line after `openai P E `, in
+    /// file order; none unless listed.
+    var links: [String] = []
+    /// The group's pending rotations, each its line after `rotation P E `, in file order.
+    var rotations: [String] = []
   }
 
   var name: String
@@ -74,6 +79,16 @@ struct Vector: CustomStringConvertible, Sendable {
           throw VectorError.malformed(name, String(line))
         }
         reads[reads.count - 1].older.append(value)
+      case "openai":
+        guard !reads.isEmpty, value.split(separator: " ").count == 6 else {
+          throw VectorError.malformed(name, String(line))
+        }
+        reads[reads.count - 1].links.append(value)
+      case "rotation":
+        guard !reads.isEmpty, value.split(separator: " ").count == 8 else {
+          throw VectorError.malformed(name, String(line))
+        }
+        reads[reads.count - 1].rotations.append(value)
       case "flag":
         let parts = value.split(separator: " ")
         guard !reads.isEmpty, parts.count == 3 || (parts.count == 4 && parts[3] == "wrote") else {
@@ -140,6 +155,17 @@ struct Vector: CustomStringConvertible, Sendable {
           environment: read.environment, identity: identity)
         let text = old.value.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
         result.older.append("\(entry.name)@\(entry.version)=\(text)")
+      }
+      let prefix = "\(read.project) \(read.environment) "
+      result.links = (group?.links ?? []).map {
+        String(
+          LineCodec.openAILine($0, project: read.project, environment: read.environment)
+            .dropFirst("openai ".count + prefix.count))
+      }
+      result.rotations = (group?.rotations ?? []).map {
+        String(
+          LineCodec.rotationLine($0, project: read.project, environment: read.environment)
+            .dropFirst("rotation ".count + prefix.count))
       }
       let flags = group?.flags ?? []
       result.flags = flags.map { "\($0.name) \($0.member) \($0.time)" + ($0.wrote ? " wrote" : "") }
