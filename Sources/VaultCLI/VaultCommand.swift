@@ -26,7 +26,7 @@ struct VaultCommand: ParsableCommand {
       Exec.self, Import.self,
       Export.self, Lock.self, Status.self, IdentityCommand.self, Members.self, Environments.self,
       Trust.self, Git.self, Doctor.self, ProjectCommand.self, Log.self,
-      Scan.self, History.self, Rollback.self,
+      Scan.self, History.self, Rollback.self, OpenAI.self,
     ]
   )
 }

@@ -43,6 +43,8 @@ public enum VaultMain {
       try command.run()
     } catch let error as VaultError {
       Failure.exit(error)
+    } catch let error as OpenAIFailure {
+      Failure.exit(.openAI(error))
     } catch let error as CryptoError {
       // VaultCore wraps crypto failures it can name; these are the ones left: Argon2id out of
       // memory, or key material libsodium refuses (a low-order environment key, say).

@@ -49,7 +49,13 @@ final class URLSessionTransport: NSObject, HTTPTransport, URLSessionTaskDelegate
       done.signal()
     }
     task.resume()
-    done.wait()
+    // Our own deadline for the whole exchange: URLSession's timeoutInterval on Linux is an
+    // idle timeout that a slow trickle of bytes keeps resetting.
+    if done.wait(timeout: .now() + request.timeout) == .timedOut {
+      task.cancel()
+      done.wait()
+      throw HTTPTransportError("no answer within \(Self.seconds(request.timeout))", isTransient: true)
+    }
     return try result.get()
   }
 
@@ -61,6 +67,10 @@ final class URLSessionTransport: NSObject, HTTPTransport, URLSessionTaskDelegate
     completionHandler(nil)
   }
 
+  static func seconds(_ value: Double) -> String {
+    value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
+  }
+
   /// What failed, in words that name no header or body.
   static func describe(_ error: any Error, timeout: Double) -> HTTPTransportError {
     guard let urlError = error as? URLError else {
@@ -68,7 +78,7 @@ final class URLSessionTransport: NSObject, HTTPTransport, URLSessionTaskDelegate
     }
     switch urlError.code {
     case .timedOut:
-      return HTTPTransportError("no answer within \(Int(timeout)) s", isTransient: true)
+      return HTTPTransportError("no answer within \(seconds(timeout))", isTransient: true)
     case .cannotConnectToHost: return HTTPTransportError("connection refused", isTransient: true)
     case .cannotFindHost, .dnsLookupFailed:
       return HTTPTransportError("host not found", isTransient: true)

@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+  import FoundationNetworking
+#endif
+
+/// OpenAI's API stand-in (Tests/OpenAIStandIn/standin.py) on a free loopback port, one per
+/// test, driven through its control API (`/_standin/…`).
+final class StandIn: @unchecked Sendable {
+  let process = Process()
+  /// `http://127.0.0.1:PORT`.
+  let url: String
+  /// What `--base-url` takes.
+  var baseURL: String { url + "/v1" }
+
+  static let script = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("OpenAIStandIn/standin.py").path
+
+  /// Starts it seeded with `state` (a state file's JSON object).
+  init(state: [String: Any] = [:]) throws {
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", Self.script, "--port", "0", "--seed", "7"]
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    var line = Data()
+    while true {
+      let byte = output.fileHandleForReading.readData(ofLength: 1)
+      if byte.isEmpty || byte == Data([0x0A]) { break }
+      line.append(byte)
+    }
+    url = String(decoding: line, as: UTF8.self)
+    guard url.hasPrefix("http://127.0.0.1:") else {
+      kill(process.processIdentifier, SIGKILL)
+      throw StandInError.didNotStart
+    }
+    if !state.isEmpty { try seed(state) }
+  }
+
+  deinit {
+    // SIGKILL: the stand-in's server threads may outlive a SIGTERM.
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+  }
+
+  /// Replaces the whole state (and clears faults and the request log).
+  func seed(_ state: [String: Any]) throws {
+    _ = try control("POST", "/_standin/state", state)
+  }
+
+  /// Queues a fault (`kind`, `path`, `method`, `count`, …).
+  func fault(_ fault: [String: Any]) throws {
+    _ = try control("POST", "/_standin/fault", fault)
+  }
+
+  func config(_ config: [String: Any]) throws {
+    _ = try control("POST", "/_standin/config", config)
+  }
+
+  /// Patches one key (`deleted`, `last_used_at`, `owner_project_access`, …).
+  func patchKey(_ id: String, _ fields: [String: Any]) throws {
+    _ = try control("POST", "/_standin/keys/\(id)", fields)
+  }
+
+  /// Adds a key made elsewhere; returns its id and value.
+  func addKey(project: String, _ key: [String: Any]) throws -> (id: String, value: String) {
+    let json = try control("POST", "/_standin/projects/\(project)/keys", key)
+    return (json["id"] as? String ?? "", json["value"] as? String ?? "")
+  }
+
+  func addUsage(_ event: [String: Any]) throws {
+    _ = try control("POST", "/_standin/usage", event)
+  }
+
+  /// The state, with key values when `values`.
+  func state(values: Bool = false) throws -> [String: Any] {
+    try control("GET", "/_standin/state" + (values ? "?values=1" : ""), nil)
+  }
+
+  /// The request log.
+  func requests() throws -> [[String: Any]] {
+    try control("GET", "/_standin/requests", nil)["requests"] as? [[String: Any]] ?? []
+  }
+
+  /// The project `id` of the state.
+  func project(_ id: String) throws -> [String: Any] {
+    let projects = try state(values: true)["projects"] as? [[String: Any]] ?? []
+    return projects.first { $0["id"] as? String == id } ?? [:]
+  }
+
+  /// The keys of project `id` that are not deleted, with their values.
+  func liveKeys(_ project: String) throws -> [[String: Any]] {
+    (try self.project(project)["api_keys"] as? [[String: Any]] ?? []).filter {
+      $0["deleted"] as? Bool != true
+    }
+  }
+
+  /// The service accounts of project `id`.
+  func accounts(_ project: String) throws -> [[String: Any]] {
+    try self.project(project)["service_accounts"] as? [[String: Any]] ?? []
+  }
+
+  func control(_ method: String, _ path: String, _ body: [String: Any]?) throws -> [String: Any] {
+    var request = URLRequest(url: URL(string: url + path)!)
+    request.httpMethod = method
+    if let body {
+      request.httpBody = try JSONSerialization.data(withJSONObject: body)
+      request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+    }
+    let done = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var result: Data?
+    URLSession.shared.dataTask(with: request) { data, _, _ in
+      result = data
+      done.signal()
+    }.resume()
+    done.wait()
+    guard let result else { throw StandInError.noAnswer }
+    return (try JSONSerialization.jsonObject(with: result) as? [String: Any]) ?? [:]
+  }
+}
+
+enum StandInError: Error { case didNotStart, noAnswer }
+
+/// A key value of OpenAI's shape with `prefix` (`sk-admin-`, `sk-svcacct-`, `sk-proj-`).
+func openAIShaped(_ prefix: String, _ tag: Character) -> String {
+  prefix + String(repeating: tag, count: 74) + "T3BlbkFJ" + String(repeating: tag, count: 74)
+}
