@@ -10,9 +10,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # static-pie. `check-hardening` verifies each property (README, "Design decisions").
 LINK_FLAGS := -Xlinker -z -Xlinker now -Xlinker -z -Xlinker relro \
   -Xlinker -z -Xlinker pack-relative-relocs
-RELEASE_FLAGS := -c release --disable-local-rpath \
+UNSTRIPPED_FLAGS := -c release --disable-local-rpath \
   -Xswiftc -static-executable -Xswiftc -use-ld=lld \
-  -Xswiftc -Xclang-linker -Xswiftc -static-pie $(LINK_FLAGS) -Xlinker -s
+  -Xswiftc -Xclang-linker -Xswiftc -static-pie $(LINK_FLAGS)
+RELEASE_FLAGS := $(UNSTRIPPED_FLAGS) -Xlinker -s
 
 # Helper programs `vault` runs (execve) rather than links, each a product of Package.swift
 # built like `vault`: installed to $(LIBEXECDIR), /usr/libexec/vault in the Debian package.
@@ -221,11 +222,16 @@ standin-test:
 	@.build/venv/bin/python -c 'import openai' 2>/dev/null || .build/venv/bin/pip install -q 'openai>=3.57,<4'
 	.build/venv/bin/python -m unittest discover -s Tests/OpenAIStandIn -v
 
-bench: build
+bench: build profile
 	@for tool in hyperfine:hyperfine age:age /usr/bin/time:time valgrind:valgrind; do \
 	  command -v $${tool%%:*} >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $${tool##*:}; }; \
 	done
 	bash Tests/Benchmarks/bench.sh .build/release/vault
+
+## The release build with its symbols, in .build-profile: `make bench` then adds callgrind's
+## per-function profile of a warm exec (the shipped binary is stripped).
+profile: deps
+	swift build $(UNSTRIPPED_FLAGS) --scratch-path .build-profile --product vault
 
 ## Regenerates completions/ from the parser (a test fails when they drift).
 completions:
@@ -235,4 +241,4 @@ completions:
 	.build/debug/vault --generate-completion-script fish > completions/vault.fish
 
 clean:
-	rm -rf .build dist
+	rm -rf .build .build-profile dist

@@ -59,20 +59,29 @@ for name in ("vault exec, 1 entry", "vault exec, 10,000 entries"):
         print(f"| {name} / {label} (<= {target}) | {statistics.mean(t) / statistics.mean(base):.2f} "
               f"| {statistics.median(t) / statistics.median(base):.2f} | {min(t) / min(base):.2f} |")
 PY
-if command -v valgrind >/dev/null; then
-  # Instructions are steady on a loaded machine where times are not. --dump-before=execve:
-  # vault execs the command, so the profile is written just before.
+# Instructions are steady on a loaded machine where times are not. Counted on the same build
+# with its symbols (`make profile`, .build-profile): callgrind writes its profile before the
+# execve only when it can find `execve`, which the stripped binary does not name.
+profiled=$root/.build-profile/release/vault
+if command -v valgrind >/dev/null && [ -x "$profiled" ]; then
   count() {
     valgrind --tool=callgrind --dump-before=execve --callgrind-out-file="$work/cg.%p" "$@" \
       >/dev/null 2>&1 || true
     cat "$work"/cg.* | awk '/^summary:/ { n += $2 } END { print n }'
-    rm -f "$work"/cg.*
   }
   echo
-  echo "| instructions (callgrind), vault's process only | count |"
+  echo "| instructions (callgrind), vault's process up to its execve | count |"
   echo "|:---|---:|"
-  echo "| vault exec, 1 entry (warm) | $(count "$vault" exec --vault "$small" --env prod -- true) |"
-  echo "| vault exec, 10,000 entries (warm) | $(count "$vault" exec --vault "$large" --env prod -- true) |"
+  echo "| vault exec, 10,000 entries (warm) | $(count "$profiled" exec --vault "$large" --env prod -- true) |"
+  rm -f "$work"/cg.*
+  echo "| vault exec, 1 entry (warm) | $(count "$profiled" exec --vault "$small" --env prod -- true) |"
+  echo
+  echo "Warm exec, 1 entry, by function (inclusive):"
+  callgrind_annotate --inclusive=yes "$work"/cg.*.1 2>/dev/null \
+    | sed -n '/^Ir/,$p' | sed -n '3,25p' | cut -c1-150
+  rm -f "$work"/cg.*
+else
+  echo "(instruction counts: make profile builds $profiled; needs valgrind)"
 fi
 
 echo
