@@ -40,7 +40,7 @@ MAN_DATE := $(shell git log -1 --format=%cs 2>/dev/null || date -u +%F)
 MAN_PAGES := .build/man/man1
 
 .PHONY: demo test build check-hardening deps test-deps standin-test bench completions clean \
-  man install uninstall deb package-test profile
+  man install install-files uninstall deb package-test profile
 
 ## Installs libsodium-dev (and git) if missing, builds the release binary, runs the journeys.
 demo: deps build
@@ -86,8 +86,13 @@ man: build
 
 ## Installs vault, its helpers, man pages and completions under $(DESTDIR)$(PREFIX).
 install: man
+	@$(MAKE) --no-print-directory install-files
+
+## What `install` copies, once built (`deb` stages with it).
+install-files:
 	$(INSTALL_SUDO) install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	  $(DESTDIR)$(BASH_COMPLETION_DIR) $(DESTDIR)$(ZSH_COMPLETION_DIR) $(DESTDIR)$(FISH_COMPLETION_DIR)
+	  $(DESTDIR)$(BASH_COMPLETION_DIR) $(DESTDIR)$(ZSH_COMPLETION_DIR) \
+	  $(DESTDIR)$(FISH_COMPLETION_DIR)
 	$(INSTALL_SUDO) install -m 755 .build/release/vault $(DESTDIR)$(BINDIR)/vault
 	$(if $(LIBEXEC_PROGRAMS),$(INSTALL_SUDO) install -d $(DESTDIR)$(LIBEXECDIR))
 	$(foreach program,$(LIBEXEC_PROGRAMS),\
@@ -120,7 +125,7 @@ BUILT_USING = $(shell dpkg-query -W -f='$${source:Package} (= $${source:Version}
 ## the binary is static (libsodium and glibc inside; Built-Using names them).
 deb: man
 	rm -rf .build/deb && mkdir -p $(DEB_ROOT)/DEBIAN $(DEB_ROOT)/usr/share/doc/vault dist
-	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(DEB_ROOT)) PREFIX=/usr \
+	$(MAKE) --no-print-directory install-files DESTDIR=$(abspath $(DEB_ROOT)) PREFIX=/usr \
 	  LIBEXECDIR=/usr/libexec/vault ZSH_COMPLETION_DIR=/usr/share/zsh/vendor-completions
 	gzip -9n $(DEB_ROOT)/usr/share/man/man1/*.1
 	printf '%s\n' "$$DEB_COPYRIGHT" > $(DEB_ROOT)/usr/share/doc/vault/copyright
@@ -144,7 +149,7 @@ deb: man
 ## Installs the .deb into a fresh dpkg root and checks it, and `make install` into a DESTDIR
 ## (Tests/package-test.sh; on CI, CI=true also installs it on the machine with dpkg -i).
 package-test: deb
-	bash Tests/package-test.sh $(DEB)
+	LIBEXEC_PROGRAMS="$(LIBEXEC_PROGRAMS)" bash Tests/package-test.sh $(DEB)
 
 define DEB_COPYRIGHT
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/

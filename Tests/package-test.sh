@@ -8,7 +8,8 @@
 #  3. With CI=true, as root (a throwaway CI machine): `dpkg -i` on the machine itself, `vault`
 #     found on PATH, `man vault-exec`, then `dpkg --purge` leaves none of its files.
 # Prints one line per check; exits 1 if any fails.
-# Usage: Tests/package-test.sh dist/vault_VERSION_ARCH.deb   (run by `make package-test`)
+# Usage: Tests/package-test.sh dist/vault_VERSION_ARCH.deb   (run by `make package-test`,
+# which passes the Makefile's LIBEXEC_PROGRAMS, the helpers expected in libexec/vault/)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 deb=$(realpath "${1:?usage: Tests/package-test.sh dist/vault_VERSION_ARCH.deb}")
@@ -47,16 +48,21 @@ stage=$work/stage
 make --no-print-directory install DESTDIR="$stage" PREFIX=/usr/local >"$work/install.log" 2>&1
 check "make install succeeds" test $? = 0 || tail -20 "$work/install.log"
 prefix=$stage/usr/local
+helpers=${LIBEXEC_PROGRAMS:-}
 {
   echo bin/vault
+  for helper in $helpers; do echo "libexec/vault/$helper"; done
   echo share/bash-completion/completions/vault
   echo share/zsh/site-functions/_vault
   echo share/fish/vendor_completions.d/vault.fish
   sed 's|^|share/man/man1/|' "$work/pages"
 } | sort > "$work/expected"
-check "exactly the binary, $(wc -l < "$work/pages") man pages and 3 completion scripts" \
+check "exactly the binary, helpers (${helpers:-none}), $(wc -l < "$work/pages") man pages, 3 completions" \
   diff "$work/expected" <(cd "$prefix" && find . -type f -printf '%P\n' | sort)
 check "vault is executable" test -x "$prefix/bin/vault"
+for helper in $helpers; do
+  check "libexec/vault/$helper is executable" test -x "$prefix/libexec/vault/$helper"
+done
 check "bash completion is completions/vault.bash" \
   cmp completions/vault.bash "$prefix/share/bash-completion/completions/vault"
 check "zsh completion is completions/_vault" cmp completions/_vault "$prefix/share/zsh/site-functions/_vault"
@@ -76,6 +82,7 @@ fi
 make --no-print-directory uninstall DESTDIR="$stage" PREFIX=/usr/local >"$work/uninstall.log" 2>&1
 check "make uninstall succeeds" test $? = 0
 check "make uninstall leaves no file" same "$(find "$stage" -type f | wc -l)" 0
+check "make uninstall removes libexec/vault" test ! -e "$prefix/libexec/vault"
 
 echo "## $(basename "$deb")"
 info=$(dpkg-deb --info "$deb")
@@ -86,6 +93,7 @@ check "Built-Using names glibc and libsodium" grep -qE 'glibc \(=.*libsodium \(=
 dpkg-deb --contents "$deb" | awk '{print $6}' | sed 's|^\./||' | grep -v -e '/$' -e '^$' | sort > "$work/contents"
 {
   echo usr/bin/vault
+  for helper in $helpers; do echo "usr/libexec/vault/$helper"; done
   echo usr/share/bash-completion/completions/vault
   echo usr/share/doc/vault/copyright
   echo usr/share/fish/vendor_completions.d/vault.fish
