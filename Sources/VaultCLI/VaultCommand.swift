@@ -1,4 +1,5 @@
 import ArgumentParser
+import VaultCore
 
 /// The root command.
 struct VaultCommand: ParsableCommand {
@@ -20,7 +21,7 @@ struct VaultCommand: ParsableCommand {
       69 OpenAI unavailable, \
       126/127 exec, 130 cancelled.
       """,
-    version: "0.1.0",
+    version: VaultVersion.description,
     subcommands: [
       Init.self, SetSecret.self, Get.self, List.self, Remove.self, Copy.self, Move.self,
       Exec.self, Import.self,

@@ -41,11 +41,48 @@ key prod | age -r "$(age-keygen -y "$work/key.txt")" > "$work/s.age"
 echo
 echo "## Warm exec (unlock cached) against the floor and age"
 hyperfine -N --warmup 30 --runs 300 --style basic --export-markdown "$work/out/exec.md" \
+  --export-json "$work/out/exec.json" \
   -n 'env OPENAI_API_KEY=x true (floor)' "env OPENAI_API_KEY=x true" \
   -n 'age -d pipeline' "sh -c 'OPENAI_API_KEY=\$(age -d -i $work/key.txt $work/s.age) exec true'" \
   -n 'vault exec, 1 entry' "$vault exec --vault $small --env prod -- true" \
   -n 'vault exec, 10,000 entries' "$vault exec --vault $large --env prod -- true" >/dev/null
 cat "$work/out/exec.md"
+# Issue 11's targets: a warm exec at most 0.8x age's pipeline and 1.6x the floor.
+python3 - "$work/out/exec.json" <<'PY'
+import json, statistics, sys
+runs = {r["command"]: r["times"] for r in json.load(open(sys.argv[1]))["results"]}
+floor, age = runs["env OPENAI_API_KEY=x true (floor)"], runs["age -d pipeline"]
+print("\n| ratio (target) | mean | median | min |\n|:---|---:|---:|---:|")
+for name in ("vault exec, 1 entry", "vault exec, 10,000 entries"):
+    for base, label, target in ((floor, "floor", 1.6), (age, "age", 0.8)):
+        t = runs[name]
+        print(f"| {name} / {label} (<= {target}) | {statistics.mean(t) / statistics.mean(base):.2f} "
+              f"| {statistics.median(t) / statistics.median(base):.2f} | {min(t) / min(base):.2f} |")
+PY
+# Instructions are steady on a loaded machine where times are not. Counted on the same build
+# with its symbols (`make profile`, .build-profile): callgrind writes its profile before the
+# execve only when it can find `execve`, which the stripped binary does not name.
+profiled=$root/.build-profile/release/vault
+if command -v valgrind >/dev/null && [ -x "$profiled" ]; then
+  count() {
+    valgrind --tool=callgrind --dump-before=execve --callgrind-out-file="$work/cg.%p" "$@" \
+      >/dev/null 2>&1 || true
+    cat "$work"/cg.* | awk '/^summary:/ { n += $2 } END { print n }'
+  }
+  echo
+  echo "| instructions (callgrind), vault's process up to its execve | count |"
+  echo "|:---|---:|"
+  echo "| vault exec, 10,000 entries (warm) | $(count "$profiled" exec --vault "$large" --env prod -- true) |"
+  rm -f "$work"/cg.*
+  echo "| vault exec, 1 entry (warm) | $(count "$profiled" exec --vault "$small" --env prod -- true) |"
+  echo
+  echo "Warm exec, 1 entry, by function (inclusive):"
+  callgrind_annotate --inclusive=yes "$work"/cg.*.1 2>/dev/null \
+    | sed -n '/^Ir/,$p' | sed -n '3,25p' | cut -c1-150
+  rm -f "$work"/cg.*
+else
+  echo "(instruction counts: make profile builds $profiled; needs valgrind)"
+fi
 
 echo
 echo "## vault set into the 10,000-entry vault (value on stdin) against 1 entry"

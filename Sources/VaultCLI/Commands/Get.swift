@@ -7,7 +7,7 @@ extension VaultCommand {
       abstract: "Print one secret's value alone on stdout, for pipes.",
       discussion: """
         Examples:
-          vault get --env prod | pbcopy
+          vault get -n --env prod | wl-copy         # the clipboard (X11: xclip -sel clip)
           vault get --env dev OPENAI_ORG_ID > org.txt
           vault get --env prod --at-version 1       # an older version kept (vault history)
 

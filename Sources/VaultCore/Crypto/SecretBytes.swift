@@ -4,8 +4,11 @@ import Synchronization
 /// Released `sodium_malloc` buffers, zeroed, kept by size for reuse. Each allocation costs
 /// several system calls (guard pages, mprotect, mlock); re-keying 10,000 entries makes about
 /// ten buffers per entry, so without reuse most of its time went to the kernel. A pooled
-/// buffer stays locked, guarded and zero while it waits.
-private let pool = Mutex<[Int: [UInt]]>([:])
+/// buffer stays locked, guarded and zero while it waits. The pool is a list of (size,
+/// address) pairs, not a dictionary by size: `exec` allocates here, and the first use of a
+/// Dictionary type costs a runtime protocol-conformance lookup (README, "Why it is fast");
+/// there are only a few sizes.
+private let pool = Mutex<[(size: Int, address: UInt)]>([])
 
 /// At most this many idle buffers per size.
 private let poolDepth = 16
@@ -23,7 +26,10 @@ public final class SecretBytes: @unchecked Sendable {
     self.count = count
     // sodium_malloc(0) may return a valid pointer or NULL; ask for one byte at least.
     let size = Swift.max(count, 1)
-    if let reused = pool.withLock({ $0[size]?.popLast() }),
+    if let reused = pool.withLock({ buffers -> UInt? in
+      guard let index = buffers.lastIndex(where: { $0.size == size }) else { return nil }
+      return buffers.remove(at: index).address
+    }),
       let pointer = UnsafeMutableRawPointer(bitPattern: reused)
     {
       self.base = pointer
@@ -52,8 +58,8 @@ public final class SecretBytes: @unchecked Sendable {
     sodium_memzero(base, size)
     let address = UInt(bitPattern: base)
     let kept = pool.withLock { buffers -> Bool in
-      guard buffers[size, default: []].count < poolDepth else { return false }
-      buffers[size, default: []].append(address)
+      guard buffers.count(where: { $0.size == size }) < poolDepth else { return false }
+      buffers.append((size, address))
       return true
     }
     if !kept { sodium_free(base) }

@@ -3,7 +3,7 @@ import Glibc
 /// Where identities and vaults live, and how the project is named (DESIGN.md, "Concepts").
 public struct Paths: Sendable {
   /// The environment variables that steer discovery.
-  public var environment: [String: String]
+  public var environment: ProcessEnvironment.Variables
   /// The current directory.
   public var currentDirectory: String
   /// How many directories, from the current one up, have a path that is not UTF-8 (0: all
@@ -14,7 +14,9 @@ public struct Paths: Sendable {
   /// above them are named exactly.
   public var inexactLevels: Int
 
-  public init(environment: [String: String], currentDirectory: String, inexactLevels: Int = 0) {
+  public init(
+    environment: ProcessEnvironment.Variables, currentDirectory: String, inexactLevels: Int = 0
+  ) {
     self.environment = environment
     self.currentDirectory = currentDirectory
     self.inexactLevels = inexactLevels

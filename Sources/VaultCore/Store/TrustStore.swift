@@ -146,7 +146,10 @@ public struct TrustStore: Sendable {
       } else if lines.first?.elementsEqual("vault-trust 1".utf8) != true {
         throw VaultError.malformed(path: path, line: 1, problem: .wrongMagic)
       }
-      for (index, line) in zip(rest.indices, rest) {
+      // Indices, not `zip(rest.indices, rest)`: the first Zip2Sequence of these types costs
+      // two runtime protocol-conformance lookups, a sixth of a warm `exec`'s instructions.
+      for index in rest.indices {
+        let line = rest[index]
         let fields = line.split(separator: 0x20)
         let bad = VaultError.malformed(path: path, line: index + 1, problem: .badField("trust"))
         switch (fields.first.map { String(decoding: $0, as: UTF8.self) }, fields.count) {

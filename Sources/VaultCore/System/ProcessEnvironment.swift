@@ -11,11 +11,26 @@ public enum ProcessEnvironment {
   }
 
   /// The values of `names` that are set, as getenv(3) returns them.
-  public static func values(of names: [String]) -> [String: String] {
-    var result: [String: String] = [:]
+  public static func values(of names: [String]) -> Variables {
+    var result = Variables()
     for name in names {
-      if let value = getenv(name) { result[name] = String(cString: value) }
+      if let value = getenv(name) { result.pairs.append((name, String(cString: value))) }
     }
     return result
+  }
+
+  /// Some environment variables and their values: a short list of pairs, not a Dictionary,
+  /// because `exec` reads them and the first use of a Dictionary type costs a runtime
+  /// protocol-conformance lookup (README, "Why it is fast").
+  public struct Variables: Sendable {
+    var pairs: [(name: String, value: String)] = []
+
+    /// No variables.
+    public init() {}
+
+    /// The value of `name`, or nil when it is not set.
+    public subscript(name: String) -> String? {
+      pairs.last { $0.name == name }?.value
+    }
   }
 }
