@@ -14,10 +14,21 @@ UNSTRIPPED_FLAGS := -c release --disable-local-rpath \
   -Xswiftc -static-executable -Xswiftc -use-ld=lld \
   -Xswiftc -Xclang-linker -Xswiftc -static-pie $(LINK_FLAGS)
 RELEASE_FLAGS := $(UNSTRIPPED_FLAGS) -Xlinker -s
+# vault-net (the commands that use the network) links FoundationNetworking, which needs the
+# system's libcurl: it cannot be static. It is a PIE with the Swift runtime and Foundation
+# linked in (-static-stdlib), libsodium and libcurl from Debian, no RUNPATH, full RELRO,
+# stripped; `check-hardening.sh --dynamic` checks it. vault never loads it (README, "Design
+# decisions", "The network half").
+NET_RELEASE_FLAGS := -c release --disable-local-rpath -Xswiftc -static-stdlib -Xlinker -lcurl \
+  -Xlinker -z -Xlinker now -Xlinker -z -Xlinker relro -Xlinker -s
+FLAGS_vault = $(RELEASE_FLAGS)
+FLAGS_vault-net = $(NET_RELEASE_FLAGS)
+HARDENING_vault :=
+HARDENING_vault-net := --dynamic
 
-# Helper programs `vault` runs (execve) rather than links, each a product of Package.swift
-# built like `vault`: installed to $(LIBEXECDIR), /usr/libexec/vault in the Debian package.
-LIBEXEC_PROGRAMS :=
+# Helper programs `vault` runs (execve) rather than links, each a product of Package.swift:
+# installed to $(LIBEXECDIR), /usr/libexec/vault in the Debian package.
+LIBEXEC_PROGRAMS := vault-net
 PROGRAMS := vault $(LIBEXEC_PROGRAMS)
 
 # Installation, GNU style: `make install PREFIX=… DESTDIR=…`.
@@ -54,15 +65,15 @@ test: deps test-deps
 
 ## Builds the release binaries and checks their hardening (fails if a property is missing).
 build: deps
-	@set -e; for program in $(PROGRAMS); do \
-	  echo "swift build $(RELEASE_FLAGS) --product $$program"; \
-	  swift build $(RELEASE_FLAGS) --product $$program; \
-	done
+	@set -e; $(foreach program,$(PROGRAMS),\
+	  echo "swift build $(FLAGS_$(program)) --product $(program)"; \
+	  swift build $(FLAGS_$(program)) --product $(program);)
 	$(MAKE) --no-print-directory check-hardening
 
 ## static-pie, no RUNPATH, BIND_NOW + GNU_RELRO, non-executable stack, stripped, starts.
 check-hardening:
-	@set -e; for program in $(PROGRAMS); do bash Tests/check-hardening.sh .build/release/$$program; done
+	@set -e; $(foreach program,$(PROGRAMS),\
+	  bash Tests/check-hardening.sh $(HARDENING_$(program)) .build/release/$(program);)
 
 ## One man page per command (vault.1, vault-exec.1, vault-identity-passwd.1, …) in
 ## .build/man/man1, from the built parser (swift-argument-parser's generate-manual, renamed
@@ -121,8 +132,9 @@ BUILT_USING = $(shell dpkg-query -W -f='$${source:Package} (= $${source:Version}
   | sort -u | paste -sd, | sed 's/,/, /g')
 
 ## dist/vault_<version>_<arch>.deb: the binary, its helpers (/usr/libexec/vault), man pages,
-## completions where Debian's bash, zsh and fish look, and the copyright file. No Depends:
-## the binary is static (libsodium and glibc inside; Built-Using names them).
+## completions where Debian's bash, zsh and fish look, and the copyright file. vault itself is
+## static (libsodium and glibc inside; Built-Using names them); vault-net, which only the
+## `vault openai` commands run, needs libcurl and libsodium (Depends).
 deb: man
 	rm -rf .build/deb && mkdir -p $(DEB_ROOT)/DEBIAN $(DEB_ROOT)/usr/share/doc/vault dist
 	$(MAKE) --no-print-directory install-files DESTDIR=$(abspath $(DEB_ROOT)) PREFIX=/usr \
@@ -132,13 +144,15 @@ deb: man
 	printf '%s\n' "Package: vault" "Version: $(VERSION)" "Architecture: $(DEB_ARCH)" \
 	  "Maintainer: $(DEB_MAINTAINER)" \
 	  "Installed-Size: $$(du -sk --exclude=DEBIAN $(DEB_ROOT) | cut -f1)" \
+	  "Depends: libcurl4 (>= 7.88), libsodium23 (>= 1.0.18)" \
 	  "Section: utils" "Priority: optional" "Built-Using: $(BUILT_USING)" \
 	  "Description: encrypted local vault for API keys" \
 	  " vault stores API keys (OpenAI's first) encrypted with libsodium, labeled by" \
 	  " project, environment and name, and runs programs with them in their" \
 	  " environment (vault exec): no key in code, .env files, shell history or argv." \
 	  " Team vaults share a file in git, each environment sealed to its readers." \
-	  " ." " The binary is static (static-pie): it needs no shared library." \
+	  " ." " vault is static (static-pie): it needs no shared library. Its network" \
+	  " half, /usr/libexec/vault/vault-net, run only by vault openai, uses libcurl." \
 	  > $(DEB_ROOT)/DEBIAN/control
 	cd $(DEB_ROOT) && find usr -type f -printf '%P\0' | sort -z \
 	  | (cd usr && xargs -0 md5sum) | sed 's|  |  usr/|' > DEBIAN/md5sums
@@ -156,7 +170,10 @@ Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: vault
 Comment: vault is a static binary: the Swift runtime and standard library,
  swift-argument-parser, Foundation Essentials, libdispatch, libsodium, glibc,
- libstdc++ and libgcc are linked into it. Their licenses follow.
+ libstdc++ and libgcc are linked into it. vault-net links the Swift runtime,
+ Foundation (swift-corelibs-foundation, swift-foundation, with ICU's data from
+ swift-foundation-icu: Unicode License v3) and swift-argument-parser, and uses
+ Debian's libcurl and libsodium. Their licenses follow.
 
 Files: *
 Copyright: the vault authors
@@ -207,6 +224,7 @@ export DEB_COPYRIGHT
 deps:
 	@missing=""; \
 	pkg-config --exists libsodium 2>/dev/null || missing="$$missing libsodium-dev pkg-config"; \
+	pkg-config --exists libcurl 2>/dev/null || missing="$$missing libcurl4-openssl-dev"; \
 	command -v git >/dev/null || missing="$$missing git"; \
 	command -v readelf >/dev/null || missing="$$missing binutils"; \
 	command -v file >/dev/null || missing="$$missing file"; \
@@ -228,7 +246,7 @@ standin-test:
 	.build/venv/bin/python -m unittest discover -s Tests/OpenAIStandIn -v
 
 bench: build profile
-	@for tool in hyperfine:hyperfine age:age /usr/bin/time:time valgrind:valgrind; do \
+	@for tool in hyperfine:hyperfine age:age /usr/bin/time:time valgrind:valgrind strace:strace; do \
 	  command -v $${tool%%:*} >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $${tool##*:}; }; \
 	done
 	bash Tests/Benchmarks/bench.sh .build/release/vault

@@ -88,7 +88,8 @@ echo "## $(basename "$deb")"
 info=$(dpkg-deb --info "$deb")
 field() { sed -n "s/^ $1: //p" <<<"$info"; }
 check "Package: vault, Version: $version" same "$(field Package) $(field Version)" "vault $version"
-check "no Depends (static binary)" same "$(field Depends)" ""
+check "Depends: libcurl and libsodium (vault-net's; vault is static)" \
+  same "$(field Depends)" "libcurl4 (>= 7.88), libsodium23 (>= 1.0.18)"
 check "Built-Using names glibc and libsodium" grep -qE 'glibc \(=.*libsodium \(=|libsodium \(=.*glibc \(=' <<<"$(field Built-Using)"
 dpkg-deb --contents "$deb" | awk '{print $6}' | sed 's|^\./||' | grep -v -e '/$' -e '^$' | sort > "$work/contents"
 {
@@ -108,7 +109,9 @@ check "files are root-owned" same "$(dpkg-deb --contents "$deb" | awk '{print $2
 root=$work/root
 mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates" "$root/var/lib/dpkg/triggers"
 touch "$root/var/lib/dpkg/status" "$root/var/lib/dpkg/available"
-check "dpkg --root … -i installs it" dpkg --root="$root" --force-not-root -i "$deb"
+# --force-depends: the empty root has no libcurl4 or libsodium23 registered (this machine has
+# them; the dpkg -i below checks the dependencies for real).
+check "dpkg --root … -i installs it" dpkg --root="$root" --force-not-root --force-depends -i "$deb"
 check "dpkg -s: installed" grep -q 'Status: install ok installed' \
   <(dpkg --root="$root" --force-not-root -s vault 2>&1)
 check "dpkg --verify: files as packaged" dpkg --root="$root" --force-not-root --verify vault
@@ -139,6 +142,16 @@ journey() {
   )
 }
 check "vault init, set, exec from the package" journey "$installed"
+# vault openai runs the packaged vault-net (found in ../libexec/vault from /usr/bin/vault):
+# without an Admin key in the vault it says so (exit 2); without vault-net it would exit 1.
+openai_home=$work/home-openai
+mkdir -p "$openai_home"
+(cd "$openai_home" && HOME=$openai_home "$installed" init --no-passphrase >/dev/null 2>&1)
+HOME=$openai_home "$installed" openai check --env prod --openai-project proj_abc \
+  --base-url http://127.0.0.1:9/v1 >/dev/null 2>"$work/openai.err"
+openai_status=$?
+check "vault openai runs the packaged vault-net (exit 2, no Admin key)" \
+  same "$openai_status $(grep -c 'no Admin key' "$work/openai.err")" "2 1"
 
 check "dpkg --root … --purge removes it" dpkg --root="$root" --force-not-root --purge vault
 check "nothing is left in the root but dpkg's database" \

@@ -85,6 +85,30 @@ else
 fi
 
 echo
+echo "## The network half stays off exec's path"
+# vault-net is the same command line linked with FoundationNetworking (libcurl); vault execs it
+# for \`vault openai\` only. Side by side: what exec would cost if vault linked it.
+net=$(dirname "$vault")/vault-net
+if [ -x "$net" ]; then
+  echo "| binary | size | FoundationNetworking symbols |"
+  echo "|:---|---:|---:|"
+  for binary in "$vault" "$net"; do
+    echo "| $(basename "$binary") | $(du -h "$binary" | cut -f1) | $(grep -c CFURLSession "$binary" || true) |"
+  done
+  opened=$(strace -f -e trace=openat,execve "$vault" exec --vault "$small" --env prod -- true 2>&1 \
+    | grep -cE 'libcurl|vault-net' || true)
+  echo
+  echo "vault exec opens or runs libcurl or vault-net: $opened times (strace)"
+  hyperfine -N --warmup 30 --runs 200 --style basic --export-markdown "$work/out/net.md" \
+    -n 'vault exec, 1 entry' "$vault exec --vault $small --env prod -- true" \
+    -n 'the same exec linked with networking (vault-net exec)' \
+    "$net exec --vault $small --env prod -- true" >/dev/null
+  cat "$work/out/net.md"
+else
+  echo "(no vault-net beside $vault: make build builds it)"
+fi
+
+echo
 echo "## vault set into the 10,000-entry vault (value on stdin) against 1 entry"
 key dev > "$work/value"
 # hyperfine 1.15 (Debian bookworm) has no --input: both commands pay the same sh start-up.

@@ -585,7 +585,7 @@ import VaultCore
       listed == [
         "init", "set", "get", "list", "rm", "cp", "mv", "exec", "import", "export", "lock", "status",
         "identity", "members", "env", "trust", "git", "doctor", "project", "log", "scan",
-        "history", "rollback",
+        "history", "rollback", "openai",
       ])
   }
 }
