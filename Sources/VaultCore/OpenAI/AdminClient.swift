@@ -146,7 +146,8 @@ public struct AdminClient: Sendable {
     do {
       _ = try call("DELETE", "/organization/projects/\(project)/api_keys/\(id)", allow404: true)
       return true
-    } catch let failure where failure.kind == .failed && failure.message.contains("(400") {
+    } catch let failure where failure.kind == .failed {
+      // A 4xx other than 401/403/404: OpenAI refuses to delete this key alone.
       return false
     }
   }
