@@ -33,6 +33,7 @@ import Testing
   /// Starts `vault openai rotate --env prod`, waits until the stand-in has taken the queued
   /// slow fault (the request is in flight and the stand-in sleeps on it), kills the process
   /// with SIGKILL, then waits until the stand-in has carried the request out.
+  @discardableResult
   static func killDuringSlowRequest(_ f: Fixture, method: String, path: String) throws -> RunResult {
     try f.api.fault(["kind": "slow", "delay": 2, "method": method, "path": path])
     let running = try Running(f.box, ["openai", "rotate", "--env", "prod"])
