@@ -13,12 +13,15 @@ import Testing
   /// The fixture with prod's OPENAI_API_KEY made by `create-key` for the new service account
   /// ci-bot (its own account, so rotation deletes it whole). Returns the key's id, account id
   /// and value.
-  static func rotatable() throws -> (f: Fixture, key: String, account: String, value: String) {
+  static func rotatable(scopes: String? = nil) throws
+    -> (f: Fixture, key: String, account: String, value: String)
+  {
     let f = try Fixture()
-    let created = try f.vault([
-      "openai", "create-key", "--env", "prod", "--openai-project", "proj_abc",
-      "--service-account", "ci-bot",
-    ])
+    let created = try f.vault(
+      [
+        "openai", "create-key", "--env", "prod", "--openai-project", "proj_abc",
+        "--service-account", "ci-bot",
+      ] + (scopes.map { ["--scopes", $0] } ?? []))
     #expect(created.status == 0, "\(created.stderr)")
     let value = try f.stored("prod")
     let key = try #require(try f.keyHolding(value))
@@ -34,8 +37,10 @@ import Testing
   /// slow fault (the request is in flight and the stand-in sleeps on it), kills the process
   /// with SIGKILL, then waits until the stand-in has carried the request out.
   @discardableResult
-  static func killDuringSlowRequest(_ f: Fixture, method: String, path: String) throws -> RunResult {
-    try f.api.fault(["kind": "slow", "delay": 2, "method": method, "path": path])
+  static func killDuringSlowRequest(
+    _ f: Fixture, method: String, path: String, count: Int = 1
+  ) throws -> RunResult {
+    try f.api.fault(["kind": "slow", "delay": 2, "method": method, "path": path, "count": count])
     let running = try Running(f.box, ["openai", "rotate", "--env", "prod"])
     try poll("the slow request to arrive") {
       (try f.api.state()["faults"] as? [Any])?.isEmpty == true || running.exited
@@ -44,9 +49,9 @@ import Testing
     let result = running.kill()
     #expect(result.signaled && result.status == SIGKILL)
     try poll("the stand-in to carry the request out") {
-      try f.api.requests().contains {
+      try f.api.requests().filter {
         $0["method"] as? String == method && $0["fault"] as? String == "slow"
-      }
+      }.count == count
     }
     try expectNoKeyValue(f, in: result)
     return result
@@ -131,9 +136,15 @@ import Testing
 
   // MARK: a. killed during the create
 
-  @Test func killedWhileCreatingTheNewKey() throws {
-    let (f, oldKey, oldAccount, oldValue) = try Self.rotatable()
-    try Self.killDuringSlowRequest(f, method: "POST", path: Self.accounts)
+  /// Without scopes the account comes with its key (one POST); with scopes the account is
+  /// made bare and the scoped key added to it (two POSTs): killed during the second.
+  @Test(arguments: [nil, "api.model.read"])
+  func killedWhileCreatingTheNewKey(_ scopes: String?) throws {
+    let (f, oldKey, oldAccount, oldValue) = try Self.rotatable(scopes: scopes)
+    try Self.killDuringSlowRequest(
+      f, method: "POST", path: Self.accounts, count: scopes == nil ? 1 : 2)
+    let posts = try f.api.requests().filter { $0["method"] as? String == "POST" }
+    #expect(posts.count == (scopes == nil ? 1 : 2), "carried out by the stand-in")
 
     // The record says `started`; the vault still holds the old key, current.
     let record = try #require(try Self.rotationRecord(f))
