@@ -494,7 +494,7 @@ _vault_status() {
     repeating_flags=()
     non_repeating_flags=(--no-cache --values --version -h --help)
     repeating_options=()
-    non_repeating_options=(--vault --project --env --passphrase-file --cache-ttl --max-age)
+    non_repeating_options=(--vault --project --env --passphrase-file --cache-ttl --max-age --unused-days)
     __vault_offer_flags_options 0
 
     # Offer option value completions
@@ -515,6 +515,9 @@ _vault_status() {
         return
         ;;
     '--max-age')
+        return
+        ;;
+    '--unused-days')
         return
         ;;
     esac

@@ -45,7 +45,7 @@ function __vault_parse_tokens -S
         case 'lock'
             __vault_parse_subcommand 0 'version' 'h/help'
         case 'status'
-            __vault_parse_subcommand 0 'vault=' 'project=' 'env=' 'passphrase-file=' 'no-cache' 'cache-ttl=' 'max-age=' 'values' 'version' 'h/help'
+            __vault_parse_subcommand 0 'vault=' 'project=' 'env=' 'passphrase-file=' 'no-cache' 'cache-ttl=' 'max-age=' 'unused-days=' 'values' 'version' 'h/help'
         case 'identity'
             __vault_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -322,6 +322,7 @@ complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "v
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault status" no-cache' -l 'no-cache' -d 'Neither use nor fill the unlock cache.'
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault status" cache-ttl' -l 'cache-ttl' -d 'How long an unlock stays cached in the kernel keyring: seconds, or a number with s, m or h.' -rfka ''
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault status" max-age' -l 'max-age' -d 'Say to rotate values older than this many days (default: max-age in ~/.config/vault/config, else 90).' -rfka ''
+complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault status" unused-days' -l 'unused-days' -d 'Name entries this machine has not used for this many days (default: unused-days in ~/.config/vault/config, else 30).' -rfka ''
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault status" values' -l 'values' -d 'Unlock (asking for the passphrase if needed) to compare the values.'
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault status" version' -l 'version' -d 'Show the version.'
 complete -c 'vault' -n '__vault_should_offer_completions_for_flags_or_options "vault status" h help' -s 'h' -l 'help' -d 'Show help information.'

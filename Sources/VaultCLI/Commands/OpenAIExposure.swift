@@ -8,7 +8,8 @@ extension VaultCommand.OpenAI {
       discussion: """
         For each entry of the environment flagged "exposed to NAME" and linked to an OpenAI \
         key, asks OpenAI when the key was last used and how many requests it served since \
-        NAME's removal (the usage API, by key). Used since: exit 1, rotate it. Not used: \
+        NAME's removal (the usage API, by key). Used since (a last use after the removal, or \
+        requests counted since): exit 1, rotate it. Not used: \
         exit 0; rotate it anyway, since NAME may still hold it. A flagged entry that is not \
         linked is reported (exit 1): link it to check.
 
@@ -57,12 +58,16 @@ extension VaultCommand.OpenAI {
           continue
         }
         let usage = try context.client.usage(keyID: link.keyID, since: removed)
-        if let last = key.lastUsedAt, last > removed {
+        // Either says so: `last_used_at` also counts calls the usage API does not (listing
+        // models), and the usage API may count requests before `last_used_at` is updated.
+        let lastUse = key.lastUsedAt.flatMap { $0 > removed ? $0 : nil }
+        if lastUse != nil || usage.requests > 0 {
           needsAction = true
           Output.line(
             "used: \(entryLabel) (\(link.keyID)) was used after \(flag.member)'s removal at \(flag.time):"
-              + " last at \(Timestamp.format(Int(last))), \(usage.requests) requests,"
-              + " \(usage.tokens) tokens since; rotate it: `vault openai rotate --env \(environment)`")
+              + (lastUse.map { " last at \(Timestamp.format(Int($0))), " } ?? " ")
+              + "\(usage.requests) requests, \(usage.tokens) tokens since;"
+              + " rotate it: `vault openai rotate --env \(environment)`")
         } else {
           Output.line(
             "not used: \(entryLabel) (\(link.keyID)) has not been used since \(flag.member)'s removal"

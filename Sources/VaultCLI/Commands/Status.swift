@@ -14,7 +14,9 @@ extension VaultCommand {
         rotation, OpenAI key rotations that have not finished (`rotation:`), entries under \
         a retired key, members who left without a re-key, values older than the policy \
         (`old:`, default 90 days: --max-age, or `max-age DAYS` in \
-        ~/.config/vault/config), and, for the environments you read, the same value in \
+        ~/.config/vault/config), and, for the environments you read, entries of the \
+        project this machine's access log has not seen used for 30 days (`unused:`: \
+        --unused-days, or `unused-days DAYS`), the same value in \
         two environments and an Admin API key stored as OPENAI_API_KEY. Those two need \
         the values: status checks them when your identity unlocks without a prompt (a \
         cached unlock, no passphrase, $VAULT_IDENTITY) and otherwise says so; --values \
@@ -23,6 +25,7 @@ extension VaultCommand {
         Examples:
           vault status
           vault status --values --max-age 30
+          vault status --unused-days 7
         """)
 
     @OptionGroup var vault: VaultOptions
@@ -35,6 +38,12 @@ extension VaultCommand {
         valueName: "days"))
     var maxAge: Int?
 
+    @Option(
+      help: ArgumentHelp(
+        "Name entries this machine has not used for this many days (default: unused-days in ~/.config/vault/config, else 30).",
+        valueName: "days"))
+    var unusedDays: Int?
+
     @Flag(help: "Unlock (asking for the passphrase if needed) to compare the values.")
     var values = false
 
@@ -42,12 +51,16 @@ extension VaultCommand {
       if let maxAge, !(0...36500).contains(maxAge) {
         throw ValidationError("--max-age takes 0 to 36500 days")
       }
+      if let unusedDays, !(0...36500).contains(unusedDays) {
+        throw ValidationError("--unused-days takes 0 to 36500 days")
+      }
     }
 
     func run() throws {
       let session = Session()
       // Read before anything is printed: a bad config is one error line, not half a status.
-      let days = try maxAge ?? UserConfig.load(path: UserConfig.path(session.paths)).maxAgeDays
+      let config = try UserConfig.load(path: UserConfig.path(session.paths))
+      let days = maxAge ?? config.maxAgeDays
       let source = session.identitySource()
       let identity = try source.publicIdentity()
       Output.line(
@@ -120,6 +133,11 @@ extension VaultCommand {
         }
       }
       reportAge(groups, days: days)
+      if config.accessLog {
+        reportUnused(
+          file, groups: groups, identity: identity, session: session,
+          days: unusedDays ?? config.unusedDays)
+      }
       try reportValues(file, identity: identity, session: session)
     }
 
@@ -158,6 +176,50 @@ extension VaultCommand {
       }
       if !old.isEmpty {
         Output.line("old:      \(old.joined(separator: ", ")): older than \(days) days; rotate")
+      }
+    }
+
+    /// `unused:`: entries of the project, in the environments this identity reads, that this
+    /// machine's access log has not seen used (`exec`, `get`, `export`, any version) for more
+    /// than `days` days; an entry without a record counts from its current version's
+    /// creation. Offline, so only this machine's log: a key used on a server is unused here.
+    /// The Admin key is left out, since `vault openai …` reads it without a record.
+    func reportUnused(
+      _ file: VaultFile, groups: [Group], identity: PublicIdentity, session: Session, days: Int
+    ) {
+      guard let member = file.header.member(for: identity),
+        let project = try? session.project(label, vault: vault).name
+      else { return }
+      let log = AccessLog(paths: session.paths)
+      guard let records = try? log.records().records else {
+        Output.line(
+          "unused:   not checked: \(Failure.printable(path: log.path)) cannot be read")
+        return
+      }
+      var lastUse: [String: Int] = [:]
+      for record in records where record.project == project {
+        guard let seconds = Timestamp.seconds(record.time) else { continue }
+        let label = "\(record.project)/\(record.environment)/\(record.name)"
+        lastUse[label] = max(lastUse[label] ?? 0, seconds)
+      }
+      let now = Int(time(nil))
+      let unused = groups.filter { $0.project == project && member.read.contains($0.environment) }
+        .flatMap { group in
+          group.entries.compactMap { entry -> String? in
+            guard entry.name != "OPENAI_ADMIN_KEY" else { return nil }
+            if let used = lastUse[entry.label] {
+              guard now - used > days * 86_400 else { return nil }
+              return "\(entry.label) (last used \((now - used) / 86_400) days ago)"
+            }
+            guard let stored = Timestamp.seconds(entry.created), now - stored > days * 86_400
+            else { return nil }
+            return "\(entry.label) (not used since stored \((now - stored) / 86_400) days ago)"
+          }
+        }
+      if !unused.isEmpty {
+        Output.line(
+          "unused:   \(unused.joined(separator: ", ")): no use for \(days) days in this"
+            + " machine's access log; delete what nothing needs")
       }
     }
 

@@ -165,7 +165,8 @@ enum Failure {
     case .badConfig(let path, let line):
       return (
         "\(printable(path: path)):\(line): not a setting vault knows",
-        "the settings are `access-log on|off` and `max-age DAYS` (0 to 36500)", usage
+        "the settings are `access-log on|off`, `max-age DAYS` and `unused-days DAYS` (0 to 36500)",
+        usage
       )
     case .pastedShape(let entry, let problem):
       switch problem {

@@ -5,12 +5,16 @@
 /// - `access-log on|off`: the local access log (default on).
 /// - `max-age DAYS`: how old a stored value may get before `vault status` says to rotate it
 ///   (default 90, OpenAI's usual advice; 0 to 36500).
+/// - `unused-days DAYS`: how long this machine's access log may go without a use of an entry
+///   before `vault status` names it `unused:` (default 30, as `vault openai check`; 0 to
+///   36500).
 ///
 /// Any other line is an error naming the line, so a typo never silently leaves a setting at
 /// its default.
 public struct UserConfig: Equatable, Sendable {
   public var accessLog = true
   public var maxAgeDays = 90
+  public var unusedDays = 30
 
   /// The default settings.
   public init() {}
@@ -39,6 +43,11 @@ public struct UserConfig: Equatable, Sendable {
           throw VaultError.badConfig(path: path, line: number)
         }
         config.maxAgeDays = Int(days)
+      case "unused-days":
+        guard let days = IdentityFile.parseDecimal(fields[1]), days <= 36500 else {
+          throw VaultError.badConfig(path: path, line: number)
+        }
+        config.unusedDays = Int(days)
       default:
         throw VaultError.badConfig(path: path, line: number)
       }
