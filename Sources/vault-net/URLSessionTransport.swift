@@ -10,17 +10,23 @@ import VaultCore
 /// against the system's trust store, no redirects followed (an Authorization header must never
 /// be carried to another host), no cookies, no cache. Chosen over AsyncHTTPClient by
 /// measurement (README, "Design decisions").
+///
+/// Each request gets a session, and so a connection, of its own: libcurl resends a request
+/// on its own when a reused connection dies before any answer (HTTP/1.1 and HTTP/2 alike),
+/// and a POST that creates a key must go out once. A CLI makes a handful of requests; one
+/// handshake each is the price.
 final class URLSessionTransport: NSObject, HTTPTransport, URLSessionTaskDelegate,
   @unchecked Sendable
 {
-  private lazy var session: URLSession = {
+  private func makeSession() -> URLSession {
     let configuration = URLSessionConfiguration.ephemeral
     configuration.urlCache = nil
     configuration.httpCookieStorage = nil
     configuration.httpShouldSetCookies = false
     configuration.urlCredentialStorage = nil
+    configuration.httpMaximumConnectionsPerHost = 1
     return URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
-  }()
+  }
 
   func send(_ request: HTTPRequest) throws(HTTPTransportError) -> HTTPResponse {
     guard let url = URL(string: request.url) else {
@@ -32,6 +38,8 @@ final class URLSessionTransport: NSObject, HTTPTransport, URLSessionTaskDelegate
     for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
     if let body = request.body { urlRequest.httpBody = Data(body) }
 
+    let session = makeSession()
+    defer { session.finishTasksAndInvalidate() }
     let done = DispatchSemaphore(value: 0)
     nonisolated(unsafe) var result: Result<HTTPResponse, HTTPTransportError> =
       .failure(HTTPTransportError("no answer", isTransient: true))
@@ -90,7 +98,8 @@ final class URLSessionTransport: NSObject, HTTPTransport, URLSessionTaskDelegate
       .clientCertificateRejected, .clientCertificateRequired:
       return HTTPTransportError("TLS failed: the server's certificate is not trusted", isTransient: false)
     case .badServerResponse, .cannotParseResponse:
-      return HTTPTransportError("the server's answer was not HTTP", isTransient: true)
+      return HTTPTransportError(
+        "no HTTP answer (the connection closed, or the answer was not HTTP)", isTransient: true)
     default:
       return HTTPTransportError("the request failed (URLError \(urlError.code.rawValue))", isTransient: true)
     }
