@@ -205,6 +205,25 @@ import Testing
     #expect(deleted.stdout.contains("deleted: shop/prod/OPENAI_API_KEY holds key_bot, which OpenAI no longer has"))
   }
 
+  @Test func checkSaysWhoDeletedAKeyWhenTheAuditLogKnows() throws {
+    let f = try Fixture()
+    let alice = try f.api.addKey(
+      project: "proj_abc", ["id": "key_alice", "owner": ["type": "user", "id": "user-alice"]])
+    try f.box.set(alice.value, env: "prod")
+    try f.vault(["openai", "link", "--env", "prod", "--openai-project", "proj_abc"])
+    // Deleted through the Admin API, as the dashboard would: the audit log records it.
+    _ = try f.api.api("DELETE", "/v1/organization/projects/proj_abc/api_keys/key_alice", bearer: f.admin)
+    let check = try f.vault(["openai", "check"])
+    #expect(check.status == 1)
+    #expect(
+      check.stdout.contains(
+        "deleted: shop/prod/OPENAI_API_KEY holds key_alice, which OpenAI no longer has in proj_abc (deleted 20"),
+      "\(check.stdout)")
+    #expect(check.stdout.contains(" by admin@example.com)"), "\(check.stdout)")
+    let asked = try f.api.requests().filter { $0["path"] as? String == "/v1/organization/audit_logs" }
+    #expect(asked.count == 1)
+  }
+
   @Test func checkReportsAnOwnerWithoutProjectAccess() throws {
     let f = try Fixture()
     let alice = try f.api.addKey(

@@ -112,10 +112,14 @@ extension VaultCommand.OpenAI {
         let held = links.filter { $0.link.project == openAIProject }
         for (entryLabel, link) in held {
           guard let key = keys.first(where: { $0.id == link.keyID }) else {
+            // Who deleted it, when the audit log says (an Admin key may not read the log:
+            // then the finding stands without it).
+            let deletion = (try? context.client.deletion(project: openAIProject, keyID: link.keyID)) ?? nil
+            let when = deletion.map { " (deleted \(Timestamp.format(Int($0.time))) by \($0.actor))" } ?? ""
             findings.append(
               OpenAIFinding(
                 kind: "deleted", label: entryLabel, openAIProject: openAIProject, keyID: link.keyID,
-                detail: "holds \(link.keyID), which OpenAI no longer has in \(openAIProject)"))
+                detail: "holds \(link.keyID), which OpenAI no longer has in \(openAIProject)\(when)"))
             continue
           }
           if key.ownerProjectAccess != "active" {

@@ -152,6 +152,29 @@ public struct AdminClient: Sendable {
     }
   }
 
+  // MARK: Audit log
+
+  /// When key `keyID` of `project` was deleted and by whom, from the audit log (the newest
+  /// `api_key.deleted` event for it), or nil when the log has none.
+  public func deletion(project: String, keyID: String) throws(OpenAIFailure) -> (time: Int64, actor: String)? {
+    let query =
+      "event_types%5B%5D=api_key.deleted&project_ids%5B%5D=\(project)&resource_ids%5B%5D=\(keyID)&limit=1"
+    guard let json = try call("GET", "/organization/audit_logs?" + query),
+      let event = json["data"]?.array?.first, let time = event["effective_at"]?.int64
+    else { return nil }
+    return (time, Self.describe(actor: event["actor"]))
+  }
+
+  /// An audit-log actor in a few words: the user's email, or the key or service account id.
+  static func describe(actor: JSONValue?) -> String {
+    guard let actor else { return "unknown" }
+    let key = actor["api_key"]
+    let who =
+      actor["session"]?["user"]?["email"]?.string ?? key?["user"]?["email"]?.string
+      ?? key?["service_account"]?["id"]?.string ?? key?["id"]?.string ?? "unknown"
+    return Printable.escaped(who, limit: 80)
+  }
+
   // MARK: Usage
 
   /// Requests and tokens per day made with `keyID` since `start` (Unix seconds), from the

@@ -103,8 +103,17 @@ final class StandIn: @unchecked Sendable {
     try self.project(project)["service_accounts"] as? [[String: Any]] ?? []
   }
 
-  func control(_ method: String, _ path: String, _ body: [String: Any]?) throws -> [String: Any] {
+  /// A request to the API itself (`/v1/…`) with `bearer`, as another client of OpenAI would
+  /// make it (a teammate deleting a key in the dashboard).
+  func api(_ method: String, _ path: String, bearer: String) throws -> [String: Any] {
+    try control(method, path, nil, bearer: bearer)
+  }
+
+  func control(
+    _ method: String, _ path: String, _ body: [String: Any]?, bearer: String? = nil
+  ) throws -> [String: Any] {
     var request = URLRequest(url: URL(string: url + path)!)
+    if let bearer { request.setValue("Bearer " + bearer, forHTTPHeaderField: "Authorization") }
     request.httpMethod = method
     if let body {
       request.httpBody = try JSONSerialization.data(withJSONObject: body)
