@@ -19,7 +19,11 @@ RELEASE_FLAGS := $(UNSTRIPPED_FLAGS) -Xlinker -s
 # linked in (-static-stdlib), libsodium and libcurl from Debian, no RUNPATH, full RELRO,
 # stripped; `check-hardening.sh --dynamic` checks it. vault never loads it (README, "Design
 # decisions", "The network half").
-NET_RELEASE_FLAGS := -c release --disable-local-rpath -Xswiftc -static-stdlib -Xlinker -lcurl \
+# It builds in a scratch directory of its own (.build-net): with vault's flags and its own
+# alternating in .build, each build would recompile every module of the other. The binary is
+# then copied beside vault's, in .build/release, where vault finds it.
+NET_RELEASE_FLAGS := -c release --disable-local-rpath --scratch-path .build-net \
+  -Xswiftc -static-stdlib -Xlinker -lcurl \
   -Xlinker -z -Xlinker now -Xlinker -z -Xlinker relro -Xlinker -s
 FLAGS_vault = $(RELEASE_FLAGS)
 FLAGS_vault-net = $(NET_RELEASE_FLAGS)
@@ -68,6 +72,7 @@ build: deps
 	@set -e; $(foreach program,$(PROGRAMS),\
 	  echo "swift build $(FLAGS_$(program)) --product $(program)"; \
 	  swift build $(FLAGS_$(program)) --product $(program);)
+	cp .build-net/release/vault-net .build/release/vault-net
 	$(MAKE) --no-print-directory check-hardening
 
 ## static-pie, no RUNPATH, BIND_NOW + GNU_RELRO, non-executable stack, stripped, starts.
@@ -264,4 +269,4 @@ completions:
 	.build/debug/vault --generate-completion-script fish > completions/vault.fish
 
 clean:
-	rm -rf .build .build-profile dist
+	rm -rf .build .build-net .build-profile dist
