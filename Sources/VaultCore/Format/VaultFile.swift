@@ -22,6 +22,9 @@ public struct VaultFile: Sendable {
   /// environment still has a key they held (a `git revert` of `members add`): an owner
   /// re-keys with `removeMember`. Set by `TrustStore`.
   public var departed: [DepartedMember] = []
+  /// Signatures verified before (`VerifiedSignatures`): set by `VaultStore` for the readers of
+  /// one group (`exec`, `get`); nil verifies every signature (every write does).
+  public var verified: VerifiedSignatures?
   /// The version an owner's header change writes: always `currentFormatVersion`, except in
   /// the vector generator, which writes the version 2 vectors with today's code.
   var formatVersionToWrite = VaultFile.currentFormatVersion
