@@ -98,8 +98,8 @@ extension VaultFile {
       throw fail("members (signed by \(signer.name))", .headerNotSignedByOwner)
     }
     guard
-      SigningKeyPair.verify(
-        signature: header.signature,
+      checkSignature(
+        header.signature,
         message: Signatures.header(vaultID: header.vaultID, signedText: headerSignedText),
         publicKey: header.signer)
     else { throw fail("members", .badSignature) }
@@ -295,8 +295,8 @@ extension VaultFile {
     let label = "\(group.project)/\(group.environment)"
     try checkWriter(group.signer, environment: group.environment, what: label, blind: blindWriter)
     guard
-      SigningKeyPair.verify(
-        signature: group.signature,
+      checkSignature(
+        group.signature,
         message: Signatures.group(
           vaultID: header.vaultID, signedText: LineCodec.groupSignedText(group)),
         publicKey: group.signer)
@@ -313,12 +313,23 @@ extension VaultFile {
     try checkWriter(
       entry.writer, environment: entry.environment, what: entry.label, blind: blindWriter)
     guard
-      SigningKeyPair.verify(
-        signature: entry.signature,
+      checkSignature(
+        entry.signature,
         message: Signatures.entry(
           vaultID: header.vaultID, unsignedLine: LineCodec.entryUnsigned(entry)),
         publicKey: entry.writer)
     else { throw VaultError.integrity(path: path, what: entry.label, problem: .badSignature) }
+  }
+
+  /// Whether `signature` is `publicKey`'s Ed25519 signature of `message`: answered by the
+  /// cache of verified signatures when there is one and it holds exactly these bytes.
+  private func checkSignature(_ signature: [UInt8], message: [UInt8], publicKey: [UInt8])
+    -> Bool
+  {
+    if let verified {
+      return verified.verify(signature: signature, message: message, publicKey: publicKey)
+    }
+    return SigningKeyPair.verify(signature: signature, message: message, publicKey: publicKey)
   }
 
   /// The signer of a group or entry must be a member who can write and read `environment`,
@@ -440,7 +451,10 @@ extension VaultFile {
     for entry in group.entries {
       if let id = entry.keyID, id != current { throw retiredKey(entry) }
     }
-    return (try group.entries.map { ($0, try open($0, with: keyPair)) }, group.flags)
+    let secrets = try group.entries.map { ($0, try open($0, with: keyPair)) }
+    // The signatures newly verified are remembered once everything read checked out.
+    verified?.save()
+    return (secrets, group.flags)
   }
 
   // MARK: Changing

@@ -3,7 +3,9 @@
 public enum Names {
   /// Names that change how programs load or start; a vault refuses to store or inject them
   /// unless explicitly allowed, because in a team vault the content is what others wrote.
-  public static let reservedNames: Set<String> = [
+  /// An array, not a Set: `exec` checks every name it injects, and the first use of a Set
+  /// type costs a runtime protocol-conformance lookup (README, "Why it is fast").
+  public static let reservedNames: [String] = [
     "PATH", "IFS", "ENV", "BASH_ENV", "SHELLOPTS", "BASHOPTS", "PS4", "PROMPT_COMMAND",
     "CDPATH", "GLOBIGNORE", "NODE_OPTIONS", "NODE_PATH", "PYTHONSTARTUP", "PYTHONPATH",
     "PYTHONHOME", "PYTHONINSPECT", "PERL5OPT", "PERL5LIB", "PERLLIB", "RUBYOPT", "RUBYLIB",
@@ -11,29 +13,40 @@ public enum Names {
     "LOCPATH", "NLSPATH", "GIT_SSH_COMMAND", "GIT_EXEC_PATH",
   ]
 
-  /// Reserved prefixes: the dynamic loaders' variables.
+  /// Reserved prefixes: the dynamic loaders' variables (`isReserved` spells them out).
   public static let reservedPrefixes = ["LD_", "DYLD_"]
 
+  @usableFromInline
+  @inline(__always)
   static func isAlnum(_ c: UInt8) -> Bool {
     (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
   }
 
+  @usableFromInline
+  @inline(__always)
   static func isLowerAlnum(_ c: UInt8) -> Bool {
     (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7A)
   }
 
+  // The validators are inlinable, so a caller in another module (`exec`'s argument parser)
+  // gets them specialized for its collection rather than calling the generic form, whose
+  // first use costs runtime lookups of the collection's associated types.
+
   /// Project: `[A-Za-z0-9][A-Za-z0-9._-]{0,63}`.
+  @inlinable
   public static func isValidProject<C: Collection<UInt8>>(_ s: C) -> Bool {
     guard let first = s.first, isAlnum(first), s.count <= 64 else { return false }
     return s.allSatisfy { isAlnum($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
   }
 
   /// Member: the same set as a project.
+  @inlinable
   public static func isValidMember<C: Collection<UInt8>>(_ s: C) -> Bool {
     isValidProject(s)
   }
 
   /// Environment: `[a-z][a-z0-9_-]{0,31}`.
+  @inlinable
   public static func isValidEnvironment<C: Collection<UInt8>>(_ s: C) -> Bool {
     guard let first = s.first, first >= 0x61 && first <= 0x7A, s.count <= 32 else {
       return false
@@ -42,6 +55,7 @@ public enum Names {
   }
 
   /// Variable name: `[A-Za-z_][A-Za-z0-9_]{0,127}`.
+  @inlinable
   public static func isValidName<C: Collection<UInt8>>(_ s: C) -> Bool {
     guard let first = s.first, !(first >= 0x30 && first <= 0x39), s.count <= 128 else {
       return false
@@ -51,7 +65,8 @@ public enum Names {
 
   /// Whether `name` changes how programs load or start.
   public static func isReserved(_ name: String) -> Bool {
-    reservedNames.contains(name) || reservedPrefixes.contains { name.hasPrefix($0) }
+    for reserved in reservedNames where reserved == name { return true }
+    return name.hasPrefix("LD_") || name.hasPrefix("DYLD_")
   }
 
   /// Whether `value` has the shape of a secret: an OpenAI key (`sk-…`, or OpenAI's
@@ -59,7 +74,27 @@ public enum Names {
   /// member name of that shape is refused even when its characters are valid: it is a key
   /// pasted in the wrong place, and would be stored as a clear label and echoed.
   public static func looksLikeSecret(_ value: String) -> Bool {
-    value.hasPrefix("sk-") || value.hasPrefix("VAULT-SECRET-") || value.contains("T3BlbkFJ")
+    value.hasPrefix("sk-") || value.hasPrefix("VAULT-SECRET-") || containsKeyMarker(value)
+  }
+
+  /// Whether `value` holds OpenAI's `T3BlbkFJ` marker: a byte search, because
+  /// `String.contains` of a string costs runtime lookups on its first use (`exec` checks
+  /// the project name with it).
+  static func containsKeyMarker(_ value: String) -> Bool {
+    let marker: [UInt8] = [0x54, 0x33, 0x42, 0x6C, 0x62, 0x6B, 0x46, 0x4A]  // T3BlbkFJ
+    var text = value
+    text.makeContiguousUTF8()  // a native string already is: no copy
+    return text.utf8.withContiguousStorageIfAvailable { bytes in
+      guard bytes.count >= marker.count else { return false }
+      var start = 0
+      while start <= bytes.count - marker.count {
+        var offset = 0
+        while offset < marker.count && bytes[start + offset] == marker[offset] { offset += 1 }
+        if offset == marker.count { return true }
+        start += 1
+      }
+      return false
+    } ?? false
   }
 
   /// What a message may show of a rejected name: the redacted form when it looks like a

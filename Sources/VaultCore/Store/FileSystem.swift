@@ -116,10 +116,11 @@ public enum FileSystem {
 
   /// Replaces `path` atomically: a 0600 temp file in the same directory, written, fsynced,
   /// renamed over `path`, then the directory fsynced. A crash leaves the old or the new file.
-  /// With `exclusive`, the new file is linked into place and fails if `path` exists.
-  public static func writeAtomically(_ path: String, _ bytes: [UInt8], exclusive: Bool = false)
-    throws
-  {
+  /// With `exclusive`, the new file is linked into place and fails if `path` exists. Without
+  /// `durable` nothing is fsynced: for a cache, whose reader checks its shape.
+  public static func writeAtomically(
+    _ path: String, _ bytes: [UInt8], exclusive: Bool = false, durable: Bool = true
+  ) throws {
     let directory = Paths.directory(of: path)
     let suffix = Base64URL.encode(Sodium.randomBytes(9))
     let temp = directory + "/." + Paths.baseName(of: path) + ".tmp-" + suffix
@@ -147,7 +148,7 @@ public enum FileSystem {
         }
         written += count
       }
-      guard fsync(fd) == 0 else {
+      guard !durable || fsync(fd) == 0 else {
         throw VaultError.io(path: temp, operation: "fsync", errno: errno)
       }
       // A file system may report a failed write only at close (NFS): checked too.
@@ -169,7 +170,7 @@ public enum FileSystem {
       }
     }
     done = true
-    syncDirectory(directory)
+    if durable { syncDirectory(directory) }
   }
 
   private static func syncDirectory(_ directory: String) {

@@ -129,6 +129,9 @@ public struct VaultStore: Sendable {
     }
     guard let (loaded, project) = parsed else { throw VaultError.vaultNotFound(path: path) }
     var file = loaded
+    // A reader of one group verifies its three signatures through the cache of those verified
+    // before (Security.md, "Verified-signature cache"); writes never use it.
+    if let trust { file.verified = VerifiedSignatures(directory: trust.directory) }
     try file.verifyHeader()
     try checkTrust(&file, warn: warn)
     return (file, project)

@@ -40,4 +40,29 @@ import Testing
       try Names.check("Prod", as: .environment)
     }
   }
+
+  /// Every reserved name, and names that only resemble one (a prefix, a suffix, the case).
+  @Test func everyReservedNameAndNoOther() {
+    for name in Names.reservedNames { #expect(Names.isReserved(name), "\(name)") }
+    for name in ["LD_", "LD_LIBRARY_PATH", "DYLD_", "DYLD_FOO"] {
+      #expect(Names.isReserved(name), "\(name)")
+    }
+    for name in ["PAT", "PATHS", "path", "XPATH", "LD", "OLD_PATH", "DYLD", "", "IFS_"] {
+      #expect(!Names.isReserved(name), "\(name)")
+    }
+  }
+
+  /// The `T3BlbkFJ` marker anywhere (the byte search `exec` uses), and not a near miss.
+  @Test func looksLikeSecretFindsTheMarkerAnywhere() {
+    for value in [
+      "T3BlbkFJ", "xT3BlbkFJ", "T3BlbkFJx", "abcT3BlbkFJdef", "T3BlbT3BlbkFJ", "TT3BlbkFJ",
+      "é-T3BlbkFJ-é", "sk-", "sk-proj-x", "VAULT-SECRET-x",
+    ] {
+      #expect(Names.looksLikeSecret(value), "\(value)")
+    }
+    let nearMisses = ["", "T3BlbkF", "3BlbkFJ", "T3BlbkFj", "t3blbkfj", "T3Blbk FJ", "sk", "é"]
+    for value in nearMisses {
+      #expect(!Names.looksLikeSecret(value), "\(value)")
+    }
+  }
 }
