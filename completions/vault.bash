@@ -173,13 +173,13 @@ _vault() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    init|set|get|list|rm|cp|mv|exec|import|export|lock|status|identity|members|env|trust|git|doctor|project|log|scan|history|rollback|help)
+    init|set|get|list|rm|cp|mv|exec|import|export|lock|status|identity|members|env|trust|git|doctor|project|log|scan|history|rollback|openai|help)
         # Offer subcommand argument completions
         "_vault_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'init set get list rm cp mv exec import export lock status identity members env trust git doctor project log scan history rollback help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'init set get list rm cp mv exec import export lock status identity members env trust git doctor project log scan history rollback openai help' -- "${cur}"))
         ;;
     esac
 }
@@ -390,7 +390,7 @@ _vault_mv() {
 
 _vault_exec() {
     repeating_flags=()
-    non_repeating_flags=(--no-cache --allow-admin-key --version -h --help)
+    non_repeating_flags=(--no-cache --allow-admin-key --redact --version -h --help)
     repeating_options=(--only --map --allow-reserved)
     non_repeating_options=(--vault --project --env --passphrase-file --cache-ttl)
     __vault_offer_flags_options -1
@@ -1074,6 +1074,242 @@ _vault_rollback() {
         return
         ;;
     '--to')
+        return
+        ;;
+    esac
+}
+
+_vault_openai() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vault_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    link|check|create-key|rotate|exposure)
+        # Offer subcommand argument completions
+        "_vault_openai_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'link check create-key rotate exposure' -- "${cur}"))
+        ;;
+    esac
+}
+
+_vault_openai_link() {
+    repeating_flags=()
+    non_repeating_flags=(--no-cache --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--vault --project --env --passphrase-file --cache-ttl --base-url --admin-env --timeout --openai-project --key-id --name)
+    __vault_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
+        ;;
+    '--project')
+        return
+        ;;
+    '--env')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--cache-ttl')
+        return
+        ;;
+    '--base-url')
+        return
+        ;;
+    '--admin-env')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--openai-project')
+        return
+        ;;
+    '--key-id')
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    esac
+}
+
+_vault_openai_check() {
+    repeating_flags=()
+    non_repeating_flags=(--no-cache --json --version -h --help)
+    repeating_options=(--openai-project)
+    non_repeating_options=(--vault --project --env --passphrase-file --cache-ttl --base-url --admin-env --timeout --unused-days)
+    __vault_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
+        ;;
+    '--project')
+        return
+        ;;
+    '--env')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--cache-ttl')
+        return
+        ;;
+    '--base-url')
+        return
+        ;;
+    '--admin-env')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--openai-project')
+        return
+        ;;
+    '--unused-days')
+        return
+        ;;
+    esac
+}
+
+_vault_openai_create-key() {
+    repeating_flags=()
+    non_repeating_flags=(--no-cache --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--vault --project --env --passphrase-file --cache-ttl --base-url --admin-env --timeout --openai-project --service-account --scopes --name)
+    __vault_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
+        ;;
+    '--project')
+        return
+        ;;
+    '--env')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--cache-ttl')
+        return
+        ;;
+    '--base-url')
+        return
+        ;;
+    '--admin-env')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--openai-project')
+        return
+        ;;
+    '--service-account')
+        return
+        ;;
+    '--scopes')
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    esac
+}
+
+_vault_openai_rotate() {
+    repeating_flags=()
+    non_repeating_flags=(--no-cache --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--vault --project --env --passphrase-file --cache-ttl --base-url --admin-env --timeout --scopes --name)
+    __vault_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
+        ;;
+    '--project')
+        return
+        ;;
+    '--env')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--cache-ttl')
+        return
+        ;;
+    '--base-url')
+        return
+        ;;
+    '--admin-env')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--scopes')
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    esac
+}
+
+_vault_openai_exposure() {
+    repeating_flags=()
+    non_repeating_flags=(--no-cache --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--vault --project --env --passphrase-file --cache-ttl --base-url --admin-env --timeout)
+    __vault_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
+        ;;
+    '--project')
+        return
+        ;;
+    '--env')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--cache-ttl')
+        return
+        ;;
+    '--base-url')
+        return
+        ;;
+    '--admin-env')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
