@@ -390,7 +390,7 @@ _vault_mv() {
 
 _vault_exec() {
     repeating_flags=()
-    non_repeating_flags=(--no-cache --allow-admin-key --version -h --help)
+    non_repeating_flags=(--no-cache --allow-admin-key --redact --version -h --help)
     repeating_options=(--only --map --allow-reserved)
     non_repeating_options=(--vault --project --env --passphrase-file --cache-ttl)
     __vault_offer_flags_options -1

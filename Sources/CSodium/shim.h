@@ -13,6 +13,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/keyctl.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
 
 /// Disables core dumps and ptrace attachment for this process. Returns 0 on success.
 static inline int vault_harden_process(void) {
@@ -76,6 +80,73 @@ extern void *memmem(const void *, size_t, const void *, size_t);
 static inline void *vault_memmem(const void *haystack, size_t haystack_length,
                                  const void *needle, size_t needle_length) {
   return memmem(haystack, haystack_length, needle, needle_length);
+}
+
+/// Starts `path` in a child process for `vault exec --redact` (fork and execve; Swift cannot
+/// run safely between the two). The child gets `mask` as its signal mask (vault's mask from
+/// before it blocked the signals it supervises), SIGKILL when the thread that spawned it ends
+/// (PR_SET_PDEATHSIG: `vault` killed outright does not leave the child running unsupervised),
+/// and `stdout_fd`/`stderr_fd` as its descriptors 1 and 2 when they are not -1. An executable
+/// the kernel cannot run is run with `shell_argv` (/bin/sh, as execvp does). Returns the
+/// child's pid, or -1 with `*spawn_errno` set (fork failed, or execve failed in the child: it
+/// reports its errno through a close-on-exec pipe and exits 127, reaped here).
+static inline pid_t vault_spawn(const char *path, char *const argv[], char *const envp[],
+                                char *const shell_argv[], const sigset_t *mask,
+                                int stdout_fd, int stderr_fd, int *spawn_errno) {
+  int report[2];
+  if (pipe2(report, O_CLOEXEC) != 0) {
+    *spawn_errno = errno;
+    return -1;
+  }
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) {
+    *spawn_errno = errno;
+    close(report[0]);
+    close(report[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    close(report[0]);
+    int code = 0;
+    // Parent already gone between fork and prctl: the death signal would never come.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) code = errno;
+    if (code == 0 && getppid() != parent) _exit(127);
+    if (code == 0 && stdout_fd >= 0 && dup2(stdout_fd, 1) < 0) code = errno;
+    if (code == 0 && stderr_fd >= 0 && dup2(stderr_fd, 2) < 0) code = errno;
+    if (code == 0) {
+      sigprocmask(SIG_SETMASK, mask, NULL);
+      execve(path, argv, envp);
+      code = errno;
+      if (code == ENOEXEC) {
+        execve("/bin/sh", shell_argv, envp);
+        code = errno;
+      }
+    }
+    ssize_t ignored = write(report[1], &code, sizeof code);
+    (void)ignored;
+    _exit(127);
+  }
+  close(report[1]);
+  int code = 0;
+  ssize_t got;
+  do {
+    got = read(report[0], &code, sizeof code);
+  } while (got < 0 && errno == EINTR);
+  close(report[0]);
+  if (got == (ssize_t)sizeof code) {
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    *spawn_errno = code;
+    return -1;
+  }
+  return pid;
+}
+
+/// signalfd(2) for `mask` (which the caller has blocked), close-on-exec and non-blocking.
+static inline int vault_signalfd(const sigset_t *mask) {
+  return signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
 #endif

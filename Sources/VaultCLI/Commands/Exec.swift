@@ -10,10 +10,17 @@ extension VaultCommand {
         are the command's. Inherited variables of the same names are replaced, so the command \
         sees each once. Anything after `--` belongs to the command.
 
+        With --redact, vault stays the command's parent: its stdout and stderr become pipes \
+        (not the terminal) that vault copies to its own, with each injected value of 8 bytes \
+        or more, exact or base64-, base64url- or percent-encoded, replaced by its redacted \
+        form. Transformed values (split, hex, escaped) are not caught. Signals sent to vault \
+        are forwarded; vault exits as the command did.
+
         Examples:
           vault exec --env prod -- ./app
           vault exec --env dev --only OPENAI_API_KEY -- python3 main.py --verbose
           vault exec --env prod --map OPENAI_API_KEY=SHOP_BOT_KEY -- ./bot
+          vault exec --redact --env dev -- ./agent
         """,
       aliases: ["run"])
 
@@ -42,6 +49,10 @@ extension VaultCommand {
       help: "Allow an Admin API key (sk-admin-) to be injected as OPENAI_API_KEY.")
     var allowAdminKey = false
 
+    @Flag(
+      help: "Redact injected values in the command's output (vault stays its parent).")
+    var redact = false
+
     @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.")
     var command: [String] = []
 
@@ -62,6 +73,7 @@ extension VaultCommand {
         passphraseFile: unlock.passphraseFile, noCache: unlock.noCache, cacheTTL: unlock.cacheTTL,
         only: only, allowReserved: allowReserved, map: map, command: commandLine)
       request.allowAdminKey = allowAdminKey
+      request.redact = redact
       try request.run()
     }
   }

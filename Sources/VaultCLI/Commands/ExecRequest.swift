@@ -1,3 +1,4 @@
+import Glibc
 import VaultCore
 
 /// Everything `vault exec` needs, parsed either by ArgumentParser (`Exec`) or by the fast
@@ -12,6 +13,9 @@ struct ExecRequest {
   var noCache = false
   /// `--allow-admin-key`: an Admin API key may be injected as `OPENAI_API_KEY`.
   var allowAdminKey = false
+  /// `--redact`: vault stays the command's parent and redacts its output (`Supervisor`).
+  /// `parseFast` declines it (an unknown flag), so the plain path does not change.
+  var redact = false
   var cacheTTL = "15m"
   var only: [String] = []
   var allowReserved: [String] = []
@@ -133,8 +137,31 @@ struct ExecRequest {
     VaultCommand.Log.record(
       secrets.map(\.entry), command: "exec", program: Paths.baseName(of: command[0]),
       paths: session.paths)
-    try Launcher.exec(
-      executable, arguments: command, injecting: secrets.map { ($0.name, $0.value) })
+    let injected = secrets.map { (name: $0.name, value: $0.value) }
+    guard redact else { try Launcher.exec(executable, arguments: command, injecting: injected) }
+    let supervisor = Supervisor()
+    try supervisor.spawn(
+      executable, arguments: command, injecting: injected,
+      redactor: Redactor(values: injected.map(\.value)))
+    Self.finish(supervisor.wait())
+  }
+
+  /// Ends vault the way the supervised child ended: with its exit status, or by its signal,
+  /// re-raised on vault at its default action so a shell sees what it would have seen without
+  /// vault (128+N, and bash's reaction to SIGINT). Exit 128+N if the signal does not end vault.
+  static func finish(_ termination: Supervisor.Termination) -> Never {
+    switch termination {
+    case .exited(let code):
+      Glibc.exit(code)
+    case .signaled(let signal):
+      Glibc.signal(signal, SIG_DFL)
+      var mask = sigset_t()
+      sigemptyset(&mask)
+      sigaddset(&mask, signal)
+      pthread_sigmask(SIG_UNBLOCK, &mask, nil)
+      raise(signal)
+      Glibc.exit(128 + signal)
+    }
   }
 
   /// Admin API keys (`sk-admin-`) manage the organization: `exec` injects one only under a

@@ -94,6 +94,38 @@ public enum Launcher {
     injecting secrets: [(name: String, value: SecretBytes)]
   ) throws -> Never {
     try checkValues(secrets.map { ($0.name, $0.value) })
+    let error = withVectors(executable, arguments: arguments, injecting: secrets) {
+      argv, envp, shell in
+      fflush(nil)
+      execve(executable, argv, envp)
+      guard errno == ENOEXEC else { return errno }
+      // An executable file the kernel cannot run (a script without `#!`): run it with
+      // /bin/sh, as execvp does (POSIX), the arguments after it.
+      execve("/bin/sh", shell, envp)
+      return errno
+    }
+    throw launchError(error, executable: executable)
+  }
+
+  /// The error for a failed execve of `executable` (`errno` `code`): 127 when it is missing,
+  /// 126 when it cannot be executed.
+  static func launchError(_ code: Int32, executable: String) -> VaultError {
+    if code == ENOENT { return VaultError.commandNotFound(executable) }
+    if code == E2BIG { return VaultError.environmentTooLarge(command: executable) }
+    return VaultError.notExecutable(executable, errno: code)
+  }
+
+  /// Calls `body` with the argv and envp vectors of a run of `executable` (see `exec`), and
+  /// the argv of its fallback through /bin/sh; the injected values live in one locked buffer
+  /// that is zeroed when `body` returns.
+  static func withVectors(
+    _ executable: String, arguments: [String],
+    injecting secrets: [(name: String, value: SecretBytes)],
+    _ body: (
+      _ argv: [UnsafeMutablePointer<CChar>?], _ envp: [UnsafeMutablePointer<CChar>?],
+      _ shell: [UnsafeMutablePointer<CChar>?]
+    ) -> Int32
+  ) -> Int32 {
     // "NAME=value\0" for each secret, in one locked buffer that is zeroed if execve fails.
     let total = secrets.reduce(0) { $0 + $1.name.utf8.count + 1 + $1.value.count + 1 }
     let block = SecretBytes(count: total)
@@ -130,30 +162,21 @@ public enum Launcher {
       pointer += 1
     }
     let cArguments = arguments.map { strdup($0) }
-    let error: Int32 = block.withUnsafeMutableBytes { buffer in
+    var shell: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup(executable)]
+    shell += cArguments.dropFirst()
+    shell.append(nil)
+    let result: Int32 = block.withUnsafeMutableBytes { buffer in
       for offset in offsets {
         envp.append((buffer.baseAddress! + offset).assumingMemoryBound(to: CChar.self))
       }
       envp.append(nil)
       var argv = cArguments
       argv.append(nil)
-      fflush(nil)
-      execve(executable, argv, envp)
-      guard errno == ENOEXEC else { return errno }
-      // An executable file the kernel cannot run (a script without `#!`): run it with
-      // /bin/sh, as execvp does (POSIX), the arguments after it.
-      var shell: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup(executable)]
-      shell += cArguments.dropFirst()
-      shell.append(nil)
-      execve("/bin/sh", shell, envp)
-      let code = errno
-      free(shell[0])
-      free(shell[1])
-      return code
+      return body(argv, envp, shell)
     }
+    free(shell[0])
+    free(shell[1])
     for argument in cArguments { free(argument) }
-    if error == ENOENT { throw VaultError.commandNotFound(executable) }
-    if error == E2BIG { throw VaultError.environmentTooLarge(command: executable) }
-    throw VaultError.notExecutable(executable, errno: error)
+    return result
   }
 }
