@@ -3,6 +3,7 @@
 # Usage: Tests/demo.sh path/to/vault
 set -euo pipefail
 vault=$(realpath "${1:-.build/release/vault}")
+here=$(cd "$(dirname "$0")" && pwd)
 demo=$(mktemp -d)
 trap 'rm -rf "$demo"' EXIT
 export HOME=$demo/home
@@ -122,5 +123,39 @@ cd "$demo/ci/shop_PR-42"
 step 'ci$ VAULT_IDENTITY=… VAULT_PIN=… VAULT_ENV=prod vault exec -- ./app    # in shop_PR-42'
 HOME=$demo/ci USER=ci VAULT_IDENTITY=$(cat "$demo/alice/ci.secret") VAULT_PIN=$pin VAULT_ENV=prod \
   "$vault" exec -- ./app 2>/dev/null
+
+echo
+echo "== 5. An OpenAI key's life, against the stand-in of OpenAI's API (Tests/OpenAIStandIn)"
+if command -v python3 >/dev/null && [ -x "$(dirname "$vault")/vault-net" ]; then
+  mkdir -p "$demo/ops/code/shop" && cd "$demo/ops/code/shop"
+  python3 "$here/OpenAIStandIn/standin.py" --port 0 --seed 1 > "$demo/standin.url" 2>/dev/null &
+  standin=$!
+  for _ in $(seq 50); do [ -s "$demo/standin.url" ] && break; sleep 0.1; done
+  api=$(head -1 "$demo/standin.url")
+  admin="sk-admin-$(printf 'a%.0s' $(seq 74))T3BlbkFJ$(printf 'b%.0s' $(seq 74))"
+  printf '{"admin_keys": [{"id": "key_admin", "value": "%s"}], "projects": [{"id": "proj_abc",
+    "name": "Shop", "service_accounts": [{"id": "svc_acct_bot", "name": "deploy-bot"}]}]}' \
+    "$admin" | python3 -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(
+      sys.argv[1] + "/_standin/state", data=sys.stdin.buffer.read(), method="POST"))' "$api"
+  ops() {
+    env -u VAULT_PASSPHRASE_FILE HOME="$demo/ops" USER=ops VAULT_OPENAI_BASE_URL="$api/v1" \
+      "$vault" "$@"
+  }
+  ops init --no-passphrase >/dev/null
+  step 'vault set --env prod OPENAI_ADMIN_KEY      # the Admin key, once'
+  printf %s "$admin" | ops set --env prod OPENAI_ADMIN_KEY
+  step 'vault openai create-key --env prod --openai-project proj_abc --service-account ci-bot'
+  ops openai create-key --env prod --openai-project proj_abc --service-account ci-bot
+  step 'vault openai rotate --env prod'
+  ops openai rotate --env prod
+  step 'vault history --env prod OPENAI_API_KEY   # versions, writers, OpenAI key ids; never values'
+  ops history --env prod OPENAI_API_KEY
+  step 'vault openai check                        # exit 1 when a key needs action'
+  ops openai check || true
+  kill "$standin" 2>/dev/null
+  wait "$standin" 2>/dev/null || true   # killed by our TERM: not a failure
+else
+  echo "(skipped: needs python3 and vault-net beside $vault)"
+fi
 echo
 echo "demo finished: every file lived in $demo, now removed"
