@@ -42,31 +42,47 @@ struct OpenAIOptions: ParsableArguments {
 /// What every subcommand works with: the vault, the project, the identity and a client that
 /// holds the Admin key.
 struct OpenAIContext {
+  /// The vault, the project and the file as the command found it (read once).
+  struct Loaded {
+    let store: VaultStore
+    let project: String
+    let file: VaultFile
+
+    init(vault: VaultOptions, label: LabelOptions) throws {
+      let session = Session()
+      project = try session.project(label, vault: vault).name
+      store = try session.existingStore(vault)
+      file = try store.load(warn: Output.warn)
+    }
+  }
+
   let store: VaultStore
   let project: String
+  /// The file as it was when the command started; a step that wrote since reads it again.
+  let file: VaultFile
   let identity: Identity
   let client: AdminClient
 
   /// Unlocks, reads the Admin key from (`project`, `adminEnvironment`) and makes the client.
   /// `vault` never gets here: ``NetworkHelper/require()`` hands the process to `vault-net`
-  /// first, before anything is prompted for.
+  /// first, before anything is prompted for. `loaded` is what the command already read.
   static func open(
     _ options: OpenAIOptions, vault: VaultOptions, label: LabelOptions, unlock: UnlockOptions,
-    adminEnvironment: String? = nil
+    adminEnvironment: String? = nil, loaded: Loaded? = nil
   ) throws -> OpenAIContext {
     let transport = try NetworkHelper.require()
     let base = try options.base()
     let timeout = try options.seconds()
     let session = Session()
-    let project = try session.project(label, vault: vault).name
-    let store = try session.existingStore(vault)
-    let file = try store.load(warn: Output.warn)
+    let loaded = try loaded ?? Loaded(vault: vault, label: label)
+    let (store, project, file) = (loaded.store, loaded.project, loaded.file)
     let environment = options.adminEnv ?? adminEnvironment ?? label.environment
     try Names.check(environment, as: .environment)
     let identity = try session.unlock(unlock)
     let admin = try adminKey(file, project: project, environment: environment, identity: identity)
     let client = AdminClient(transport: transport, base: base, adminKey: admin, timeout: timeout)
-    return OpenAIContext(store: store, project: project, identity: identity, client: client)
+    return OpenAIContext(
+      store: store, project: project, file: file, identity: identity, client: client)
   }
 
   /// The entry `OPENAI_ADMIN_KEY` of (`project`, `environment`): an `sk-admin-` value.

@@ -67,9 +67,8 @@ extension VaultCommand.OpenAI {
       }
       // Which environments: --env, else every one of the project. The Admin key's: --admin-env,
       // else --env, else the only environment that holds OPENAI_ADMIN_KEY.
-      let session = Session()
-      let project = try session.project(label, vault: vault).name
-      let file = try session.existingStore(vault).load(warn: Output.warn)
+      let loaded = try OpenAIContext.Loaded(vault: vault, label: label)
+      let (project, file) = (loaded.project, loaded.file)
       let environments =
         label.environmentFlag != nil
         ? [label.environment] : file.header.environments.map(\.name)
@@ -79,7 +78,7 @@ extension VaultCommand.OpenAI {
       var links: [(label: String, link: OpenAILink)] = []
       for group in groups {
         for entry in group.entries {
-          if let link = group.links.first(where: { $0.name == entry.name && $0.version == entry.version }) {
+          if let link = group.link(entry.name, version: entry.version) {
             links.append(("\(project)/\(group.environment)/\(entry.name)", link))
           }
         }
@@ -103,7 +102,8 @@ extension VaultCommand.OpenAI {
             hint: "name it with --admin-env"))
       }
       let context = try OpenAIContext.open(
-        openAI, vault: vault, label: label, unlock: unlock, adminEnvironment: adminEnvironment)
+        openAI, vault: vault, label: label, unlock: unlock, adminEnvironment: adminEnvironment,
+        loaded: loaded)
 
       let now = Int64(time(nil))
       var findings: [OpenAIFinding] = []

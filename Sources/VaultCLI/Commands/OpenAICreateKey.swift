@@ -47,11 +47,11 @@ extension VaultCommand.OpenAI {
       let entryLabel = "\(context.project)/\(environment)/\(name)"
 
       // Everything that could refuse the store is checked before a key exists at OpenAI.
-      let file = try context.store.load(warn: Output.warn)
+      let file = context.file
       try file.checkCanStore(
         name, project: context.project, environment: environment, identity: context.identity)
       if let group = try file.group(project: context.project, environment: environment),
-        group.rotations.contains(where: { $0.name == name })
+        group.rotation(name) != nil
       {
         throw VaultError.openAI(
           OpenAIFailure(

@@ -31,7 +31,7 @@ extension VaultCommand.OpenAI {
       if let name { try Names.check(name, as: .name) }
       let context = try OpenAIContext.open(openAI, vault: vault, label: label, unlock: unlock)
       let environment = label.environment
-      let file = try context.store.load(warn: Output.warn)
+      let file = context.file
       let group = try file.group(project: context.project, environment: environment)
       let flags = (group?.flags ?? []).filter { name == nil || $0.name == name }
       guard let group, !flags.isEmpty else {
@@ -43,9 +43,7 @@ extension VaultCommand.OpenAI {
       var needsAction = false
       for flag in flags {
         let entryLabel = "\(context.project)/\(environment)/\(flag.name)"
-        guard let entry = group.entries.first(where: { $0.name == flag.name }),
-          let link = group.links.first(where: { $0.name == flag.name && $0.version == entry.version })
-        else {
+        guard let link = group.currentLink(flag.name) else {
           Output.line(
             "unlinked: \(entryLabel) is exposed to \(flag.member) but not linked to an OpenAI key:"
               + " link it to check (`vault openai link --env \(environment) --openai-project proj_…`)")

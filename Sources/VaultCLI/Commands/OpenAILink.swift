@@ -38,7 +38,7 @@ extension VaultCommand.OpenAI {
       let context = try OpenAIContext.open(openAI, vault: vault, label: label, unlock: unlock)
       let environment = label.environment
       let entryLabel = "\(context.project)/\(environment)/\(name)"
-      let file = try context.store.load(warn: Output.warn)
+      let file = context.file
       let current = try file.versions(of: name, project: context.project, environment: environment)
       guard let entry = current.first else { throw VaultError.entryNotFound(label: entryLabel) }
       let value = try file.value(

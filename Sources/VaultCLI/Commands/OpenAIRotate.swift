@@ -62,8 +62,8 @@ struct Rotation {
     guard let current = group.entries.first(where: { $0.name == name }) else {
       throw VaultError.entryNotFound(label: label)
     }
-    let link = group.links.first { $0.name == name && $0.version == current.version }
-    switch group.rotations.first(where: { $0.name == name }) {
+    let link = group.link(name, version: current.version)
+    switch group.rotation(name) {
     case nil:
       guard let link else {
         throw VaultError.openAI(
@@ -83,12 +83,12 @@ struct Rotation {
     case let pending? where pending.step == .started:
       // An earlier run stopped between recording the start and storing the new key: the
       // account it may have made holds a key nobody has. Delete it, then start again.
-      try deleteHalfMade(pending)
+      let accountName = try deleteHalfMade(pending)
       let old = OpenAILink(
         name: name, version: current.version, project: pending.project, keyID: pending.oldKey,
         account: pending.oldAccount,
         scopes: link.flatMap { $0.keyID == pending.oldKey ? $0.scopes : nil } ?? [])
-      try start(from: old)
+      try start(from: old, accountName: accountName)
     case let pending? where pending.step == .stored:
       Output.note("finishing the rotation of \(label) recorded at \(pending.time)")
       try finish(pending)
@@ -98,8 +98,7 @@ struct Rotation {
   }
 
   func currentGroup() throws -> Group {
-    let file = try context.store.load(warn: Output.warn)
-    guard let group = try file.group(project: context.project, environment: environment) else {
+    guard let group = try context.file.group(project: context.project, environment: environment) else {
       throw VaultError.entryNotFound(label: label)
     }
     return group
@@ -107,12 +106,10 @@ struct Rotation {
 
   /// Step 1-2: record the start, create the new key, store it (with the record of the
   /// stored step, in the same write), then finish.
-  func start(from old: OpenAILink) throws {
+  func start(from old: OpenAILink, accountName known: String? = nil) throws {
     guard let oldAccount = old.account else { return }
-    let accounts = try client.serviceAccounts(project: old.project)
     let accountName =
-      accounts.first { $0.id == oldAccount }?.name
-      ?? "vault-\(context.project)-\(environment)"
+      try known ?? nameForNewAccount(oldAccount, among: client.serviceAccounts(project: old.project))
     let newScopes = scopes ?? old.scopes
 
     let started = PendingRotation(
@@ -247,13 +244,17 @@ struct Rotation {
 
   /// Deletes the service accounts an interrupted run may have made: named like the old one,
   /// created within 15 minutes of the recorded start, and holding no key any entry links.
-  func deleteHalfMade(_ pending: PendingRotation) throws {
+  /// The name a new account takes: the old account's, or, when OpenAI no longer has it,
+  /// `vault-PROJECT-ENV`.
+  func nameForNewAccount(_ old: String?, among accounts: [ServiceAccount]) -> String {
+    accounts.first { $0.id == old }?.name ?? "vault-\(context.project)-\(environment)"
+  }
+
+  /// Returns the name the new account takes (the old account's).
+  func deleteHalfMade(_ pending: PendingRotation) throws -> String {
     let accounts = try client.serviceAccounts(project: pending.project)
-    let accountName =
-      accounts.first { $0.id == pending.oldAccount }?.name
-      ?? "vault-\(context.project)-\(environment)"
-    let file = try context.store.load(warn: Output.warn)
-    let linked = Set(try file.allGroups().flatMap { $0.links.compactMap(\.account) })
+    let accountName = nameForNewAccount(pending.oldAccount, among: accounts)
+    let linked = Set(try context.file.allGroups().flatMap { $0.links.compactMap(\.account) })
     let start = Int64(Timestamp.seconds(pending.time) ?? 0)
     for account in accounts
     where account.name == accountName && account.id != pending.oldAccount
@@ -264,5 +265,6 @@ struct Rotation {
       Output.note(
         "deleted service account \(account.id), half-made by the rotation started at \(pending.time)")
     }
+    return accountName
   }
 }
