@@ -68,6 +68,7 @@ public struct HTTPTransportError: Error, Sendable {
 /// Something that performs one HTTP request and returns the whole answer: FoundationNetworking's
 /// URLSession in `vault-net`. Synchronous, like the rest of the command line.
 public protocol HTTPTransport: Sendable {
-  /// Performs `request` once: no retries (``AdminClient`` decides those), no redirects.
+  /// Performs `request` once, on a connection of its own: no retries (``AdminClient`` decides
+  /// those, and a transport that reused connections could resend a POST), no redirects.
   func send(_ request: HTTPRequest) throws(HTTPTransportError) -> HTTPResponse
 }

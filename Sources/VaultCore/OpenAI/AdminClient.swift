@@ -244,13 +244,12 @@ public struct AdminClient: Sendable {
     throws(OpenAIFailure) -> JSONValue?
   {
     let path = String(pathAndQuery.prefix { $0 != "?" })
-    // `Connection: close`: every request on a connection of its own. libcurl (URLSession on
-    // Linux) silently sends a request again when a reused connection dies before any answer,
-    // which would make a POST twice (two service accounts, one key nobody holds); on a fresh
-    // connection it never does.
+    // No connection is reused (the transport's contract: URLSessionTransport makes a session
+    // per request), so libcurl never sends a POST again on its own after a reused connection
+    // dies; the only retries are the ones below.
     var headers: [(name: String, value: String)] = [
       ("Authorization", "Bearer " + bearer), ("Accept", "application/json"),
-      ("User-Agent", "vault-openai"), ("Connection", "close"),
+      ("User-Agent", "vault-openai"),
     ]
     if body != nil { headers.append(("Content-Type", "application/json")) }
     let request = HTTPRequest(
