@@ -90,10 +90,11 @@ echo "## The network half stays off exec's path"
 # for \`vault openai\` only. Side by side: what exec would cost if vault linked it.
 net=$(dirname "$vault")/vault-net
 if [ -x "$net" ]; then
-  echo "| binary | size | FoundationNetworking symbols |"
-  echo "|:---|---:|---:|"
+  echo "| binary | size | FoundationNetworking symbols | SwiftNIO symbols |"
+  echo "|:---|---:|---:|---:|"
   for binary in "$vault" "$net"; do
-    echo "| $(basename "$binary") | $(du -h "$binary" | cut -f1) | $(grep -c CFURLSession "$binary" || true) |"
+    echo "| $(basename "$binary") | $(du -h "$binary" | cut -f1) | $(grep -c CFURLSession "$binary" || true)" \
+      "| $(grep -c NIOPosix "$binary" || true) |"
   done
   opened=$(strace -f -e trace=openat,execve "$vault" exec --vault "$small" --env prod -- true 2>&1 \
     | grep -cE 'libcurl|vault-net' || true)
@@ -106,6 +107,45 @@ if [ -x "$net" ]; then
   cat "$work/out/net.md"
 else
   echo "(no vault-net beside $vault: make build builds it)"
+fi
+
+echo
+echo "## The loopback proxy (exec --proxy, vault proxy) against calling the upstream directly"
+# The stand-in of OpenAI's API over HTTPS from a throwaway CA, the proxy trusting that CA
+# through --upstream-ca; the same client (Tests/Benchmarks/proxy_bench.py) calls both.
+if [ -x "$net" ]; then
+  mkdir -p "$work/ca"
+  (
+    cd "$work/ca"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=vault bench CA" \
+      -keyout ca.key -out ca.pem -addext basicConstraints=critical,CA:TRUE \
+      -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key \
+      -out server.csr 2>/dev/null
+    printf '%s\n' subjectAltName=IP:127.0.0.1 basicConstraints=CA:FALSE \
+      keyUsage=critical,digitalSignature,keyEncipherment extendedKeyUsage=serverAuth > server.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 \
+      -out server.pem -extfile server.ext 2>/dev/null
+  )
+  upstream_key=$(key bench)
+  printf '{"projects": [{"id": "proj_bench", "api_keys": [{"id": "key_bench", "value": "%s"}]}]}' \
+    "$upstream_key" > "$work/ca/seed.json"
+  python3 "$root/Tests/OpenAIStandIn/standin.py" --port 0 --tls-cert "$work/ca/server.pem" \
+    --tls-key "$work/ca/server.key" --state-file "$work/ca/seed.json" > "$work/ca/standin.out" &
+  standin=$!
+  for _ in $(seq 100); do [ -s "$work/ca/standin.out" ] && break; sleep 0.1; done
+  upstream=$(head -1 "$work/ca/standin.out")
+  printf '%s' "$upstream_key" | "$vault" set --vault "$small" --env bench >/dev/null
+  "$vault" proxy --vault "$small" --env bench --upstream "$upstream" \
+    --upstream-ca "$work/ca/ca.pem" > "$work/ca/proxy.out" 2>/dev/null &
+  proxy=$!
+  for _ in $(seq 100); do [ "$(wc -l < "$work/ca/proxy.out")" -ge 2 ] && break; sleep 0.1; done
+  python3 "$root/Tests/Benchmarks/proxy_bench.py" --direct "$upstream/v1" \
+    --direct-key "$upstream_key" --proxy "$(sed -n 1p "$work/ca/proxy.out")" \
+    --proxy-key "$(sed -n 2p "$work/ca/proxy.out")" --cafile "$work/ca/ca.pem" \
+    --proxy-pid "$proxy" --runs 500 --streams 200
+  kill "$proxy" "$standin" 2>/dev/null || true
+  wait "$proxy" "$standin" 2>/dev/null || true
 fi
 
 echo
