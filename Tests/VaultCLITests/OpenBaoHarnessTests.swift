@@ -312,6 +312,11 @@ import Testing
       "POST", "auth/jwt/login", json: try Self.json(["role": "ci", "jwt": "x.y.z"]))
     #expect(login.status == 503)
     #expect(login.errors == "Vault is sealed", "\(login.body)")
+
+    try server.unseal()
+    let unsealed = try server.http(
+      "POST", "transit/encrypt/shop-prod", json: request, token: server.rootToken)
+    #expect(unsealed.status == 200, "\(unsealed.body)")
   }
 
   // MARK: - Cluster
@@ -379,6 +384,21 @@ import Testing
       ], node: standby, token: ciToken)
     #expect(cli.0 == 0, "\(cli.2)")
     #expect(cli.1.trimmingCharacters(in: .whitespacesAndNewlines) == plaintext)
+
+    // A sealed standby answers 503 itself; the others are untouched; unsealed, it serves again.
+    let other = try #require(cluster.addresses.indices.first { $0 != leader && $0 != standby })
+    try cluster.seal(node: other)
+    let sealed = try cluster.http(
+      "POST", "transit/decrypt/shop-prod", json: decrypt, token: ciToken, node: other)
+    #expect(sealed.status == 503)
+    #expect(sealed.errors == "Vault is sealed", "\(sealed.body)")
+    #expect(try cluster.http("GET", "sys/health", node: other).status == 503)
+    #expect(try cluster.http("GET", "sys/health", node: leader).status == 200)
+    #expect(try cluster.http("GET", "sys/health", node: standby).status == 429)
+    try cluster.unseal(node: other)
+    let reopened = try cluster.http(
+      "POST", "transit/decrypt/shop-prod", json: decrypt, token: ciToken, node: other)
+    #expect(reopened.data("plaintext") == plaintext, "\(reopened.body)")
 
     // Kill the leader in the middle of a series of CI reads (login + decrypt on every live
     // node) until another node is active: no read may give a wrong value.
