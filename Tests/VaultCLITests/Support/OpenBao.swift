@@ -72,6 +72,7 @@
 //   decrypts on the new leader.
 
 import Foundation
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -320,11 +321,36 @@ enum BaoTools {
     process.standardOutput = FileHandle(forWritingAtPath: "\(directory)/\(name).out")
     process.standardError = FileHandle(forWritingAtPath: "\(directory)/\(name).err")
     try process.run()
+    // A watchdog kills the server if the test runner dies without running deinit (a crash):
+    // no OpenBao outlives the tests. stop() kills the watchdog first.
+    let watchdog = Process()
+    watchdog.executableURL = URL(fileURLWithPath: "/bin/sh")
+    watchdog.arguments = [
+      "-c", #"while kill -0 "$0" 2>/dev/null; do sleep 1; done; kill -9 "$1" 2>/dev/null"#,
+      String(getpid()), String(process.processIdentifier),
+    ]
+    watchdog.standardInput = FileHandle.nullDevice
+    watchdog.standardOutput = FileHandle.nullDevice
+    watchdog.standardError = FileHandle.nullDevice
+    do {
+      try watchdog.run()
+    } catch {
+      stop(process)
+      throw error
+    }
+    watchdogs.withLock { $0[process.processIdentifier] = watchdog }
     return process
   }
 
-  /// SIGKILL and reap.
+  /// Each running server's watchdog, by the server's pid.
+  private static let watchdogs = Mutex<[Int32: Process]>([:])
+
+  /// SIGKILL and reap (the server's watchdog too).
   static func stop(_ process: Process) {
+    if let watchdog = watchdogs.withLock({ $0.removeValue(forKey: process.processIdentifier) }) {
+      if watchdog.isRunning { kill(watchdog.processIdentifier, SIGKILL) }
+      watchdog.waitUntilExit()
+    }
     if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     process.waitUntilExit()
   }
