@@ -30,7 +30,9 @@
 //
 // Auth, POST /v1/auth/jwt/login {"role","jwt"} (no token needed); every refusal is HTTP 400:
 // - accepted: 200, `auth.client_token` (`s.…`), token_policies [ROLE's policy, "default"],
-//   lease_duration 600 (token_ttl 10m).
+//   lease_duration 600 (token_ttl 10m). OpenBao adds its `default` policy (the token may look
+//   itself up, renew and revoke itself: `auth/token/revoke-self` lets vault drop its token
+//   after use) unless the role sets token_no_default_policy=true; the harness keeps it.
 // - wrong audience: `error validating token: invalid audience (aud) claim: audience claim does
 //   not match any expected audience`
 // - expired (exp = now - 100 already; no leeway with jwt_validation_pubkeys): `error validating
