@@ -7,11 +7,12 @@ extension VaultCommand {
     static let configuration = CommandConfiguration(
       abstract: "Show the local access log: which entries were used, when, and by what.",
       discussion: """
-        `exec`, `get` and `export` add one record per entry they hand out: the time, the \
-        label and version, the vault command, the program `exec` ran (its basename) and \
-        whether a terminal was attached. Never a value. The proxy (`exec --proxy`, \
-        `vault proxy`) adds one record per request: method, path, model, status, duration \
-        and the answer's token usage (`command` "proxy"); never a header, query or body. The log is \
+        `exec`, `get`, `export` and `proxy` add one record per entry they hand out: the \
+        time, the label and version, the vault command, the program `exec` ran (its \
+        basename) and whether a terminal was attached. Never a value. The proxy (`exec \
+        --proxy`, `vault proxy`) adds one record per request (`command` "proxied"): method, \
+        path, model, status, duration and the answer's token usage; never a header, a query \
+        or a body. The log is \
         ${XDG_STATE_HOME:-~/.local/state}/vault/access.log (mode 0600, moved to \
         access.log.1 at 1 MiB); it records this account's uses only, and anyone with the \
         account can edit it. `access-log off` in ${XDG_CONFIG_HOME:-~/.config}/vault/config \
@@ -60,7 +61,7 @@ extension VaultCommand {
       }
       for request in requests {
         var line =
-          "\(request.time)  proxy   \(request.project)/\(request.environment)/\(request.name)"
+          "\(request.time)  proxied \(request.project)/\(request.environment)/\(request.name)"
           + "  \(Failure.printable(request.method)) \(Failure.printable(request.path))"
           + "  \(request.status)  \(request.milliseconds) ms"
         if let model = request.model { line += "  \(Failure.printable(model))" }

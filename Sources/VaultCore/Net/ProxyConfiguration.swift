@@ -115,10 +115,10 @@ public struct ProxyRequestRecord: Equatable, Sendable {
   }
 
   /// The record's JSON line, without the LF; keys always in this order. `command` is
-  /// `proxy`, which no entry record has.
+  /// `proxied`, which no entry record has.
   public var json: String {
     func number(_ value: Int?) -> String { value.map(String.init) ?? "null" }
-    return "{\"time\":\(JSON.quote(time)),\"command\":\"proxy\","
+    return "{\"time\":\(JSON.quote(time)),\"command\":\"proxied\","
       + "\"project\":\(JSON.quote(project)),\"environment\":\(JSON.quote(environment)),"
       + "\"name\":\(JSON.quote(name)),\"method\":\(JSON.quote(method)),"
       + "\"path\":\(JSON.quote(path)),\"model\":\(model.map { JSON.quote($0) } ?? "null"),"
@@ -129,11 +129,11 @@ public struct ProxyRequestRecord: Equatable, Sendable {
 }
 
 extension ProxyRequestRecord {
-  /// Reads a line `json` wrote: every key, `command` `proxy`, nothing else.
+  /// Reads a line `json` wrote: every key, `command` `proxied`, nothing else.
   static func parse(_ line: [UInt8]) -> ProxyRequestRecord? {
     guard line.starts(with: Array("{\"time\":".utf8)),
       let value = try? JSONValue.parse(line), case .object(let object) = value,
-      object.count == 13, object["command"]?.string == "proxy",
+      object.count == 13, object["command"]?.string == "proxied",
       let time = object["time"]?.string, Timestamp.isValid(time.utf8),
       let project = object["project"]?.string, let environment = object["environment"]?.string,
       let name = object["name"]?.string, let method = object["method"]?.string,

@@ -113,12 +113,14 @@ final class ProxyExchange: @unchecked Sendable {
   func refuse(_ status: HTTPResponseStatus, _ message: String, code: String) {
     let body = Array(
       ("{\"error\":{\"message\":\(JSON.quote("vault proxy: " + message)),"
-        + "\"type\":\"vault_proxy_error\",\"param\":null,\"code\":\(JSON.quote(code))}}\n").utf8)
+        + "\"type\":\"vault_proxy_error\",\"param\":null,\"code\":\(JSON.quote(code))}}").utf8)
     var headers = HTTPHeaders()
     headers.add(name: "content-type", value: "application/json")
     headers.add(name: "content-length", value: String(body.count))
     headers.add(name: "x-should-retry", value: "false")
     if !keepAlive { headers.add(name: "connection", value: "close") }
+    // Logged before the answer leaves: the client's next request is logged after this one.
+    audit(status: Int(status.code), usage: nil)
     let response = HTTPResponseHead(version: head.version, status: status, headers: headers)
     let buffer = channel.allocator.buffer(bytes: body)
     channel.write(HTTPServerResponsePart.head(response), promise: nil)
@@ -128,7 +130,6 @@ final class ProxyExchange: @unchecked Sendable {
       let channel = self.channel
       done.whenComplete { _ in channel.close(promise: nil) }
     }
-    audit(status: Int(status.code), usage: nil)
   }
 
   func audit(status: Int, usage: UsageReader.Usage?) {
@@ -238,13 +239,14 @@ final class ProxyExchange: @unchecked Sendable {
       channel.close(promise: nil)
       return audit(status: status, usage: nil)
     }
-    let ended = (try? channel.writeAndFlush(HTTPServerResponsePart.end(nil)).wait()) != nil
-    if !ended || !keepAlive { channel.close(promise: nil) }
+    // Spent and logged before the end leaves: the client's next request sees both.
     let result = usage.finish()
     if let total = result?.total ?? result.map({ ($0.input ?? 0) + ($0.output ?? 0) }) {
       state.spend(total)
     }
     audit(status: status, usage: result)
+    let ended = (try? channel.writeAndFlush(HTTPServerResponsePart.end(nil)).wait()) != nil
+    if !ended || !keepAlive { channel.close(promise: nil) }
   }
 
   /// Writes `bytes` as one body part and waits for it; false when the client is gone.
