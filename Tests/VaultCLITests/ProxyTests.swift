@@ -41,7 +41,8 @@ let proxyClient = """
           if kind == "environ":
               with open("/proc/self/environ", "rb") as source, open(rest, "wb") as target:
                   target.write(source.read())
-              print("key", os.environ["OPENAI_API_KEY"][:12], "base", os.environ["OPENAI_BASE_URL"])
+              environ = os.environ
+              print("key", environ["OPENAI_API_KEY"][:12], "base", environ["OPENAI_BASE_URL"])
           elif kind == "chat":
               answer = client.chat.completions.create(
                   model="gpt-4o-mini", messages=[{"role": "user", "content": "hello there"}])
@@ -57,7 +58,8 @@ let proxyClient = """
                       total = chunk.usage.total_tokens
               print("stream", text, total)
           elif kind == "responses":
-              print("responses", client.responses.create(model="gpt-4o-mini", input="hi").output_text)
+              answer = client.responses.create(model="gpt-4o-mini", input="hi")
+              print("responses", answer.output_text)
           elif kind == "raw":
               method, _, rest = rest.partition(":")
               bearer, _, path = rest.partition(":")
@@ -114,8 +116,9 @@ struct ProxyFixture {
   }
 
   /// `vault exec --proxy --env dev` (plus `extra`) of the client with `steps`.
-  func run(_ steps: [String], extra: [String] = [], upstream: [String]? = nil) throws -> RunResult
-  {
+  func run(
+    _ steps: [String], extra: [String] = [], upstream: [String]? = nil
+  ) throws -> RunResult {
     let script = try box.writeSandboxFile("client.py", proxyClient)
     return try box.run(
       ["exec", "--proxy", "--env", "dev"] + (upstream ?? self.upstream) + extra
@@ -269,9 +272,12 @@ struct ProxyFixture {
         && $0.contains("\"input_tokens\":5,\"output_tokens\":3,\"total_tokens\":8}")
     }
     #expect(completions.count == 2, "\(lines)")
-    #expect(lines.contains { $0.contains("\"path\":\"/v1/models\",\"model\":null,\"status\":401") })
     #expect(
-      lines.contains { $0.contains("\"path\":\"/v1/organization/x\",\"model\":null,\"status\":403") })
+      lines.contains { $0.contains("\"path\":\"/v1/models\",\"model\":null,\"status\":401") })
+    #expect(
+      lines.contains {
+        $0.contains("\"path\":\"/v1/organization/x\",\"model\":null,\"status\":403")
+      })
     #expect(lines.allSatisfy { $0.contains("\"name\":\"OPENAI_API_KEY\"") })
     let all = lines.joined(separator: "\n")
     fixture.expectNoKey(all)
@@ -289,7 +295,8 @@ struct ProxyFixture {
     let run = try LiveRun(
       fixture.box,
       ["exec", "--proxy", "--env", "dev"] + fixture.upstream + [
-        "--", "sh", "-c", "trap 'echo got-TERM; exit 143' TERM; echo ready; while :; do sleep 0.05; done",
+        "--", "sh", "-c",
+        "trap 'echo got-TERM; exit 143' TERM; echo ready; while :; do sleep 0.05; done",
       ])
     try run.waitFor("ready")
     kill(run.pid, SIGTERM)
@@ -300,7 +307,9 @@ struct ProxyFixture {
     let shell = try fixture.box.execute(
       "/bin/sh",
       [
-        "-c", "\"$0\" exec --proxy --env dev --upstream \"$1\" -- sh -c 'kill -TERM $$'; echo \"status=$?\"",
+        "-c",
+        "\"$0\" exec --proxy --env dev --upstream \"$1\" -- sh -c 'kill -TERM $$';"
+          + " echo \"status=$?\"",
         Sandbox.binary, fixture.api.baseURL,
       ])
     #expect(shell.stdout == "status=143\n", "\(shell.stderr)")
@@ -326,7 +335,8 @@ struct ProxyFixture {
     #expect(outputLines(served.stdout).last?.hasPrefix("raw /v1/models 401 ") == true)
     // Another local process with the real key instead of the placeholder: refused.
     let borrowed = try fixture.box.execute(
-      openAIPython, [script, "chat"], env: ["OPENAI_BASE_URL": base, "OPENAI_API_KEY": fixture.key])
+      openAIPython, [script, "chat"],
+      env: ["OPENAI_BASE_URL": base, "OPENAI_API_KEY": fixture.key])
     #expect(borrowed.stdout.hasPrefix("chat error 401 "), "\(borrowed.stdout)\(borrowed.stderr)")
     kill(run.pid, SIGTERM)
     let end = run.finish()
@@ -356,11 +366,16 @@ struct ProxyFixture {
     let fixture = try ProxyFixture(tls: false)
     let box = fixture.box
     let cases: [([String], Int32, String)] = [
-      (["exec", "--proxy", "--allow-path", "/v1/organization", "--", "true"], 64, "always refused"),
+      (
+        ["exec", "--proxy", "--allow-path", "/v1/organization", "--", "true"], 64, "always refused"
+      ),
       (["exec", "--proxy", "--allow-path", "files", "--", "true"], 64, "--allow-path is refused"),
       (["exec", "--proxy", "--max-requests", "0", "--", "true"], 64, "--max-requests"),
       (["exec", "--upstream", fixture.api.baseURL, "--", "true"], 64, "need --proxy"),
-      (["exec", "--proxy", "--upstream-ca", "/nonexistent/ca.pem", "--", "true"], 64, "cannot be read"),
+      (
+        ["exec", "--proxy", "--upstream-ca", "/nonexistent/ca.pem", "--", "true"], 64,
+        "cannot be read"
+      ),
       (["exec", "--proxy", "--key-var", "MISSING_KEY", "--", "true"], 2, "MISSING_KEY"),
       (["proxy", "--listen", "0.0.0.0:8787"], 64, "loopback address only"),
       (["proxy", "--listen", "127.0.0.1:99999"], 64, "--listen is refused"),
@@ -371,7 +386,9 @@ struct ProxyFixture {
       fixture.expectNoKey(result.stderr)
     }
     try box.set(openAIShaped("sk-admin-", "a"), env: "dev", name: "ADMIN_AS_KEY")
-    let admin = try box.run(["exec", "--proxy", "--key-var", "ADMIN_AS_KEY", "--env", "dev", "--", "true"])
+    let admin = try box.run([
+      "exec", "--proxy", "--key-var", "ADMIN_AS_KEY", "--env", "dev", "--", "true",
+    ])
     expectOneError(admin, 64, mentioning: "never forwards")
   }
 }

@@ -68,7 +68,7 @@ extension VaultCommand {
     var redact = false
 
     @Flag(
-      help: "Keep the OpenAI key in a loopback proxy; the command gets a placeholder (vault stays its parent)."
+      help: "Keep the OpenAI key in a loopback proxy; the command gets a placeholder."
     )
     var proxy = false
 

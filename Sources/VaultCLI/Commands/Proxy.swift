@@ -46,7 +46,8 @@ extension VaultCommand {
         }.name
       }
       let identity = try session.unlock(unlock)
-      let (stored, _) = try file.read(project: project, environment: environment, identity: identity)
+      let (stored, _) = try file.read(
+        project: project, environment: environment, identity: identity)
       guard let key = stored.first(where: { $0.entry.name == plan.keyVar }) else {
         throw VaultError.entryNotFound(label: "\(project)/\(environment)/\(plan.keyVar)")
       }

@@ -38,7 +38,7 @@ struct ProxyOptions: ParsableArguments {
   @Option(
     name: .customLong("key-var"),
     help: ArgumentHelp(
-      "The entry the proxy holds, and the variable that gets the placeholder (default OPENAI_API_KEY).",
+      "The entry the proxy holds; the variable given the placeholder (default OPENAI_API_KEY).",
       valueName: "name"))
   var keyVar: String?
 
@@ -67,7 +67,8 @@ struct ProxyOptions: ParsableArguments {
     }
     if let upstreamCA, access(upstreamCA, R_OK) != 0 {
       throw VaultError.invalidProxyOption(
-        option: "--upstream-ca", problem: "'\(Failure.printable(path: upstreamCA))' cannot be read")
+        option: "--upstream-ca",
+        problem: "'\(Failure.printable(path: upstreamCA))' cannot be read")
     }
     var prefixes: [String] = []
     for text in allowPath {

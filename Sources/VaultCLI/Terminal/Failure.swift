@@ -514,7 +514,10 @@ enum Failure {
         "install vault-net beside vault (`make install` installs both)", general
       )
     case .invalidProxyOption(let option, let problem):
-      return ("\(option) is refused: \(problem)", "`vault exec --help` describes the proxy's options", usage)
+      return (
+        "\(option) is refused: \(problem)", "`vault exec --help` describes the proxy's options",
+        usage
+      )
     case .proxyCannotListen(let address, let problem):
       return (
         "the proxy cannot listen on \(printable(address)): \(problem)",
@@ -522,7 +525,8 @@ enum Failure {
       )
     case .proxyAdminKey(let label):
       return (
-        "\(printable(path: label)) holds an Admin API key (sk-admin-…), which the proxy never forwards",
+        "\(printable(path: label)) holds an Admin API key (sk-admin-…), which the proxy never"
+          + " forwards",
         "store the project's API key there; the proxy serves inference, not administration", usage
       )
     case .openAI(let failure):

@@ -120,7 +120,9 @@ public struct ProxyPath: Equatable, Sendable {
   }
 
   /// ASCII lower case.
-  public static func lower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte + 0x20 : byte }
+  public static func lower(_ byte: UInt8) -> UInt8 {
+    (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
+  }
 }
 
 /// Which paths the proxy forwards: the inference endpoints by default, more with

@@ -17,8 +17,7 @@ final class ProxyExchange: @unchecked Sendable {
   var path = ""
   var model: String?
 
-  init(state: ProxyState, head: HTTPRequestHead, body: [UInt8], tooLarge: Bool, channel: Channel)
-  {
+  init(state: ProxyState, head: HTTPRequestHead, body: [UInt8], tooLarge: Bool, channel: Channel) {
     self.state = state
     self.head = head
     self.body = body
@@ -281,11 +280,13 @@ enum Worker {
   static func start(_ body: @escaping @Sendable () -> Void) -> Bool {
     let job = Unmanaged.passRetained(Job(body)).toOpaque()
     var thread = pthread_t()
-    let result = pthread_create(&thread, nil, { raw in
-      guard let raw else { return nil }
-      Unmanaged<Job>.fromOpaque(raw).takeRetainedValue().body()
-      return nil
-    }, job)
+    let result = pthread_create(
+      &thread, nil,
+      { raw in
+        guard let raw else { return nil }
+        Unmanaged<Job>.fromOpaque(raw).takeRetainedValue().body()
+        return nil
+      }, job)
     guard result == 0 else {
       Unmanaged<Job>.fromOpaque(job).release()
       return false
