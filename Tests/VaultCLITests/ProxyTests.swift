@@ -57,6 +57,19 @@ let proxyClient = """
                   if chunk.usage:
                       total = chunk.usage.total_tokens
               print("stream", text, total)
+          elif kind == "firstevent":
+              import ssl, urllib.request
+              stream = client.chat.completions.create(
+                  model="gpt-4o-mini", messages=[{"role": "user", "content": "stream me"}],
+                  stream=True)
+              events = iter(stream)
+              next(events)
+              context = ssl.create_default_context(cafile=os.environ["STANDIN_CA"])
+              log = urllib.request.urlopen(
+                  os.environ["STANDIN_URL"] + "/_standin/requests", context=context)
+              print("firstevent", len(json.load(log)["requests"]), "requests complete")
+              for _ in events:
+                  pass
           elif kind == "responses":
               answer = client.responses.create(model="gpt-4o-mini", input="hi")
               print("responses", answer.output_text)
@@ -186,6 +199,20 @@ struct ProxyFixture {
     let lines = outputLines(result.stdout)
     #expect(lines.count == 2, "\(result.stdout)")
     for line in lines { #expect(line.contains("key: sk-proj-…wxyz"), "\(line)") }
+  }
+
+  /// The first event reaches the program while the stand-in is still sending the rest (it
+  /// logs a request once its answer is complete; 1 s between events): nothing is buffered.
+  @Test func aStreamArrivesEventByEvent() throws {
+    let fixture = try ProxyFixture()
+    try fixture.api.config(["stream_delay": 1.0])
+    let script = try fixture.box.writeSandboxFile("client.py", proxyClient)
+    let result = try fixture.box.run(
+      ["exec", "--proxy", "--env", "dev"] + fixture.upstream
+        + ["--", openAIPython, script, "firstevent"],
+      env: ["STANDIN_URL": fixture.api.url, "STANDIN_CA": proxyTestCA?.certificate ?? ""])
+    #expect(result.stdout == "firstevent 0 requests complete\n", "\(result.stderr)")
+    #expect(try fixture.api.requests().count == 1)
   }
 
   @Test func requestsWithoutThePlaceholderAreRefused() throws {
