@@ -342,6 +342,21 @@ struct ProxyFixture {
     #expect(shell.stdout == "status=143\n", "\(shell.stderr)")
   }
 
+  /// On a terminal: Ctrl-C reaches the child once (the terminal's own signal is not
+  /// forwarded again), as with --redact.
+  @Test func ctrlCOnATerminalReachesTheChildOnce() throws {
+    let fixture = try ProxyFixture(tls: false)
+    let shell = try ShellTerminal(fixture.box)
+    try shell.run(
+      "vault exec --proxy --env dev --upstream \(fixture.api.baseURL) -- bash -c \"trap"
+        + " 'echo got-INT; exit 9' INT; echo ready$((1+1)); while :; do sleep 0.05; done\";"
+        + " echo status=$?")
+    try shell.waitFor("ready2")
+    try shell.press("C-c")
+    try shell.waitFor("status=9")
+    #expect(try shell.screen().components(separatedBy: "got-INT\n").count == 2)
+  }
+
   @Test func vaultProxyServesUntilStopped() throws {
     let fixture = try ProxyFixture()
     let run = try LiveRun(
