@@ -342,6 +342,27 @@ struct ProxyFixture {
     #expect(shell.stdout == "status=143\n", "\(shell.stderr)")
   }
 
+  /// vault killed outright (SIGKILL): the child does not run on against a dead proxy.
+  @Test func theChildDiesWithVault() throws {
+    let fixture = try ProxyFixture(tls: false)
+    let run = try LiveRun(
+      fixture.box,
+      ["exec", "--proxy", "--env", "dev", "--upstream", fixture.api.baseURL, "--"]
+        + ["sh", "-c", "echo child=$$; while :; do sleep 0.05; done"])
+    try run.waitFor("\n")
+    let child = try #require(Int32(outputLines(run.output).first?.dropFirst(6) ?? ""))
+    kill(run.pid, SIGKILL)
+    _ = run.finish()
+    var gone = false
+    for _ in 0..<600 where !gone {
+      // A zombie until init reaps it: gone once it is no longer running.
+      let status = (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8)) ?? ""
+      gone = status.isEmpty || status.contains(") Z ")
+      if !gone { usleep(50_000) }
+    }
+    #expect(gone)
+  }
+
   /// On a terminal: Ctrl-C reaches the child once (the terminal's own signal is not
   /// forwarded again), as with --redact.
   @Test func ctrlCOnATerminalReachesTheChildOnce() throws {
@@ -427,6 +448,10 @@ struct ProxyFixture {
       expectOneError(result, code, mentioning: needle)
       fixture.expectNoKey(result.stderr)
     }
+    // A port already taken (the stand-in's): exit 1, with the system's reason.
+    let port = String(fixture.api.url.split(separator: ":").last ?? "")
+    let taken = try box.run(["proxy", "--env", "dev", "--listen", "127.0.0.1:" + port])
+    expectOneError(taken, 1, mentioning: "Address already in use")
     try box.set(openAIShaped("sk-admin-", "a"), env: "dev", name: "ADMIN_AS_KEY")
     let admin = try box.run([
       "exec", "--proxy", "--key-var", "ADMIN_AS_KEY", "--env", "dev", "--", "true",

@@ -43,8 +43,9 @@ public struct ProxyServer: ProxyStarter {
       channel = try bootstrap.bind(host: configuration.host, port: configuration.port).wait()
     } catch {
       try? group.syncShutdownGracefully()
+      let problem = (error as? IOError).map { String(cString: strerror($0.errnoCode)) }
       throw VaultError.proxyCannotListen(
-        address: "\(configuration.host):\(configuration.port)", problem: "\(error)")
+        address: "\(configuration.host):\(configuration.port)", problem: problem ?? "\(error)")
     }
     return Listening(group: group, channel: channel, port: channel.localAddress?.port ?? 0)
   }
