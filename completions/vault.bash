@@ -173,13 +173,13 @@ _vault() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    init|set|get|list|rm|cp|mv|exec|import|export|lock|status|identity|members|env|trust|git|doctor|project|log|scan|history|rollback|openai|help)
+    init|set|get|list|rm|cp|mv|exec|proxy|import|export|lock|status|identity|members|env|trust|git|doctor|project|log|scan|history|rollback|openai|help)
         # Offer subcommand argument completions
         "_vault_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'init set get list rm cp mv exec import export lock status identity members env trust git doctor project log scan history rollback openai help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'init set get list rm cp mv exec proxy import export lock status identity members env trust git doctor project log scan history rollback openai help' -- "${cur}"))
         ;;
     esac
 }
@@ -390,9 +390,9 @@ _vault_mv() {
 
 _vault_exec() {
     repeating_flags=()
-    non_repeating_flags=(--no-cache --allow-admin-key --redact --version -h --help)
-    repeating_options=(--only --map --allow-reserved)
-    non_repeating_options=(--vault --project --env --passphrase-file --cache-ttl)
+    non_repeating_flags=(--no-cache --allow-admin-key --redact --proxy --version -h --help)
+    repeating_options=(--only --map --allow-reserved --allow-path)
+    non_repeating_options=(--vault --project --env --passphrase-file --cache-ttl --upstream --upstream-ca --max-requests --max-tokens --key-var --base-url-var)
     __vault_offer_flags_options -1
 
     # Offer option value completions
@@ -419,6 +419,78 @@ _vault_exec() {
         return
         ;;
     '--allow-reserved')
+        return
+        ;;
+    '--upstream')
+        return
+        ;;
+    '--upstream-ca')
+        return
+        ;;
+    '--allow-path')
+        return
+        ;;
+    '--max-requests')
+        return
+        ;;
+    '--max-tokens')
+        return
+        ;;
+    '--key-var')
+        return
+        ;;
+    '--base-url-var')
+        return
+        ;;
+    esac
+}
+
+_vault_proxy() {
+    repeating_flags=()
+    non_repeating_flags=(--no-cache --version -h --help)
+    repeating_options=(--allow-path)
+    non_repeating_options=(--vault --project --env --passphrase-file --cache-ttl --upstream --upstream-ca --max-requests --max-tokens --key-var --base-url-var --listen)
+    __vault_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
+        ;;
+    '--project')
+        return
+        ;;
+    '--env')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--cache-ttl')
+        return
+        ;;
+    '--upstream')
+        return
+        ;;
+    '--upstream-ca')
+        return
+        ;;
+    '--allow-path')
+        return
+        ;;
+    '--max-requests')
+        return
+        ;;
+    '--max-tokens')
+        return
+        ;;
+    '--key-var')
+        return
+        ;;
+    '--base-url-var')
+        return
+        ;;
+    '--listen')
         return
         ;;
     esac

@@ -24,7 +24,7 @@ struct VaultCommand: ParsableCommand {
     version: VaultVersion.description,
     subcommands: [
       Init.self, SetSecret.self, Get.self, List.self, Remove.self, Copy.self, Move.self,
-      Exec.self, Import.self,
+      Exec.self, Proxy.self, Import.self,
       Export.self, Lock.self, Status.self, IdentityCommand.self, Members.self, Environments.self,
       Trust.self, Git.self, Doctor.self, ProjectCommand.self, Log.self,
       Scan.self, History.self, Rollback.self, OpenAI.self,

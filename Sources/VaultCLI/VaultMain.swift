@@ -23,12 +23,16 @@ func commandPath(_ arguments: [String]) -> String {
 public enum VaultMain {
   /// Runs the command line and exits. `transport` is nil in `vault`: a command that needs the
   /// network then executes `vault-net` with the same arguments (``NetworkHelper``).
-  public static func run(transport: (any HTTPTransport)? = nil) -> Never {
+  /// `proxy` likewise: `exec --proxy` and `vault proxy` execute `vault-net` when it is nil.
+  public static func run(
+    transport: (any HTTPTransport)? = nil, proxy: (any ProxyStarter)? = nil
+  ) -> Never {
     // Core dumps and ptrace off before anything can touch key material.
     ProcessEnvironment.harden()
     // The last check of stdout at exit: a failed flush or close is exit 1 (Output.finish).
     atexit(Output.finish)
     NetworkHelper.transport = transport
+    NetworkHelper.proxy = proxy
     do {
       // `vault exec` (or its alias `run`) is the hot path: parse it by hand when it is
       // well-formed (ExecRequest).

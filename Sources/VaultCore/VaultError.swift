@@ -186,6 +186,16 @@ public enum VaultError: Error, Equatable, Sendable {
   /// A `vault openai` command failed; the failure's kind decides the exit code.
   case openAI(OpenAIFailure)
 
+  // The loopback proxy (issue 10).
+  /// A proxy option that cannot be used (`--listen` off loopback, an `--allow-path` under
+  /// `/v1/organization`, an unreadable `--upstream-ca`, a proxy option without `--proxy`).
+  /// `problem` never holds what was typed when it may be a secret.
+  case invalidProxyOption(option: String, problem: String)
+  /// The proxy's listener could not be opened (the port is taken).
+  case proxyCannotListen(address: String, problem: String)
+  /// The entry the proxy would hold is an Admin API key: never forwarded.
+  case proxyAdminKey(label: String)
+
   /// Which kind of name was invalid.
   public enum NameKind: String, Sendable {
     case project, environment, name, member

@@ -1,4 +1,6 @@
 import VaultCLI
+import VaultNet
 
-// `vault` with an HTTP transport: `vault openai …` runs here (Sources/VaultCLI/Net).
-VaultMain.run(transport: URLSessionTransport())
+// `vault` with an HTTP transport and the loopback proxy: `vault openai …`, `vault exec --proxy`
+// and `vault proxy` run here (Sources/VaultCLI/Net).
+VaultMain.run(transport: URLSessionTransport(), proxy: ProxyServer())

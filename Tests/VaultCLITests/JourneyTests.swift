@@ -583,7 +583,8 @@ import VaultCore
     }
     #expect(
       listed == [
-        "init", "set", "get", "list", "rm", "cp", "mv", "exec", "import", "export", "lock", "status",
+        "init", "set", "get", "list", "rm", "cp", "mv", "exec", "proxy", "import", "export", "lock",
+        "status",
         "identity", "members", "env", "trust", "git", "doctor", "project", "log", "scan",
         "history", "rollback", "openai",
       ])

@@ -16,11 +16,25 @@ extension VaultCommand {
         form. Transformed values (split, hex, escaped) are not caught. Signals sent to vault \
         are forwarded; vault exits as the command did.
 
+        With --proxy, the command never gets the OpenAI key: vault stays its parent and runs \
+        a proxy on 127.0.0.1 (a free port) that holds the key. The command gets \
+        OPENAI_BASE_URL=http://127.0.0.1:PORT/v1 and OPENAI_API_KEY=<a placeholder made for \
+        this run>, plus the environment's other entries as usual. The proxy accepts only \
+        that placeholder, forwards only inference paths (responses, chat/completions, \
+        completions, embeddings, models, audio, images, moderations; more with \
+        --allow-path; never /v1/organization) to the upstream over verified TLS with the \
+        real key, and scrubs the key from what comes back. --max-requests and --max-tokens \
+        cap the run (429). Each request is logged (`vault log`), never a header or a body. \
+        --key-var and --base-url-var name other variables for other OpenAI-compatible \
+        upstreams (--upstream). Signals are forwarded as with --redact.
+
         Examples:
           vault exec --env prod -- ./app
           vault exec --env dev --only OPENAI_API_KEY -- python3 main.py --verbose
           vault exec --env prod --map OPENAI_API_KEY=SHOP_BOT_KEY -- ./bot
           vault exec --redact --env dev -- ./agent
+          vault exec --proxy --env prod -- python3 app.py
+          vault exec --proxy --max-requests 100 --env dev -- ./agent
         """,
       aliases: ["run"])
 
@@ -53,6 +67,13 @@ extension VaultCommand {
       help: "Redact injected values in the command's output (vault stays its parent).")
     var redact = false
 
+    @Flag(
+      help: "Keep the OpenAI key in a loopback proxy; the command gets a placeholder."
+    )
+    var proxy = false
+
+    @OptionGroup(title: "Proxy options (with --proxy)") var proxyOptions: ProxyOptions
+
     @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.")
     var command: [String] = []
 
@@ -65,6 +86,9 @@ extension VaultCommand {
         throw ValidationError(
           "no command to run; usage: vault exec [--env ENV] -- COMMAND [ARGS...]")
       }
+      if proxyOptions.isGiven && !proxy {
+        throw ValidationError("the proxy's options (--upstream, --allow-path, …) need --proxy")
+      }
     }
 
     func run() throws {
@@ -74,6 +98,11 @@ extension VaultCommand {
         only: only, allowReserved: allowReserved, map: map, command: commandLine)
       request.allowAdminKey = allowAdminKey
       request.redact = redact
+      if proxy {
+        // Checked first, then vault-net takes over (in `vault`) before anything is prompted.
+        request.proxy = try proxyOptions.plan()
+        _ = try NetworkHelper.requireProxy()
+      }
       try request.run()
     }
   }

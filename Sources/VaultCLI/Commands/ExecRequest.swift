@@ -16,6 +16,9 @@ struct ExecRequest {
   /// `--redact`: vault stays the command's parent and redacts its output (`Supervisor`).
   /// `parseFast` declines it (an unknown flag), so the plain path does not change.
   var redact = false
+  /// `--proxy` and its options: the key stays in a loopback proxy (vault-net only).
+  /// `parseFast` declines `--proxy` too.
+  var proxy: ProxyPlan?
   var cacheTTL = "15m"
   var only: [String] = []
   var allowReserved: [String] = []
@@ -102,6 +105,17 @@ struct ExecRequest {
     // not also injected under its own name unless --only lists it), then each --map target,
     // which replaces a stored entry of the same name.
     var secrets = stored.map { (name: $0.entry.name, entry: $0.entry, value: $0.value) }
+    // With --proxy the key stays with the proxy: the command never gets it, under any name.
+    var held: (entry: Entry, value: SecretBytes)?
+    if let proxy {
+      guard let key = stored.first(where: { $0.entry.name == proxy.keyVar }) else {
+        throw VaultError.entryNotFound(label: "\(project)/\(environment)/\(proxy.keyVar)")
+      }
+      guard !OpenAIKeys.isAdminKey(key.value) else {
+        throw VaultError.proxyAdminKey(label: key.entry.label)
+      }
+      held = (key.entry, key.value)
+    }
     if only.isEmpty {
       secrets.removeAll { secret in mappings.contains { $0.name == secret.name } }
     } else {
@@ -113,8 +127,14 @@ struct ExecRequest {
         secrets.append((mapping.target, secret.entry, secret.value))
       }
     }
-    try withholdAdminKeys(&secrets, named: only + mappings.map(\.name))
-    guard !secrets.isEmpty else {
+    if let proxy, let held {
+      secrets.removeAll {
+        $0.name == proxy.keyVar || $0.name == proxy.baseURLVar
+          || $0.value.constantTimeEquals(held.value)
+      }
+    }
+    if !secrets.isEmpty { try withholdAdminKeys(&secrets, named: only + mappings.map(\.name)) }
+    guard !secrets.isEmpty || held != nil else {
       // The error path alone reads the other groups' labels, to say what was meant.
       throw VaultError.noEntries(
         project: project, environment: environment, holdings: try store.holdings())
@@ -135,15 +155,46 @@ struct ExecRequest {
           + " key; an owner runs `vault members rm \(gone.name)`")
     }
     VaultCommand.Log.record(
-      secrets.map(\.entry), command: "exec", program: Paths.baseName(of: command[0]),
-      paths: session.paths)
+      secrets.map(\.entry) + (held.map { [$0.entry] } ?? []), command: "exec",
+      program: Paths.baseName(of: command[0]), paths: session.paths)
     let injected = secrets.map { (name: $0.name, value: $0.value) }
+    if let proxy, let held {
+      try runProxied(
+        executable, plan: proxy, held: held, injected: injected, paths: session.paths)
+    }
     guard redact else { try Launcher.exec(executable, arguments: command, injecting: injected) }
     let supervisor = Supervisor()
     try supervisor.spawn(
       executable, arguments: command, injecting: injected,
       redactor: Redactor(values: injected.map(\.value)))
     Self.finish(supervisor.wait())
+  }
+
+  /// `exec --proxy` in vault-net: the supervisor first (it blocks the forwarded signals, and
+  /// the proxy's threads inherit the mask), then the proxy, then the command with the base
+  /// URL and the placeholder; when the command ends, the proxy stops and vault exits as the
+  /// command did.
+  func runProxied(
+    _ executable: String, plan: ProxyPlan, held: (entry: Entry, value: SecretBytes),
+    injected: [(name: String, value: SecretBytes)], paths: Paths
+  ) throws -> Never {
+    let supervisor = Supervisor()
+    let placeholder = ProxyConfiguration.makePlaceholder()
+    let running = try plan.start(
+      key: held.value, entry: held.entry, placeholder: placeholder, paths: paths)
+    let base = SecretBytes(copying: Array(plan.baseURL(port: running.port).utf8))
+    do {
+      try supervisor.spawn(
+        executable, arguments: command,
+        injecting: injected + [(plan.baseURLVar, base), (plan.keyVar, placeholder)],
+        redactor: redact ? Redactor(values: injected.map(\.value)) : nil)
+    } catch {
+      running.stop()
+      throw error
+    }
+    let ended = supervisor.wait()
+    running.stop()
+    Self.finish(ended)
   }
 
   /// Ends vault the way the supervised child ended: with its exit status, or by its signal,

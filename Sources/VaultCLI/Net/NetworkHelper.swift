@@ -8,10 +8,24 @@ import VaultCore
 enum NetworkHelper {
   /// Set once by ``VaultMain/run(transport:)`` before any command runs.
   nonisolated(unsafe) static var transport: (any HTTPTransport)?
+  /// The loopback proxy (VaultNet's `ProxyServer`), set with the transport in `vault-net`.
+  nonisolated(unsafe) static var proxy: (any ProxyStarter)?
 
   /// The transport, or, in `vault`, never returns: `vault-net` takes over the process.
   static func require() throws -> any HTTPTransport {
     if let transport { return transport }
+    try execHelper()
+  }
+
+  /// The proxy, or, in `vault`, never returns: `vault-net` takes over the process. Called
+  /// by `exec --proxy` and `vault proxy` before anything is prompted or decrypted.
+  static func requireProxy() throws -> any ProxyStarter {
+    if let proxy { return proxy }
+    try execHelper()
+  }
+
+  /// Executes `vault-net` with the same arguments; returns only by throwing.
+  static func execHelper() throws -> Never {
     let candidates = helperPaths()
     for path in candidates where access(path, X_OK) == 0 {
       let arguments = CommandLine.arguments

@@ -513,6 +513,22 @@ enum Failure {
           + " '\(printable(path: path))': \(problem)",
         "install vault-net beside vault (`make install` installs both)", general
       )
+    case .invalidProxyOption(let option, let problem):
+      return (
+        "\(option) is refused: \(problem)", "`vault exec --help` describes the proxy's options",
+        usage
+      )
+    case .proxyCannotListen(let address, let problem):
+      return (
+        "the proxy cannot listen on \(printable(address)): \(problem)",
+        "choose another port with --listen 127.0.0.1:PORT, or 0 for a free one", general
+      )
+    case .proxyAdminKey(let label):
+      return (
+        "\(printable(path: label)) holds an Admin API key (sk-admin-…), which the proxy never"
+          + " forwards",
+        "store the project's API key there; the proxy serves inference, not administration", usage
+      )
     case .openAI(let failure):
       let code: Int32
       switch failure.kind {

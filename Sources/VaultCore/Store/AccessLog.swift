@@ -68,7 +68,16 @@ public struct AccessLog: Sendable {
   /// Appends `records`, one line each, in one write. Creates the file 0600 (and its
   /// directory 0700); refuses a symlink or a file that is not regular or not ours.
   public func append(_ records: [Record]) throws {
-    guard !records.isEmpty, try isEnabled() else { return }
+    try appendLines(records.map(\.json))
+  }
+
+  /// Appends one proxied request (`vault exec --proxy`, `vault proxy`).
+  public func append(request: ProxyRequestRecord) throws {
+    try appendLines([request.json])
+  }
+
+  func appendLines(_ lines: [String]) throws {
+    guard !lines.isEmpty, try isEnabled() else { return }
     try FileSystem.makeDirectories(Paths.directory(of: path))
     var fd = try openLog()
     defer { close(fd) }
@@ -84,7 +93,7 @@ public struct AccessLog: Sendable {
         fd = try openLog()
       }
     }
-    var bytes = Array(records.map { $0.json + "\n" }.joined().utf8)
+    var bytes = Array(lines.map { $0 + "\n" }.joined().utf8)
     var written = 0
     while written < bytes.count {
       let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
@@ -115,20 +124,29 @@ public struct AccessLog: Sendable {
     return fd
   }
 
-  /// The records of `access.log.1` and `access.log`, oldest first. Lines that are not
-  /// records this code writes are skipped and counted.
-  public func records() throws -> (records: [Record], skipped: Int) {
+  /// The records of `access.log.1` and `access.log`, oldest first, and the proxied requests
+  /// apart. Lines that are neither are skipped and counted.
+  public func records() throws -> (
+    records: [Record], skipped: Int, requests: [ProxyRequestRecord]
+  ) {
     var records: [Record] = []
+    var requests: [ProxyRequestRecord] = []
     var skipped = 0
     for file in [path + ".1", path] {
       guard let contents = try FileSystem.read(file, maximumSize: 4 * Self.maximumSize) else {
         continue
       }
       for line in contents.bytes.split(separator: 0x0A) {
-        if let record = Self.parse(Array(line)) { records.append(record) } else { skipped += 1 }
+        if let record = Self.parse(Array(line)) {
+          records.append(record)
+        } else if let request = ProxyRequestRecord.parse(Array(line)) {
+          requests.append(request)
+        } else {
+          skipped += 1
+        }
       }
     }
-    return (records, skipped)
+    return (records, skipped, requests)
   }
 
   /// Parses a line `Record.json` writes: the same keys in the same order.

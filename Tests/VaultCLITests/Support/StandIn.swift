@@ -18,10 +18,17 @@ final class StandIn: @unchecked Sendable {
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("OpenAIStandIn/standin.py").path
 
-  /// Starts it seeded with `state` (a state file's JSON object).
-  init(state: [String: Any] = [:]) throws {
+  /// The test CA whose certificate the stand-in serves, when it serves HTTPS.
+  let ca: TestCA?
+
+  /// Starts it seeded with `state` (a state file's JSON object); over HTTPS with a server
+  /// certificate of `ca` when given.
+  init(state: [String: Any] = [:], tls ca: TestCA? = nil) throws {
+    self.ca = ca
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", Self.script, "--port", "0", "--seed", "7"]
+    process.arguments =
+      ["python3", Self.script, "--port", "0", "--seed", "7"]
+      + (ca.map { ["--tls-cert", $0.serverCertificate, "--tls-key", $0.serverKey] } ?? [])
     let output = Pipe()
     process.standardOutput = output
     process.standardError = FileHandle.nullDevice
@@ -33,7 +40,7 @@ final class StandIn: @unchecked Sendable {
       line.append(byte)
     }
     url = String(decoding: line, as: UTF8.self)
-    guard url.hasPrefix("http://127.0.0.1:") else {
+    guard url.hasPrefix("http://127.0.0.1:") || url.hasPrefix("https://127.0.0.1:") else {
       kill(process.processIdentifier, SIGKILL)
       throw StandInError.didNotStart
     }
@@ -112,6 +119,7 @@ final class StandIn: @unchecked Sendable {
   func control(
     _ method: String, _ path: String, _ body: [String: Any]?, bearer: String? = nil
   ) throws -> [String: Any] {
+    if let ca { return try controlOverTLS(method, path, body, ca: ca) }
     var request = URLRequest(url: URL(string: url + path)!)
     if let bearer { request.setValue("Bearer " + bearer, forHTTPHeaderField: "Authorization") }
     request.httpMethod = method
@@ -128,6 +136,92 @@ final class StandIn: @unchecked Sendable {
     done.wait()
     guard let result else { throw StandInError.noAnswer }
     return (try JSONSerialization.jsonObject(with: result) as? [String: Any]) ?? [:]
+  }
+}
+
+extension StandIn {
+  /// A control request over HTTPS, trusting only the test CA: through python3's urllib, as
+  /// FoundationNetworking on Linux cannot be given a CA.
+  func controlOverTLS(
+    _ method: String, _ path: String, _ body: [String: Any]?, ca: TestCA
+  ) throws -> [String: Any] {
+    let script = """
+      import json, ssl, sys, urllib.request
+      context = ssl.create_default_context(cafile=sys.argv[1])
+      data = sys.argv[4].encode() if sys.argv[4] else None
+      request = urllib.request.Request(
+          sys.argv[2], data=data, method=sys.argv[3], headers={"Content-Type": "application/json"})
+      sys.stdout.write(urllib.request.urlopen(request, context=context).read().decode())
+      """
+    let json = try body.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", script, ca.certificate, url + path, method, json ?? ""]
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw StandInError.noAnswer }
+    return (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+  }
+}
+
+/// A throwaway CA and a server certificate for 127.0.0.1 it signed, made with openssl as the
+/// stand-in's README ("TLS") shows.
+final class TestCA: Sendable {
+  let directory: String
+  var certificate: String { directory + "/ca.pem" }
+  var serverCertificate: String { directory + "/server.pem" }
+  var serverKey: String { directory + "/server.key" }
+
+  init() throws {
+    directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("vault-ca-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(
+      atPath: directory, withIntermediateDirectories: true)
+    try Data(
+      """
+      subjectAltName=IP:127.0.0.1,DNS:localhost
+      basicConstraints=CA:FALSE
+      keyUsage=critical,digitalSignature,keyEncipherment
+      extendedKeyUsage=serverAuth
+      subjectKeyIdentifier=hash
+      authorityKeyIdentifier=keyid,issuer
+
+      """.utf8
+    ).write(to: URL(fileURLWithPath: directory + "/server.ext"))
+    let steps = [
+      [
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=vault test CA",
+        "-keyout", "ca.key", "-out", "ca.pem", "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+      ],
+      [
+        "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout",
+        "server.key", "-out", "server.csr",
+      ],
+      [
+        "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-days", "1", "-out", "server.pem", "-extfile", "server.ext",
+      ],
+    ]
+    for step in steps {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+      process.arguments = ["openssl"] + step
+      process.currentDirectoryURL = URL(fileURLWithPath: directory)
+      process.standardOutput = FileHandle.nullDevice
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      process.waitUntilExit()
+      guard process.terminationStatus == 0 else { throw StandInError.didNotStart }
+    }
+  }
+
+  deinit {
+    try? FileManager.default.removeItem(atPath: directory)
   }
 }
 
