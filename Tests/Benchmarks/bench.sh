@@ -135,11 +135,12 @@ if [ -x "$net" ]; then
   standin=$!
   for _ in $(seq 100); do [ -s "$work/ca/standin.out" ] && break; sleep 0.1; done
   upstream=$(head -1 "$work/ca/standin.out")
-  printf '%s' "$upstream_key" | "$vault" set --vault "$small" --env bench >/dev/null
-  "$vault" proxy --vault "$small" --env bench --upstream "$upstream" \
+  printf "%s" "$upstream_key" | "$vault" set --vault "$small" --env staging \
+    --passphrase-file "$work/pass" >/dev/null
+  "$vault" proxy --vault "$small" --env staging --upstream "$upstream/v1" \
     --upstream-ca "$work/ca/ca.pem" > "$work/ca/proxy.out" 2>/dev/null &
   proxy=$!
-  for _ in $(seq 100); do [ "$(wc -l < "$work/ca/proxy.out")" -ge 2 ] && break; sleep 0.1; done
+  for _ in $(seq 100); do [ "$(cat "$work/ca/proxy.out" 2>/dev/null | wc -l)" -ge 2 ] && break; sleep 0.1; done
   python3 "$root/Tests/Benchmarks/proxy_bench.py" --direct "$upstream/v1" \
     --direct-key "$upstream_key" --proxy "$(sed -n 1p "$work/ca/proxy.out")" \
     --proxy-key "$(sed -n 2p "$work/ca/proxy.out")" --cafile "$work/ca/ca.pem" \
