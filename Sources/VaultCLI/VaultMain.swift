@@ -23,12 +23,16 @@ func commandPath(_ arguments: [String]) -> String {
 public enum VaultMain {
   /// Runs the command line and exits. `transport` is nil in `vault`: a command that needs the
   /// network then executes `vault-net` with the same arguments (``NetworkHelper``).
-  public static func run(transport: (any HTTPTransport)? = nil) -> Never {
+  /// `transit` is OpenBao's transit engine, also `vault-net`'s alone.
+  public static func run(
+    transport: (any HTTPTransport)? = nil, transit: (any TransitService)? = nil
+  ) -> Never {
     // Core dumps and ptrace off before anything can touch key material.
     ProcessEnvironment.harden()
     // The last check of stdout at exit: a failed flush or close is exit 1 (Output.finish).
     atexit(Output.finish)
     NetworkHelper.transport = transport
+    NetworkHelper.transit = transit
     do {
       // `vault exec` (or its alias `run`) is the hot path: parse it by hand when it is
       // well-formed (ExecRequest).
@@ -45,6 +49,8 @@ public enum VaultMain {
       Failure.exit(error)
     } catch let error as OpenAIFailure {
       Failure.exit(.openAI(error))
+    } catch let error as OpenBaoFailure {
+      Failure.exit(.openBao(error))
     } catch let error as CryptoError {
       // VaultCore wraps crypto failures it can name; these are the ones left: Argon2id out of
       // memory, or key material libsodium refuses (a low-order environment key, say).
