@@ -942,7 +942,7 @@ def print_flags(vault, project, env):
 
 def main():
     parser = argparse.ArgumentParser(description="Independent vault reader and writer.")
-    parser.add_argument("command", choices=["read", "write"])
+    parser.add_argument("command", choices=["read", "write", "openbao-context"])
     parser.add_argument("vault")
     parser.add_argument("--project")
     parser.add_argument("--env")
@@ -961,7 +961,19 @@ def main():
             data = f.read(MAXIMUM_FILE_SIZE + 1)
             if len(data) > MAXIMUM_FILE_SIZE:
                 raise Failure("too large", f"{args.vault}: larger than 256 MiB")
-        if args.command == "read":
+        if args.command == "openbao-context":
+            # What transit must be given as associated_data to unwrap --env's key (standard
+            # base64), after the header is verified: the check a reader can make without a
+            # server is that the seal is owner-signed for this vault and environment.
+            vault = Vault(data)
+            vault.verify_header()
+            env = (args.env or "").encode()
+            if env not in vault.openbao:
+                raise Failure("no access", f"{args.env!r} has no openbao line")
+            import base64
+            out.write(base64.b64encode(openbao_context(vault.vault_id, env, vault.envs[env]))
+                      + b"\n")
+        elif args.command == "read":
             # The identity file is parsed (and its KDF bounds checked) before the vault.
             identity = load_identity(args)
             vault = Vault(data)
