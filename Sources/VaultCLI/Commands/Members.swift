@@ -344,8 +344,12 @@ func openBaoTransit(_ file: VaultFile, rekeying: (VaultFile) -> [String]) throws
   -> (any TransitService)?
 {
   let environments = rekeying(file)
-  guard file.header.openBao.contains(where: { environments.contains($0.environment) }) else {
-    return nil
+  guard
+    let recipient = file.header.openBao.first(where: { environments.contains($0.environment) })
+  else { return nil }
+  // Without a credential the re-key cannot be sealed: refused here, before any prompt.
+  guard OpenBaoExec.hasCredential else {
+    throw VaultError.openBaoNeeded(environment: recipient.environment)
   }
   return try NetworkHelper.requireTransit()
 }

@@ -12,6 +12,14 @@ enum OpenBaoExec {
     "VAULT_BAO_ADDR",
   ]
 
+  /// Whether an OpenBao credential is set: a token, the agent's token file, or a JWT file.
+  static var hasCredential: Bool {
+    for name in ["VAULT_BAO_TOKEN", "VAULT_BAO_TOKEN_FILE", "VAULT_BAO_JWT_FILE"] {
+      if let value = getenv(name), value.pointee != 0 { return true }
+    }
+    return false
+  }
+
   /// OpenBao's transit engine when one of `variables` is set, else nil. In `vault` it never
   /// returns then: vault-net takes over with the same arguments, before anything is read.
   static func transitIfRequested() throws -> (any TransitService)? {
