@@ -313,4 +313,139 @@ import Testing
     #expect(login.status == 503)
     #expect(login.errors == "Vault is sealed", "\(login.body)")
   }
+
+  // MARK: - Cluster
+
+  /// One request of the failover series and what it got.
+  struct Sample {
+    var seconds: Double
+    var node: Int
+    var what: String
+    var response: BaoResponse
+  }
+
+  @Test func clusterFailsOverAndTheSameCiphertextStillDecrypts() throws {
+    let cluster = try BaoCluster()
+    Self.note(String(format: "3-node cluster start %.2f s", cluster.startSeconds))
+    #expect(cluster.addresses.count == 3)
+    #expect(Set(cluster.addresses).count == 3)
+    #expect(try cluster.voters() == 3)
+    let peers = try cluster.bao(["operator", "raft", "list-peers", "-format=json"], node: 0)
+    #expect(peers.0 == 0, "\(peers.2)")
+    #expect(peers.1.components(separatedBy: "\"voter\": true").count - 1 == 3, "\(peers.1)")
+
+    let leader = try cluster.leader()
+    for node in cluster.addresses.indices {
+      let answer = try cluster.http("GET", "sys/leader", node: node)
+      #expect(answer.json["leader_address"] as? String == cluster.addresses[leader])
+      #expect(answer.json["is_self"] as? Bool == (node == leader))
+      let health = try cluster.http("GET", "sys/health", node: node)
+      #expect(health.status == (node == leader ? 200 : 429), "\(health.body)")
+    }
+    let mounts = try cluster.bao(["secrets", "list"], node: leader)
+    #expect(mounts.1.contains("transit/"))
+
+    try cluster.createTransitKey("shop-prod")
+    let issuer = try JWTIssuer()
+    try cluster.configureJWT(
+      role: "shop-ci", keys: ["shop-prod"], issuer: issuer, audience: "bao", subject: "ci")
+    let plaintext = Self.base64("prod environment key")
+    let context = Self.base64("vault-id/prod")
+    let encrypted = try cluster.http(
+      "POST", "transit/encrypt/shop-prod",
+      json: try Self.json(["plaintext": plaintext, "associated_data": context]),
+      token: cluster.rootToken, node: leader)
+    let ciphertext = try #require(encrypted.data("ciphertext"))
+    let decrypt = try Self.json(["ciphertext": ciphertext, "associated_data": context])
+    let login = try Self.json([
+      "role": "shop-ci", "jwt": try issuer.mint(subject: "ci", audience: "bao"),
+    ])
+
+    // A healthy standby answers both itself: no redirect.
+    let standby = try #require(cluster.addresses.indices.first { $0 != leader })
+    let loggedIn = try cluster.http("POST", "auth/jwt/login", json: login, node: standby)
+    #expect(loggedIn.status == 200, "\(loggedIn.body)")
+    let ciToken = try #require(
+      (loggedIn.json["auth"] as? [String: Any])?["client_token"] as? String)
+    let onStandby = try cluster.http(
+      "POST", "transit/decrypt/shop-prod", json: decrypt, token: ciToken, node: standby)
+    #expect(onStandby.status == 200, "\(onStandby.body)")
+    #expect(onStandby.headers["location"] == nil)
+    #expect(onStandby.data("plaintext") == plaintext)
+    let cli = try cluster.bao(
+      [
+        "write", "-field=plaintext", "transit/decrypt/shop-prod", "ciphertext=\(ciphertext)",
+        "associated_data=\(context)",
+      ], node: standby, token: ciToken)
+    #expect(cli.0 == 0, "\(cli.2)")
+    #expect(cli.1.trimmingCharacters(in: .whitespacesAndNewlines) == plaintext)
+
+    // Kill the leader in the middle of a series of CI reads (login + decrypt on every live
+    // node) until another node is active: no read may give a wrong value.
+    let killedAt = Date()
+    cluster.kill(leader)
+    var samples: [Sample] = []
+    let cliDuringFailover = try cluster.bao(
+      [
+        "write", "auth/jwt/login", "role=shop-ci",
+        "jwt=\(try issuer.mint(subject: "ci", audience: "bao"))",
+      ], node: standby, token: "")
+    var newLeader: Int?
+    while newLeader == nil && Date().timeIntervalSince(killedAt) < 30 {
+      for node in cluster.addresses.indices where node != leader {
+        let seconds = Date().timeIntervalSince(killedAt)
+        samples.append(
+          Sample(
+            seconds: seconds, node: node, what: "decrypt",
+            response: try cluster.http(
+              "POST", "transit/decrypt/shop-prod", json: decrypt, token: ciToken, node: node,
+              timeout: 5)))
+        samples.append(
+          Sample(
+            seconds: seconds, node: node, what: "login",
+            response: try cluster.http(
+              "POST", "auth/jwt/login", json: login, node: node, timeout: 5)))
+      }
+      newLeader = try? cluster.waitForNewLeader(excluding: leader, timeout: 0)
+    }
+    let elected = try cluster.waitForNewLeader(excluding: leader, timeout: 30)
+    Self.note(
+      String(
+        format: "new leader node%d after %.2f s", elected,
+        Date().timeIntervalSince(killedAt)))
+    Self.note(
+      "bao CLI login on a standby right after the kill: exit \(cliDuringFailover.0): "
+        + cliDuringFailover.2.replacingOccurrences(of: "\n", with: " | "))
+    for sample in samples {
+      Self.note(
+        String(
+          format: "+%.2f s node%d %@ %d %@ %@", sample.seconds, sample.node,
+          sample.what, sample.response.status, sample.response.headers["location"] ?? "",
+          String(sample.response.errors.prefix(100))))
+      if sample.response.status == 200 {
+        if sample.what == "decrypt" { #expect(sample.response.data("plaintext") == plaintext) }
+      } else if sample.response.status == 307 {
+        // A standby redirects a write to the dead leader's api_addr until a new one is active.
+        #expect(
+          sample.response.headers["location"]?.hasPrefix(cluster.addresses[leader] + "/v1/")
+            == true)
+      } else {
+        #expect(sample.response.data("plaintext") == nil)
+      }
+    }
+    #expect(elected != leader)
+    #expect(try cluster.leader() == elected)
+
+    // The new leader decrypts the same ciphertext, logs in, and so does the other survivor.
+    for node in cluster.addresses.indices where node != leader {
+      let again = try cluster.http(
+        "POST", "transit/decrypt/shop-prod", json: decrypt, token: ciToken, node: node)
+      #expect(again.status == 200, "node\(node): \(again.body)")
+      #expect(again.data("plaintext") == plaintext)
+      let fresh = try cluster.http("POST", "auth/jwt/login", json: login, node: node)
+      #expect(fresh.status == 200, "node\(node): \(fresh.body)")
+    }
+    let dead = try cluster.http("GET", "sys/health", node: leader, timeout: 2)
+    #expect(dead.status == 0)
+  }
 }

@@ -314,6 +314,7 @@ enum BaoTools {
     process.waitUntilExit()
   }
 
+  @discardableResult
   /// Polls `check` every 50 ms until it returns a value or `timeout` seconds pass.
   static func poll<T>(
     timeout: Double, _ what: @autoclosure () -> String, _ check: () throws -> T?
@@ -620,5 +621,283 @@ struct JWTIssuer: Sendable {
       environment: BaoTools.environment(home: directory))
     guard result.status == 0 else { throw BaoError.unexpected("openssl dgst: \(result.stderr)") }
     return try Data(contentsOf: URL(fileURLWithPath: outputFile))
+  }
+}
+
+/// A Raft cluster of `nodes` OpenBao servers on loopback (tls_disable; each node its own
+/// directory, api_addr and cluster_addr), initialised (1 key share), unsealed, joined, every
+/// node a voter, transit enabled on the leader. Every process is killed (SIGKILL) and the
+/// directory removed in deinit.
+final class BaoCluster: BaoOperator, @unchecked Sendable {
+  /// Node i's `http://127.0.0.1:PORT` (its api_addr).
+  let addresses: [String]
+  let rootToken: String
+  /// The single unseal key share (base64).
+  let unsealKey: String
+  /// The cluster's private directory (node i's config, data and logs in `node<i>`).
+  let directory: String
+  /// Seconds from launch to every node a voter and transit enabled.
+  private(set) var startSeconds: Double = 0
+  private let lock = NSLock()
+  private var processes: [Process]
+  private var killed: [Bool]
+
+  /// Starts, initialises, unseals and joins the nodes (up to 3 attempts when a port was
+  /// taken meanwhile); throws with the failing node's log tail.
+  init(nodes: Int = 3) throws {
+    let started = Date()
+    directory = try BaoTools.makeDirectory("bao-cluster")
+    do {
+      var attempt = 0
+      var launched: (addresses: [String], processes: [Process])?
+      while launched == nil {
+        attempt += 1
+        launched = try Self.launch(nodes: nodes, directory: directory, last: attempt == 3)
+      }
+      guard let launched else { throw BaoError.didNotStart("no cluster") }
+      addresses = launched.addresses
+      processes = launched.processes
+      killed = Array(repeating: false, count: nodes)
+      do {
+        (unsealKey, rootToken) = try Self.initialise(
+          launched.addresses, processes: launched.processes, directory: directory)
+      } catch {
+        for process in launched.processes { BaoTools.stop(process) }
+        throw error
+      }
+    } catch {
+      try? FileManager.default.removeItem(atPath: directory)
+      throw error
+    }
+    try join()
+    try must(["secrets", "enable", "transit"])
+    startSeconds = Date().timeIntervalSince(started)
+  }
+
+  deinit {
+    for process in processes { BaoTools.stop(process) }
+    try? FileManager.default.removeItem(atPath: directory)
+  }
+
+  /// Writes each node's configuration and starts them; waits until each answers sys/health
+  /// (501, not initialised). nil when a node met a port taken meanwhile and `last` is false.
+  private static func launch(nodes: Int, directory: String, last: Bool) throws
+    -> (addresses: [String], processes: [Process])?
+  {
+    let ports = try BaoTools.freePorts(2 * nodes)
+    var processes: [Process] = []
+    var addresses: [String] = []
+    for node in 0..<nodes {
+      let nodeDirectory = "\(directory)/node\(node)"
+      try? FileManager.default.removeItem(atPath: nodeDirectory)
+      try FileManager.default.createDirectory(
+        atPath: nodeDirectory + "/data", withIntermediateDirectories: true)
+      let api = ports[2 * node]
+      let cluster = ports[2 * node + 1]
+      addresses.append("http://127.0.0.1:\(api)")
+      // performance_multiplier 1 (default 5) and autopilot's 1 s intervals make elections and
+      // the promotion of joined nodes to voters fast enough for tests.
+      let config = """
+        storage "raft" {
+          path = "\(nodeDirectory)/data"
+          node_id = "node\(node)"
+          performance_multiplier = 1
+          autopilot_reconcile_interval = "1s"
+          autopilot_update_interval = "500ms"
+        }
+        listener "tcp" {
+          address = "127.0.0.1:\(api)"
+          cluster_address = "127.0.0.1:\(cluster)"
+          tls_disable = true
+        }
+        api_addr = "http://127.0.0.1:\(api)"
+        cluster_addr = "https://127.0.0.1:\(cluster)"
+        disable_mlock = true
+        ui = false
+
+        """
+      try Data(config.utf8).write(to: URL(fileURLWithPath: nodeDirectory + "/config.hcl"))
+      do {
+        processes.append(
+          try BaoTools.launch(
+            ["server", "-config=\(nodeDirectory)/config.hcl"], directory: nodeDirectory,
+            name: "server", environment: BaoTools.environment(home: nodeDirectory)))
+      } catch {
+        for process in processes { BaoTools.stop(process) }
+        throw error
+      }
+    }
+    for node in 0..<nodes {
+      let answered = try? BaoTools.poll(timeout: 30, "node\(node) sys/health") { () -> Bool? in
+        guard processes[node].isRunning else { return false }
+        let health = try BaoTools.http(
+          "GET", addresses[node] + "/v1/sys/health", home: directory, timeout: 2)
+        return health.status == 0 ? nil : true
+      }
+      guard answered != true else { continue }
+      for process in processes { BaoTools.stop(process) }
+      let log = Self.log(directory, node)
+      if !last && log.contains("address already in use") { return nil }
+      throw BaoError.didNotStart("node\(node) (\(addresses[node])); log tail:\n\(log)")
+    }
+    return (addresses, processes)
+  }
+
+  /// Node `node`'s log tail.
+  private static func log(_ directory: String, _ node: Int) -> String {
+    BaoTools.tail("\(directory)/node\(node)/server.err")
+      + BaoTools.tail("\(directory)/node\(node)/server.out", 500)
+  }
+
+  /// sys/init on node 0 (one key share), then unseals it and waits until it is active.
+  private static func initialise(_ addresses: [String], processes: [Process], directory: String)
+    throws -> (unsealKey: String, rootToken: String)
+  {
+    let answer = try BaoTools.http(
+      "PUT", addresses[0] + "/v1/sys/init", json: #"{"secret_shares":1,"secret_threshold":1}"#,
+      home: directory, timeout: 30)
+    guard answer.status == 200, let keys = answer.json["keys_base64"] as? [String],
+      let key = keys.first, let token = answer.json["root_token"] as? String
+    else {
+      throw BaoError.didNotStart(
+        "sys/init answered \(answer.status) \(answer.body)\n\(log(directory, 0))")
+    }
+    try unseal(addresses[0], key: key, directory: directory)
+    do {
+      try BaoTools.poll(timeout: 30, "node0 to become active") { () -> Bool? in
+        let health = try BaoTools.http(
+          "GET", addresses[0] + "/v1/sys/health", home: directory, timeout: 2)
+        return health.status == 200 ? true : nil
+      }
+    } catch {
+      throw BaoError.didNotStart("\(error)\n\(log(directory, 0))")
+    }
+    return (key, token)
+  }
+
+  private static func unseal(_ address: String, key: String, directory: String) throws {
+    let answer = try BaoTools.http(
+      "PUT", address + "/v1/sys/unseal", json: "{\"key\":\"\(key)\"}", home: directory,
+      timeout: 30)
+    guard answer.status == 200 else {
+      throw BaoError.didNotStart("unseal at \(address) answered \(answer.status) \(answer.body)")
+    }
+  }
+
+  /// Joins nodes 1… to node 0, unseals them, waits until every node is a voter.
+  private func join() throws {
+    let autopilot = try BaoTools.http(
+      "POST", addresses[0] + "/v1/sys/storage/raft/autopilot/configuration",
+      json: #"{"server_stabilization_time":"1s"}"#, token: rootToken, home: directory)
+    guard autopilot.status == 204 || autopilot.status == 200 else {
+      throw BaoError.didNotStart("autopilot configuration: \(autopilot.status) \(autopilot.body)")
+    }
+    for node in addresses.indices.dropFirst() {
+      let joined = try BaoTools.http(
+        "POST", addresses[node] + "/v1/sys/storage/raft/join",
+        json: "{\"leader_api_addr\":\"\(addresses[0])\"}", home: directory, timeout: 30)
+      guard joined.status == 200, joined.json["joined"] as? Bool == true else {
+        throw BaoError.didNotStart(
+          "node\(node) join: \(joined.status) \(joined.body)\n\(Self.log(directory, node))")
+      }
+      try Self.unseal(addresses[node], key: unsealKey, directory: directory)
+    }
+    do {
+      try BaoTools.poll(timeout: 30, "every node a raft voter") { () -> Bool? in
+        try voters() == addresses.count ? true : nil
+      }
+    } catch {
+      throw BaoError.didNotStart(
+        "\(error)\n"
+          + addresses.indices.map { "node\($0):\n" + Self.log(directory, $0) }.joined())
+    }
+  }
+
+  /// How many servers the raft configuration lists as voters (asked of the leader).
+  func voters() throws -> Int {
+    let answer = try http(
+      "GET", "sys/storage/raft/configuration", token: rootToken, node: try leader())
+    let servers =
+      ((answer.json["data"] as? [String: Any])?["config"] as? [String: Any])?[
+        "servers"] as? [[String: Any]]
+    return servers?.filter { $0["voter"] as? Bool == true }.count ?? 0
+  }
+
+  /// Whether `node` was killed.
+  func isKilled(_ node: Int) -> Bool {
+    lock.withLock { killed[node] }
+  }
+
+  /// The index of the active node: the live node whose sys/leader says `is_self`.
+  func leader() throws -> Int {
+    for node in addresses.indices where !isKilled(node) {
+      let answer = try http("GET", "sys/leader", node: node, timeout: 2)
+      if answer.json["is_self"] as? Bool == true { return node }
+    }
+    throw BaoError.unexpected("no node of the cluster is the leader")
+  }
+
+  /// SIGKILLs node `node` (and reaps it).
+  func kill(_ node: Int) {
+    let process = lock.withLock {
+      killed[node] = true
+      return processes[node]
+    }
+    BaoTools.stop(process)
+  }
+
+  /// Polls the live nodes other than `excluding` until one is active (sys/health 200);
+  /// returns its index, or throws after `timeout` seconds.
+  func waitForNewLeader(excluding: Int, timeout: Double) throws -> Int {
+    try BaoTools.poll(timeout: timeout, "a new leader other than node\(excluding)") { () -> Int? in
+      for node in addresses.indices where node != excluding && !isKilled(node) {
+        if try http("GET", "sys/health", node: node, timeout: 1).status == 200 { return node }
+      }
+      return nil
+    }
+  }
+
+  /// Runs the bao CLI against node `node` (token nil: the root token, "": none).
+  func bao(_ arguments: [String], node: Int, token: String? = nil, stdin: String? = nil) throws
+    -> (Int32, String, String)
+  {
+    var extra = ["BAO_ADDR": addresses[node], "VAULT_ADDR": addresses[node]]
+    let token = token ?? rootToken
+    if !token.isEmpty { extra["BAO_TOKEN"] = token }
+    return try BaoTools.run(
+      try BaoTools.baoPath(), arguments,
+      environment: BaoTools.environment(home: "\(directory)/node\(node)", extra), stdin: stdin)
+  }
+
+  /// One request to node `node`'s `/v1/PATH` through curl (no redirect followed; token nil:
+  /// none).
+  func http(
+    _ method: String, _ path: String, json: String? = nil, token: String? = nil, node: Int,
+    timeout: Double = 10
+  ) throws -> BaoResponse {
+    try BaoTools.http(
+      method, addresses[node] + "/v1/" + path, json: json, token: token, home: directory,
+      timeout: timeout)
+  }
+
+  func operatorBao(_ arguments: [String], token: String?, stdin: String?) throws
+    -> (status: Int32, stdout: String, stderr: String)
+  {
+    let result = try bao(arguments, node: try leader(), token: token, stdin: stdin)
+    return (result.0, result.1, result.2)
+  }
+
+  /// Creates a transit key on the leader.
+  func createTransitKey(_ name: String, type: String = "aes256-gcm96") throws {
+    try createTransitKeyOnWriter(name, type: type)
+  }
+
+  /// `BaoServer.configureJWT`, on the leader.
+  func configureJWT(
+    role: String, keys: [String], issuer: JWTIssuer, audience: String, subject: String,
+    mount: String = "jwt"
+  ) throws {
+    try configureJWTOnWriter(
+      role: role, keys: keys, issuer: issuer, audience: audience, subject: subject, mount: mount)
   }
 }
