@@ -243,8 +243,11 @@ final class Exchange {
   }
 
   func headerLine(_ line: UnsafeRawBufferPointer) {
-    var text = String(decoding: line, as: UTF8.self)
-    while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+    // The line end is cut as bytes: "\r\n" is one Character, so a String's hasSuffix("\n")
+    // never sees it, and every header value kept its CRLF.
+    var end = line.count
+    while end > 0 && (line[end - 1] == 0x0A || line[end - 1] == 0x0D) { end -= 1 }
+    let text = String(decoding: UnsafeRawBufferPointer(rebasing: line[0..<end]), as: UTF8.self)
     if text.hasPrefix("HTTP/") {
       // A new response (after a 100 Continue, say): its head replaces the last.
       let parts = text.split(separator: " ", maxSplits: 2)
