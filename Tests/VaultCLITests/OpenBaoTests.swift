@@ -336,6 +336,24 @@ struct BaoScene {
     expectOneError(gone, 2, mentioning: "prod has no OpenBao recipient")
   }
 
+  /// A runner through OpenBao checks trust like any reader without state: with VAULT_PIN,
+  /// an older copy of the file (here the one before staging was sealed) is refused.
+  @Test func aPinnedRunnerRefusesARollback() throws {
+    let scene = try BaoScene(keys: ["shop-prod", "shop-staging"])
+    try scene.addRecipient("staging", key: "shop-staging")
+    let pin = try scene.alice.run(["trust", "--pin"])
+    #expect(pin.status == 0, "\(pin.stderr)")
+    var env = try scene.jwtEnvironment()
+    env["VAULT_PIN"] = pin.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let rolledBack = try scene.ciExec(env)
+    expectOneError(rolledBack, 5)
+    expectNoLeak(BaoScene.prodValue, in: rolledBack)
+    try scene.publish()
+    let current = try scene.ciExec(env)
+    #expect(current.status == 0, "\(current.stderr)")
+    #expect(current.stdout == BaoScene.prodValue)
+  }
+
   /// The owner's command: bad input and a second recipient change nothing.
   @Test func addRefusesBadInput() throws {
     let scene = try BaoScene()
