@@ -119,6 +119,10 @@ struct BaoScene {
 
     let list = try scene.alice.run(["env", "recipient", "list"])
     #expect(list.stdout == "prod  openbao  \(scene.server.address)  transit/shop-prod\n")
+    // Review: git's text conversion shows the address and key, and a short hash of the seal.
+    let diff = try scene.alice.run(["git", "diff", "--", scene.alice.vaultPath])
+    let diffLine = try #require(line(diff.stdout, startingWith: "openbao "))
+    #expect(diffLine.hasPrefix("openbao prod \(scene.server.address) transit/shop-prod sealed:"))
     let envList = try scene.alice.run(["env", "list"])
     #expect(
       line(envList.stdout, startingWith: "prod")?.hasSuffix(
