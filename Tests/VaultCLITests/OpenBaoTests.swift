@@ -306,6 +306,36 @@ struct BaoScene {
     }
   }
 
+  /// Under strace -f: the OpenBao token is written to a socket and nowhere else (no file,
+  /// no pipe, no argv); the value only reaches the child.
+  @Test(.enabled(if: Strace.path != nil, "strace is not installed (apt-get install strace)"))
+  func straceShowsTheTokenGoesOnlyToOpenBao() throws {
+    let scene = try BaoScene()
+    try scene.server.must(["policy", "write", "prod-reader", "-"], stdin: BaoServer.policy(keys: ["shop-prod"]))
+    let token = try scene.server.token(policies: ["prod-reader"])
+    let trace = scene.ci.root.appendingPathComponent("trace").path
+    let result = try scene.ci.execute(
+      try #require(Strace.path),
+      ["-f", "-qq", "-y", "-o", trace, "-e", Strace.calls, "-s", "1000000", Sandbox.binary,
+       "exec", "--vault", scene.ciVault, "--project", "shop", "--env", "prod", "--", "/bin/true"],
+      env: ["VAULT_BAO_TOKEN": token])
+    #expect(result.status == 0, "\(result.stderr)")
+    let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+    let carrying = lines.filter { $0.contains(token) }
+    #expect(!carrying.isEmpty, "the trace shows no request with the token")
+    for line in carrying {
+      let call = line.drop { $0.isNumber || $0 == " " }
+      #expect(
+        (call.hasPrefix("write(") || call.hasPrefix("sendto(") || call.hasPrefix("sendmsg(")
+          || call.hasPrefix("writev("))
+          && call.contains("<socket:["),
+        "the token went to \(line.prefix(160))")
+    }
+    for line in lines where line.contains(BaoScene.prodValue) {
+      #expect(Bool(false), "the value went to \(line.prefix(160))")
+    }
+  }
+
   /// `members rm` re-keys prod and re-seals the new key through transit; without a way to
   /// reach OpenBao it refuses before writing anything.
   @Test func membersRemoveResealsThroughTransit() throws {
