@@ -99,14 +99,15 @@ public final class OpenBaoClient: TransitService, @unchecked Sendable {
           hint: "the operator grants `update` on \(recipient.mount)/encrypt/\(recipient.key) and"
             + " \(recipient.mount)/decrypt/\(recipient.key) (README, \"Organisations: OpenBao\")")
       case 400, 404:
-        let errors = answer.errors
-        if errors.contains(where: { $0.contains("key not found") || $0.contains("no existing key") })
-          || answer.status == 404
-        {
+        let missing = answer.errors.contains {
+          $0.contains("key not found") || $0.contains("no existing key")
+        }
+        if missing || answer.status == 404 {
           throw OpenBaoFailure(
             .notFound,
             "OpenBao has no transit key '\(recipient.key)' at mount '\(recipient.mount)'",
-            hint: "it was deleted or renamed; an owner runs `vault env recipient rm \(recipient.environment) openbao` and adds the new key")
+            hint: "it was deleted or renamed; an owner runs `vault env recipient rm"
+              + " \(recipient.environment) openbao` and adds the new key")
         }
         if verb == "decrypt" {
           throw OpenBaoFailure(
@@ -147,11 +148,13 @@ public final class OpenBaoClient: TransitService, @unchecked Sendable {
     if let token { return .token(token) }
     if let file { return .tokenFile(file) }
     guard let role = environment("VAULT_BAO_ROLE"), !role.isEmpty, let jwt else {
-      throw OpenBaoFailure(.usage, "VAULT_BAO_JWT_FILE needs VAULT_BAO_ROLE, the JWT role to log in as")
+      throw OpenBaoFailure(
+        .usage, "VAULT_BAO_JWT_FILE needs VAULT_BAO_ROLE, the JWT role to log in as")
     }
     let mount = environment("VAULT_BAO_JWT_MOUNT").flatMap { $0.isEmpty ? nil : $0 } ?? "jwt"
     guard OpenBaoRecipient.isValidMount(mount) else {
-      throw OpenBaoFailure(.usage, "VAULT_BAO_JWT_MOUNT is not a mount path (letters, digits, _, -, /)")
+      throw OpenBaoFailure(
+        .usage, "VAULT_BAO_JWT_MOUNT is not a mount path (letters, digits, _, -, /)")
     }
     guard OpenBaoRecipient.isValidKey(role) else {
       throw OpenBaoFailure(.usage, "VAULT_BAO_ROLE is not a role name (letters, digits, _, -, .)")
@@ -211,7 +214,8 @@ public final class OpenBaoClient: TransitService, @unchecked Sendable {
       }
     }
     guard !result.isEmpty, result.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-      throw OpenBaoFailure(.usage, "the OpenBao token is empty or holds spaces or control characters")
+      throw OpenBaoFailure(
+        .usage, "the OpenBao token is empty or holds spaces or control characters")
     }
     token = result
     return result
@@ -280,7 +284,8 @@ public final class OpenBaoClient: TransitService, @unchecked Sendable {
           let response: HTTPResponse
           do {
             response = try http.send(
-              HTTPRequest(method: method, url: url, headers: headers, body: body?.encoded(),
+              HTTPRequest(
+                method: method, url: url, headers: headers, body: body?.encoded(),
                 timeout: 10))
           } catch {
             if !error.isTransient {
@@ -327,7 +332,8 @@ public final class OpenBaoClient: TransitService, @unchecked Sendable {
       throw OpenBaoFailure(
         .unavailable,
         nodes.count == 1
-          ? "OpenBao at \(nodes[0]) is sealed" : "every OpenBao node is sealed (\(nodes.joined(separator: ", ")))",
+          ? "OpenBao at \(nodes[0]) is sealed"
+          : "every OpenBao node is sealed (\(nodes.joined(separator: ", ")))",
         hint: "an operator unseals it (`bao operator unseal`)")
     }
     throw OpenBaoFailure(
@@ -367,7 +373,8 @@ public final class OpenBaoClient: TransitService, @unchecked Sendable {
   }
 
   private func sleep(seconds: Double) {
-    var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
+    var request = timespec(
+      tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
     var remaining = timespec()
     while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
   }
@@ -375,7 +382,8 @@ public final class OpenBaoClient: TransitService, @unchecked Sendable {
   /// Standard base64 with padding (transit's form).
   static func base64(_ bytes: [UInt8]) -> String {
     var text = Base64URL.encodeBytes(bytes).map { byte -> UInt8 in
-      byte == UInt8(ascii: "-") ? UInt8(ascii: "+") : byte == UInt8(ascii: "_") ? UInt8(ascii: "/") : byte
+      byte == UInt8(ascii: "-")
+        ? UInt8(ascii: "+") : byte == UInt8(ascii: "_") ? UInt8(ascii: "/") : byte
     }
     while text.count % 4 != 0 { text.append(UInt8(ascii: "=")) }
     return String(decoding: text, as: UTF8.self)
@@ -385,9 +393,13 @@ public final class OpenBaoClient: TransitService, @unchecked Sendable {
     var bytes = Array(text.utf8)
     while bytes.last == UInt8(ascii: "=") { bytes.removeLast() }
     for index in bytes.indices {
-      if bytes[index] == UInt8(ascii: "+") { bytes[index] = UInt8(ascii: "-") }
-      else if bytes[index] == UInt8(ascii: "/") { bytes[index] = UInt8(ascii: "_") }
-      else if bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "_") { return nil }
+      if bytes[index] == UInt8(ascii: "+") {
+        bytes[index] = UInt8(ascii: "-")
+      } else if bytes[index] == UInt8(ascii: "/") {
+        bytes[index] = UInt8(ascii: "_")
+      } else if bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "_") {
+        return nil
+      }
     }
     return Base64URL.decode(bytes)
   }

@@ -18,8 +18,10 @@ import VaultCore
     try alice.initVault()
     try alice.set(BaoScene.prodValue, env: "prod", name: "OPENAI_API_KEY")
     let add = try alice.run(
-      ["env", "recipient", "add", "prod", "openbao", "--addr", cluster.addresses[0],
-       "--transit-key", "shop-prod"],
+      [
+        "env", "recipient", "add", "prod", "openbao", "--addr", cluster.addresses[0],
+        "--transit-key", "shop-prod",
+      ],
       env: ["VAULT_BAO_TOKEN": cluster.rootToken, "VAULT_BAO_ADDR": nodes])
     #expect(add.status == 0, "\(add.stderr)")
 
@@ -32,8 +34,10 @@ import VaultCore
         "oidc-\(UUID().uuidString)",
         try issuer.mint(subject: BaoScene.subject, audience: BaoScene.audience))
       return try ci.run(
-        ["exec", "--vault", vault, "--project", "shop", "--env", "prod", "--", "/bin/sh", "-c",
-         "printf %s \"$OPENAI_API_KEY\""],
+        [
+          "exec", "--vault", vault, "--project", "shop", "--env", "prod", "--", "/bin/sh", "-c",
+          "printf %s \"$OPENAI_API_KEY\"",
+        ],
         env: ["VAULT_BAO_ADDR": nodes, "VAULT_BAO_ROLE": "shop-ci", "VAULT_BAO_JWT_FILE": jwt])
     }
 

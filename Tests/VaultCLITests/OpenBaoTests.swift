@@ -50,8 +50,10 @@ struct BaoScene {
 
   func addRecipient(_ environment: String, key: String) throws {
     let add = try alice.run(
-      ["env", "recipient", "add", environment, "openbao", "--addr", server.address,
-       "--transit-key", key],
+      [
+        "env", "recipient", "add", environment, "openbao", "--addr", server.address,
+        "--transit-key", key,
+      ],
       env: owner)
     #expect(add.status == 0, "\(add.stderr)")
   }
@@ -84,15 +86,18 @@ struct BaoScene {
     throws -> RunResult
   {
     try ci.run(
-      ["exec", "--vault", ciVault, "--project", "shop", "--env", environment, "--", "/bin/sh",
-       "-c", script ?? "printf %s \"$OPENAI_API_KEY\""],
+      [
+        "exec", "--vault", ciVault, "--project", "shop", "--env", environment, "--", "/bin/sh",
+        "-c", script ?? "printf %s \"$OPENAI_API_KEY\"",
+      ],
       env: env)
   }
 
   /// Rewrites alice's vault with `change` applied to its header, signed by alice (an
   /// owner's own mistake, or a forged file that an owner signed).
   func resign(_ path: String, _ change: (inout Header) -> Void) throws {
-    var file = try VaultFile.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path))), path: path)
+    var file = try VaultFile.parse(
+      Array(try Data(contentsOf: URL(fileURLWithPath: path))), path: path)
     change(&file.header)
     file.header.generation += 1
     file.signHeader(with: try alice.identity())
@@ -151,7 +156,8 @@ struct BaoScene {
   /// in OpenBao stops the very next exec, with an error that says so.
   @Test func tokenAuthAndRevocation() throws {
     let scene = try BaoScene()
-    try scene.server.must(["policy", "write", "prod-reader", "-"], stdin: BaoServer.policy(keys: ["shop-prod"]))
+    try scene.server.must(
+      ["policy", "write", "prod-reader", "-"], stdin: BaoServer.policy(keys: ["shop-prod"]))
     let token = try scene.server.token(policies: ["prod-reader"])
     let read = try scene.ciExec(["VAULT_BAO_TOKEN": token])
     #expect(read.status == 0, "\(read.stderr)")
@@ -166,15 +172,18 @@ struct BaoScene {
 
     try scene.server.revoke(token: token)
     let revoked = try scene.ciExec(["VAULT_BAO_TOKEN": token])
-    expectOneError(revoked, 4, mentioning: "OpenBao refused the token: it was revoked or has expired")
+    expectOneError(
+      revoked, 4, mentioning: "OpenBao refused the token: it was revoked or has expired")
     expectNoLeak(BaoScene.prodValue, in: revoked)
     expectNoLeak(token, in: revoked)
 
     // A token whose policy does not cover the key: a different message.
-    try scene.server.must(["policy", "write", "other", "-"], stdin: BaoServer.policy(keys: ["other-key"]))
+    try scene.server.must(
+      ["policy", "write", "other", "-"], stdin: BaoServer.policy(keys: ["other-key"]))
     let other = try scene.server.token(policies: ["other"])
     let denied = try scene.ciExec(["VAULT_BAO_TOKEN": other])
-    expectOneError(denied, 4, mentioning: "policy does not let this token decrypt with transit key 'shop-prod'")
+    expectOneError(
+      denied, 4, mentioning: "policy does not let this token decrypt with transit key 'shop-prod'")
 
     // Two credentials at once: refused before any request.
     let both = try scene.ciExec(["VAULT_BAO_TOKEN": token, "VAULT_BAO_TOKEN_FILE": sink])
@@ -209,7 +218,8 @@ struct BaoScene {
     let scene = try BaoScene()
     try scene.server.deleteTransitKey("shop-prod")
     let deleted = try scene.ciExec(["VAULT_BAO_TOKEN": scene.server.rootToken])
-    expectOneError(deleted, 2, mentioning: "OpenBao has no transit key 'shop-prod' at mount 'transit'")
+    expectOneError(
+      deleted, 2, mentioning: "OpenBao has no transit key 'shop-prod' at mount 'transit'")
 
     let closed = try BaoTools.freePorts(1)[0]
     let unreachable = try scene.ciExec([
@@ -264,8 +274,10 @@ struct BaoScene {
     try other.initVault()
     try other.set("other-vault-value", env: "prod", name: "OPENAI_API_KEY")
     let add = try other.run(
-      ["env", "recipient", "add", "prod", "openbao", "--addr", scene.server.address,
-       "--transit-key", "shop-prod"], env: scene.owner)
+      [
+        "env", "recipient", "add", "prod", "openbao", "--addr", scene.server.address,
+        "--transit-key", "shop-prod",
+      ], env: scene.owner)
     #expect(add.status == 0, "\(add.stderr)")
     let foreign = try #require(try scene.header(other.vaultPath).openBaoRecipient("prod"))
     try scene.resign(scene.alice.vaultPath) { header in
@@ -290,7 +302,8 @@ struct BaoScene {
   /// The token never reaches a file under the runner's HOME, argv, or the child.
   @Test func theTokenStaysInMemory() throws {
     let scene = try BaoScene()
-    try scene.server.must(["policy", "write", "prod-reader", "-"], stdin: BaoServer.policy(keys: ["shop-prod"]))
+    try scene.server.must(
+      ["policy", "write", "prod-reader", "-"], stdin: BaoServer.policy(keys: ["shop-prod"]))
     let token = try scene.server.token(policies: ["prod-reader"])
     // The child prints its own environment and every process's argv it can see.
     let script = "env; for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < $f; echo; done"
@@ -311,13 +324,16 @@ struct BaoScene {
   @Test(.enabled(if: Strace.path != nil, "strace is not installed (apt-get install strace)"))
   func straceShowsTheTokenGoesOnlyToOpenBao() throws {
     let scene = try BaoScene()
-    try scene.server.must(["policy", "write", "prod-reader", "-"], stdin: BaoServer.policy(keys: ["shop-prod"]))
+    try scene.server.must(
+      ["policy", "write", "prod-reader", "-"], stdin: BaoServer.policy(keys: ["shop-prod"]))
     let token = try scene.server.token(policies: ["prod-reader"])
     let trace = scene.ci.root.appendingPathComponent("trace").path
     let result = try scene.ci.execute(
       try #require(Strace.path),
-      ["-f", "-qq", "-y", "-o", trace, "-e", Strace.calls, "-s", "1000000", Sandbox.binary,
-       "exec", "--vault", scene.ciVault, "--project", "shop", "--env", "prod", "--", "/bin/true"],
+      [
+        "-f", "-qq", "-y", "-o", trace, "-e", Strace.calls, "-s", "1000000", Sandbox.binary,
+        "exec", "--vault", scene.ciVault, "--project", "shop", "--env", "prod", "--", "/bin/true",
+      ],
       env: ["VAULT_BAO_TOKEN": token])
     #expect(result.status == 0, "\(result.stderr)")
     let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
@@ -356,7 +372,8 @@ struct BaoScene {
     #expect(removed.status == 0, "\(removed.stderr)")
     let after = try scene.header(scene.alice.vaultPath)
     #expect(after.environment("prod") != before.environment("prod"))
-    #expect(after.openBaoRecipient("prod")?.ciphertext != before.openBaoRecipient("prod")?.ciphertext)
+    #expect(
+      after.openBaoRecipient("prod")?.ciphertext != before.openBaoRecipient("prod")?.ciphertext)
     try scene.publish()
     let read = try scene.ciExec(try scene.jwtEnvironment())
     #expect(read.status == 0, "\(read.stderr)")
@@ -393,16 +410,22 @@ struct BaoScene {
     let scene = try BaoScene()
     let bytes = try scene.alice.readFile(scene.alice.vaultPath)
     let again = try scene.alice.run(
-      ["env", "recipient", "add", "prod", "openbao", "--addr", scene.server.address,
-       "--transit-key", "shop-prod"], env: scene.owner)
+      [
+        "env", "recipient", "add", "prod", "openbao", "--addr", scene.server.address,
+        "--transit-key", "shop-prod",
+      ], env: scene.owner)
     expectOneError(again, 6, mentioning: "prod already has an OpenBao recipient")
     let badAddress = try scene.alice.run(
-      ["env", "recipient", "add", "staging", "openbao", "--addr", "ftp://bao", "--transit-key",
-       "k"], env: scene.owner)
+      [
+        "env", "recipient", "add", "staging", "openbao", "--addr", "ftp://bao", "--transit-key",
+        "k",
+      ], env: scene.owner)
     expectOneError(badAddress, 64, mentioning: "--addr")
     let badKind = try scene.alice.run(
-      ["env", "recipient", "add", "staging", "kms", "--addr", scene.server.address,
-       "--transit-key", "k"], env: scene.owner)
+      [
+        "env", "recipient", "add", "staging", "kms", "--addr", scene.server.address,
+        "--transit-key", "k",
+      ], env: scene.owner)
     expectOneError(badKind, 64, mentioning: "openbao")
     #expect(try scene.alice.readFile(scene.alice.vaultPath) == bytes)
   }

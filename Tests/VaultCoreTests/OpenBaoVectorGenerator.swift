@@ -91,18 +91,21 @@ extension VectorGenerator {
       "openbao-before-seal",
       "prod's openbao line before the last seal line, the header re-signed by the owner.",
       .formatError,
-      try resigned(edit { lines in
-        let line = lines.remove(at: prod)
-        lines.insert(line, at: prod - 1)
-      }))
+      try resigned(
+        edit { lines in
+          let line = lines.remove(at: prod)
+          lines.insert(line, at: prod - 1)
+        }))
     try failure(
       "openbao-unknown-env",
       "An openbao line for an environment with no env line (qa), the header re-signed.",
       .formatError,
-      try resigned(edit { lines in
-        lines.insert(lines[staging].replacingOccurrences(of: "openbao staging", with: "openbao zz"),
-          at: staging + 1)
-      }))
+      try resigned(
+        edit { lines in
+          lines.insert(
+            lines[staging].replacingOccurrences(of: "openbao staging", with: "openbao zz"),
+            at: staging + 1)
+        }))
     for (name, comment, old, new) in [
       (
         "openbao-address-upper-case", "An address with an upper-case host.", "bao.internal",

@@ -88,7 +88,8 @@ extension VaultCommand.Environments {
             transit: transit)
         }
         Output.line(
-          "sealed \(environment)'s key with OpenBao transit key \(mount)/\(transitKey) at \(address)")
+          "sealed \(environment)'s key with OpenBao transit key \(mount)/\(transitKey)"
+            + " at \(address)")
       }
     }
 
@@ -146,7 +147,8 @@ extension VaultCommand.Environments {
         let file = try Session().store(vault).load(warn: Output.warn)
         for recipient in file.header.openBao {
           Output.line(
-            "\(recipient.environment)  openbao  \(recipient.address)  \(recipient.mount)/\(recipient.key)")
+            "\(recipient.environment)  openbao  \(recipient.address)"
+              + "  \(recipient.mount)/\(recipient.key)")
         }
       }
     }

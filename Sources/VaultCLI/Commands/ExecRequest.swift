@@ -99,7 +99,8 @@ struct ExecRequest {
       let cache = IdentitySource.CachePolicy(
         enabled: !noCache, timeout: UnlockOptions.seconds(cacheTTL) ?? UnlockCache.defaultTimeout)
       let identity = try session.unlock(cache: cache, passphraseFile: passphraseFile)
-      (stored, flags) = try file.read(project: project, environment: environment, identity: identity)
+      (stored, flags) = try file.read(
+        project: project, environment: environment, identity: identity)
     }
     for name in only + mappings.map(\.name)
     where !stored.contains(where: { $0.entry.name == name }) {

@@ -246,7 +246,9 @@ extension VaultFile {
           box: try SealedBox.seal(new.secretKey, to: member.identity.boxKey)))
     }
     header.seals.sort { ($0.environment, $0.member) < ($1.environment, $1.member) }
-    if let openBao, let index = header.openBao.firstIndex(where: { $0.environment == environment }) {
+    if let openBao,
+      let index = header.openBao.firstIndex(where: { $0.environment == environment })
+    {
       header.openBao[index] = openBao
     }
   }
