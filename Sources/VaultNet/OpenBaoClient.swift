@@ -226,6 +226,7 @@ public final class OpenBaoClient: TransitService, @unchecked Sendable {
   /// `VAULT_BAO_ADDR`'s nodes, or the header's address.
   private func nodes(_ recipient: OpenBaoRecipient) throws -> [String] {
     guard let list = environment("VAULT_BAO_ADDR"), !list.isEmpty else {
+      try Self.checkPlainHTTP(recipient.address)
       return [recipient.address]
     }
     var nodes: [String] = []
@@ -238,9 +239,20 @@ public final class OpenBaoClient: TransitService, @unchecked Sendable {
           "VAULT_BAO_ADDR holds something other than http(s)://host[:port] addresses",
           hint: "a comma-separated list of nodes, such as https://bao-1:8200,https://bao-2:8200")
       }
+      try Self.checkPlainHTTP(node)
       if !nodes.contains(node) { nodes.append(node) }
     }
     return nodes
+  }
+
+  /// Refuses to send a token in the clear beyond this machine.
+  static func checkPlainHTTP(_ node: String) throws {
+    guard OpenBaoRecipient.isAllowedForToken(node) else {
+      throw OpenBaoFailure(
+        .usage,
+        "OpenBao at \(node) is refused: plain http:// only to a loopback address",
+        hint: "use https:// (and VAULT_BAO_CACERT for an internal CA)")
+    }
   }
 
   private func client() throws -> CurlClient {

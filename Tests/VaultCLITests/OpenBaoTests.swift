@@ -427,6 +427,15 @@ struct BaoScene {
         "--transit-key", "k",
       ], env: scene.owner)
     expectOneError(badKind, 64, mentioning: "openbao")
+    let plainHTTP = try scene.alice.run(
+      ["env", "recipient", "add", "staging", "openbao", "--addr", "http://bao.internal:8200",
+       "--transit-key", "k"], env: scene.owner)
+    expectOneError(plainHTTP, 64, mentioning: "https://")
     #expect(try scene.alice.readFile(scene.alice.vaultPath) == bytes)
+    // Nor does a runner send its token in the clear beyond the machine.
+    let runner = try scene.ciExec([
+      "VAULT_BAO_TOKEN": scene.server.rootToken, "VAULT_BAO_ADDR": "http://bao.example:8200",
+    ])
+    expectOneError(runner, 64, mentioning: "plain http:// only to a loopback address")
   }
 }

@@ -57,6 +57,9 @@ extension VaultCommand.Environments {
         guard OpenBaoRecipient.isValidAddress(address) else {
           throw ValidationError("--addr takes http(s)://host[:port] (lower case, no path)")
         }
+        guard OpenBaoRecipient.isAllowedForToken(address) else {
+          throw ValidationError("--addr must be https:// (plain http:// only to a loopback address)")
+        }
         guard OpenBaoRecipient.isValidKey(transitKey) else {
           throw ValidationError("--transit-key takes letters, digits, _, - and . (up to 128)")
         }

@@ -70,6 +70,17 @@ public struct OpenBaoRecipient: Sendable, Equatable {
     return true
   }
 
+  /// Whether a token may be sent to `address` (a valid address): `https://` anywhere, plain
+  /// `http://` only to a loopback host (a dev server, a local agent), as for OpenAI's base
+  /// URL. A token sent in the clear over a network is a token given away.
+  public static func isAllowedForToken(_ address: String) -> Bool {
+    if address.hasPrefix("https://") { return true }
+    guard address.hasPrefix("http://") else { return false }
+    let authority = address.dropFirst("http://".count)
+    let host = authority.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+    return BaseURL.isLoopback(host: host)
+  }
+
   /// Segments of letters, digits, `_` and `-` joined by `/`, 1–128 bytes, each segment
   /// starting with a letter or digit.
   public static func isValidMount(_ text: String) -> Bool {
