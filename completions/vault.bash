@@ -790,13 +790,13 @@ _vault_env() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    list|add)
+    list|add|recipient)
         # Offer subcommand argument completions
         "_vault_env_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'list add' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'list add recipient' -- "${cur}"))
         ;;
     esac
 }
@@ -832,6 +832,95 @@ _vault_env_add() {
         return
         ;;
     '--cache-ttl')
+        return
+        ;;
+    esac
+}
+
+_vault_env_recipient() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vault_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    add|rm|list)
+        # Offer subcommand argument completions
+        "_vault_env_recipient_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'add rm list' -- "${cur}"))
+        ;;
+    esac
+}
+
+_vault_env_recipient_add() {
+    repeating_flags=()
+    non_repeating_flags=(--no-cache --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--vault --passphrase-file --cache-ttl --addr --transit-key --mount)
+    __vault_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--cache-ttl')
+        return
+        ;;
+    '--addr')
+        return
+        ;;
+    '--transit-key')
+        return
+        ;;
+    '--mount')
+        return
+        ;;
+    esac
+}
+
+_vault_env_recipient_rm() {
+    repeating_flags=()
+    non_repeating_flags=(--no-cache --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--vault --passphrase-file --cache-ttl)
+    __vault_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--cache-ttl')
+        return
+        ;;
+    esac
+}
+
+_vault_env_recipient_list() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--vault)
+    __vault_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vault')
         return
         ;;
     esac

@@ -24,8 +24,10 @@ public enum VaultMain {
   /// Runs the command line and exits. `transport` is nil in `vault`: a command that needs the
   /// network then executes `vault-net` with the same arguments (``NetworkHelper``).
   /// `proxy` likewise: `exec --proxy` and `vault proxy` execute `vault-net` when it is nil.
+  /// `transit` is OpenBao's transit engine, also `vault-net`'s alone.
   public static func run(
-    transport: (any HTTPTransport)? = nil, proxy: (any ProxyStarter)? = nil
+    transport: (any HTTPTransport)? = nil, proxy: (any ProxyStarter)? = nil,
+    transit: (any TransitService)? = nil
   ) -> Never {
     // Core dumps and ptrace off before anything can touch key material.
     ProcessEnvironment.harden()
@@ -33,6 +35,7 @@ public enum VaultMain {
     atexit(Output.finish)
     NetworkHelper.transport = transport
     NetworkHelper.proxy = proxy
+    NetworkHelper.transit = transit
     do {
       // `vault exec` (or its alias `run`) is the hot path: parse it by hand when it is
       // well-formed (ExecRequest).
@@ -49,6 +52,8 @@ public enum VaultMain {
       Failure.exit(error)
     } catch let error as OpenAIFailure {
       Failure.exit(.openAI(error))
+    } catch let error as OpenBaoFailure {
+      Failure.exit(.openBao(error))
     } catch let error as CryptoError {
       // VaultCore wraps crypto failures it can name; these are the ones left: Argon2id out of
       // memory, or key material libsodium refuses (a low-order environment key, say).

@@ -196,6 +196,16 @@ public enum VaultError: Error, Equatable, Sendable {
   /// The entry the proxy would hold is an Admin API key: never forwarded.
   case proxyAdminKey(label: String)
 
+  // OpenBao recipients (issue 12).
+  /// `env recipient add` for an environment that already has an OpenBao recipient.
+  case openBaoRecipientExists(environment: String)
+  /// The environment has no OpenBao recipient (`env recipient rm`, or a CI `exec`).
+  case noOpenBaoRecipient(environment: String)
+  /// A re-key of an environment with an OpenBao recipient, with no way to reach OpenBao.
+  case openBaoNeeded(environment: String)
+  /// OpenBao refused or could not be reached; the failure's kind decides the exit code.
+  case openBao(OpenBaoFailure)
+
   /// Which kind of name was invalid.
   public enum NameKind: String, Sendable {
     case project, environment, name, member

@@ -399,6 +399,28 @@ def strictly_increasing(keys, what):
             raise fmt(f"{what} lines out of order")
 
 
+BAO_ADDRESS = re.compile(rb"https?://[a-z0-9][a-z0-9.-]{0,252}(:[1-9][0-9]{0,4})?")
+BAO_MOUNT = re.compile(rb"[A-Za-z0-9][A-Za-z0-9_-]*(/[A-Za-z0-9][A-Za-z0-9_-]*)*")
+BAO_KEY = re.compile(rb"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+BAO_CIPHERTEXT = re.compile(rb"vault:v(0|[1-9][0-9]{0,9}):([A-Za-z0-9+/]*)(={0,2})")
+
+
+def bao_port_ok(address):
+    port = address.rsplit(b":", 1)[1] if address.count(b":") == 2 else b"1"
+    return int(port) <= 65535
+
+
+def bao_ciphertext_ok(text):
+    m = BAO_CIPHERTEXT.fullmatch(text)
+    body = len(m.group(2)) + len(m.group(3)) if m else 0
+    return m is not None and 4 <= body <= 8192 and body % 4 == 0
+
+
+def openbao_context(vault_id, env, env_public):
+    """The associated data transit binds an OpenBao seal to (FileFormat.md)."""
+    return lp(b"vault.openbao.v1", vault_id, env, env_public)
+
+
 class Vault:
     def __init__(self, data):
         first = data.split(b"\n", 1)[0]
@@ -442,6 +464,7 @@ class Vault:
             i += 1
         self.versions_kept = (self.history_limit or 5) if self.version >= 3 else 1
         self.members, self.envs, self.seals = [], {}, {}
+        self.openbao = {}
         stage = 0
         while True:
             if i >= end:
@@ -475,6 +498,19 @@ class Vault:
                 if self.seals and (f[1], f[2]) <= list(self.seals)[-1]:
                     raise fmt(f"{where}: seal out of order or duplicated")
                 self.seals[(f[1], f[2])] = box
+            elif keyword == b"openbao" and stage <= 3 and self.version >= 3:
+                # An OpenBao transit key holding one environment's key (FileFormat.md,
+                # "OpenBao recipients"): address, mount, key and transit's ciphertext.
+                stage = 3
+                f = fields(line, 6, b"openbao", where)
+                if (not ENV.fullmatch(f[1]) or not BAO_ADDRESS.fullmatch(f[2])
+                        or not bao_port_ok(f[2]) or not BAO_MOUNT.fullmatch(f[3])
+                        or len(f[3]) > 128 or not BAO_KEY.fullmatch(f[4])
+                        or not bao_ciphertext_ok(f[5])):
+                    raise fmt(f"{where}: malformed openbao")
+                if self.openbao and f[1] <= list(self.openbao)[-1]:
+                    raise fmt(f"{where}: openbao out of order or duplicated")
+                self.openbao[f[1]] = (f[2], f[3], f[4], f[5])
             elif keyword == b"signed":
                 f = fields(line, 3, b"signed", where)
                 self.signer, self.signature = b64d(f[1], 32), b64d(f[2], 64)
@@ -586,6 +622,8 @@ class Vault:
         for m in self.members:
             if any(e not in self.envs for e in m.read + m.write):
                 raise fmt(f"member {m.name!r} names an unknown env")
+        if any(e not in self.envs for e in self.openbao):
+            raise fmt("an openbao line names an unknown env")
         readers = {(e, m.name) for m in self.members for e in m.read}
         if readers != set(self.seals):
             raise fmt("seals do not match readers")
@@ -904,7 +942,7 @@ def print_flags(vault, project, env):
 
 def main():
     parser = argparse.ArgumentParser(description="Independent vault reader and writer.")
-    parser.add_argument("command", choices=["read", "write"])
+    parser.add_argument("command", choices=["read", "write", "openbao-context"])
     parser.add_argument("vault")
     parser.add_argument("--project")
     parser.add_argument("--env")
@@ -923,7 +961,19 @@ def main():
             data = f.read(MAXIMUM_FILE_SIZE + 1)
             if len(data) > MAXIMUM_FILE_SIZE:
                 raise Failure("too large", f"{args.vault}: larger than 256 MiB")
-        if args.command == "read":
+        if args.command == "openbao-context":
+            # What transit must be given as associated_data to unwrap --env's key (standard
+            # base64), after the header is verified: the check a reader can make without a
+            # server is that the seal is owner-signed for this vault and environment.
+            vault = Vault(data)
+            vault.verify_header()
+            env = (args.env or "").encode()
+            if env not in vault.openbao:
+                raise Failure("no access", f"{args.env!r} has no openbao line")
+            import base64
+            out.write(base64.b64encode(openbao_context(vault.vault_id, env, vault.envs[env]))
+                      + b"\n")
+        elif args.command == "read":
             # The identity file is parsed (and its KDF bounds checked) before the vault.
             identity = load_identity(args)
             vault = Vault(data)

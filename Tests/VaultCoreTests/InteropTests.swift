@@ -526,4 +526,35 @@ import Testing
         == "openai web prod OPENAI_API_KEY 4 proj_prod key_four - -")
     #expect(Self.lines(read.stderr, "rotation ").isEmpty)
   }
+
+  /// The associated data an OpenBao seal is bound to, computed by the independent reader
+  /// from FileFormat.md, is VaultCore's; and a write by the reader keeps the openbao lines.
+  @Test func pythonAgreesOnTheOpenBaoContext() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let vector = try #require(VectorTests.vectors.first { $0.name == "openbao-recipients" })
+    let path = directory.appendingPathComponent("bao.vault")
+    try Data(contentsOf: vector.vaultURL).write(to: path)
+    let file = try VaultFile.parse(Array(try Data(contentsOf: path)), path: "b")
+    for environment in ["prod", "staging"] {
+      let run = try Self.python(["openbao-context", path.path, "--env", environment])
+      #expect(run.status == 0, "\(run.stderr)")
+      let key = try #require(file.header.environment(environment)).publicKey
+      let context = OpenBaoRecipient.context(
+        vaultID: file.header.vaultID, environment: environment, publicKey: key)
+      #expect(run.stdout == Data(context).base64EncodedString() + "\n")
+    }
+    let none = try Self.python(["openbao-context", path.path, "--env", "dev"])
+    #expect(none.status != 0)
+    let write = try Self.python(
+      ["write", path.path, "--project", "web", "--env", "prod", "--name", "NEW",
+       "--created", "2026-02-01T12:00:00Z"],
+      environment: Self.identityEnvironment(TestIdentities.alice), stdin: "v")
+    #expect(write.status == 0, "\(write.stderr)")
+    var after = try VaultFile.parse(Array(try Data(contentsOf: path)), path: "b")
+    try after.verifyHeader()
+    #expect(after.header.openBao == file.header.openBao)
+    after.verified = nil
+    #expect(try after.group(project: "web", environment: "prod")?.entries.contains { $0.name == "NEW" } == true)
+  }
 }

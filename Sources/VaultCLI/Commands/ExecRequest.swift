@@ -77,6 +77,8 @@ struct ExecRequest {
 
   /// Resolves the command, unlocks, decrypts and `execve`s. Returns only by throwing.
   func run() throws -> Never {
+    // A reader without an identity: OpenBao unwraps the key, in vault-net (OpenBaoExec).
+    let openBao = try OpenBaoExec.transitIfRequested()
     let mappings = try parsedMappings()
     let session = Session()
     // Before anything is read: `--only NAME=VALUE` must not reach a message.
@@ -92,11 +94,17 @@ struct ExecRequest {
         holdings()
       }.name
     }
-    let cache = IdentitySource.CachePolicy(
-      enabled: !noCache, timeout: UnlockOptions.seconds(cacheTTL) ?? UnlockCache.defaultTimeout)
-    let identity = try session.unlock(cache: cache, passphraseFile: passphraseFile)
-    let (stored, flags) = try file.read(
-      project: project, environment: environment, identity: identity)
+    let (stored, flags): ([(entry: Entry, value: SecretBytes)], [ExposureFlag])
+    if let openBao {
+      let keyPair = try file.openBaoKeyPair(environment: environment, transit: openBao)
+      (stored, flags) = try file.read(project: project, environment: environment, keyPair: keyPair)
+    } else {
+      let cache = IdentitySource.CachePolicy(
+        enabled: !noCache, timeout: UnlockOptions.seconds(cacheTTL) ?? UnlockCache.defaultTimeout)
+      let identity = try session.unlock(cache: cache, passphraseFile: passphraseFile)
+      (stored, flags) = try file.read(
+        project: project, environment: environment, identity: identity)
+    }
     for name in only + mappings.map(\.name)
     where !stored.contains(where: { $0.entry.name == name }) {
       throw VaultError.entryNotFound(label: "\(project)/\(environment)/\(name)")

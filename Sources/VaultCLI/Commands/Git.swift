@@ -375,7 +375,8 @@ extension VaultCommand {
         discussion: """
           Prints the vault id; each member with role, environments and key fingerprint; the \
           owner who signed the header (signed-by NAME FINGERPRINT); each environment's key \
-          prefix; each entry's label, version, time, a short hash of its ciphertext \
+          prefix; each OpenBao recipient's address, mount/key and a short hash of its seal; \
+          each entry's label, version, time, a short hash of its ciphertext \
           (sealed:…, so a value replaced under the same label, version, time and writer \
           shows) and writer; and the rotation flags. Needs no passphrase: it decrypts nothing.
 
@@ -417,6 +418,14 @@ extension VaultCommand {
           "signed-by \(signer?.name ?? "?") \(signer?.identity.fingerprint ?? "?")")
         for e in vault.header.environments {
           Output.line("env \(e.name) key \(Base64URL.encode(e.publicKey.prefix(6)))")
+        }
+        // Where a runner sends its OpenBao token, and which key holds the environment's key:
+        // a changed address or seal is a changed line in review.
+        for r in vault.header.openBao {
+          let digest = Sodium.blake2b(Array(r.ciphertext.utf8), length: 16)
+          Output.line(
+            "openbao \(r.environment) \(r.address) \(r.mount)/\(r.key)"
+              + " sealed:\(Base64URL.encode(digest.prefix(6)))")
         }
         for block in vault.blocks {
           guard let group = try? vault.decode(block) else {

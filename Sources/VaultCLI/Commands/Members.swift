@@ -184,9 +184,16 @@ extension VaultCommand {
         let writeList = try write.map(Add.environments)
         let session = Session()
         let store = try session.existingStore(vault)
+        let transit = try openBaoTransit(
+          store.load(warn: Output.warn), rekeying: { file in
+            guard let readList, let member = file.header.members.first(where: { $0.name == name })
+            else { return [] }
+            return member.read.filter { !readList.contains($0) }
+          })
         let me = try session.unlock(unlock)
         let change = try store.update(warn: Output.warn) { file in
-          try file.changeMember(
+          file.transit = transit
+          return try file.changeMember(
             name, read: readList, write: writeList, isOwner: owner, rename: rename, by: me)
         }
         let member = change.member
@@ -238,9 +245,17 @@ extension VaultCommand {
       func run() throws {
         let session = Session()
         let store = try session.existingStore(vault)
+        // An environment OpenBao holds gets its new key sealed through OpenBao: in `vault`,
+        // vault-net runs this command from here, before anything is prompted.
+        let transit = try openBaoTransit(
+          store.load(warn: Output.warn), rekeying: { file in
+            file.header.members.first { $0.name == name }?.read
+              ?? file.departed.first { $0.name == name }?.environments ?? []
+          })
         let me = try session.unlock(unlock)
         let removal = try store.update(warn: Output.warn) { file in
-          try file.removeMember(name, by: me)
+          file.transit = transit
+          return try file.removeMember(name, by: me)
         }
         Output.line(
           removal.departed
@@ -265,8 +280,9 @@ extension VaultCommand {
         Examples:
           vault env list
           vault env add qa
+          vault env recipient add prod openbao --addr https://bao.internal:8200 --transit-key shop-prod
         """,
-      subcommands: [List.self, Add.self])
+      subcommands: [List.self, Add.self, Recipient.self])
 
     struct List: ParsableCommand {
       static let configuration = CommandConfiguration(
@@ -286,9 +302,13 @@ extension VaultCommand {
           let readers = file.header.members.filter { $0.read.contains(name) }.map(\.name)
           let writers = file.header.members.filter { $0.canWrite(name) }.map(\.name)
           let padded = name + String(repeating: " ", count: width - name.count)
+          let openBao = file.header.openBaoRecipient(name).map {
+            "  openbao \($0.address) \($0.mount)/\($0.key)"
+          }
           Output.line(
             "\(padded)  read \(readers.isEmpty ? "-" : readers.joined(separator: ","))"
-              + "  write \(writers.isEmpty ? "-" : writers.joined(separator: ","))")
+              + "  write \(writers.isEmpty ? "-" : writers.joined(separator: ","))"
+              + (openBao ?? ""))
         }
       }
     }
@@ -315,4 +335,21 @@ extension VaultCommand {
       }
     }
   }
+}
+
+/// OpenBao's transit engine when a membership change re-keys an environment with an OpenBao
+/// recipient (in `vault`, vault-net takes over the command here, before any prompt); nil
+/// when none of the environments `rekeying` names has one.
+func openBaoTransit(_ file: VaultFile, rekeying: (VaultFile) -> [String]) throws
+  -> (any TransitService)?
+{
+  let environments = rekeying(file)
+  guard
+    let recipient = file.header.openBao.first(where: { environments.contains($0.environment) })
+  else { return nil }
+  // Without a credential the re-key cannot be sealed: refused here, before any prompt.
+  guard OpenBaoExec.hasCredential else {
+    throw VaultError.openBaoNeeded(environment: recipient.environment)
+  }
+  return try NetworkHelper.requireTransit()
 }

@@ -11,6 +11,16 @@ enum NetworkHelper {
   /// The loopback proxy (VaultNet's `ProxyServer`), set with the transport in `vault-net`.
   nonisolated(unsafe) static var proxy: (any ProxyStarter)?
 
+  /// OpenBao's transit engine, set with the transport in `vault-net`.
+  nonisolated(unsafe) static var transit: (any TransitService)?
+
+  /// OpenBao's transit engine, or, in `vault`, never returns: `vault-net` takes over.
+  static func requireTransit() throws -> any TransitService {
+    if let transit { return transit }
+    _ = try require()
+    throw VaultError.helperUnavailable(path: "vault-net", problem: "it has no OpenBao client")
+  }
+
   /// The transport, or, in `vault`, never returns: `vault-net` takes over the process.
   static func require() throws -> any HTTPTransport {
     if let transport { return transport }

@@ -539,6 +539,35 @@ enum Failure {
       case .usage: code = usage
       }
       return (failure.message, failure.hint, code)
+    case .openBaoRecipientExists(let environment):
+      return (
+        "\(environment) already has an OpenBao recipient",
+        "`vault env recipient rm \(environment) openbao` first to change it", exists
+      )
+    case .noOpenBaoRecipient(let environment):
+      return (
+        "\(environment) has no OpenBao recipient",
+        "an owner adds one with `vault env recipient add \(environment) openbao --addr URL"
+          + " --transit-key KEY`", notFound
+      )
+    case .openBaoNeeded(let environment):
+      return (
+        "\(environment) has an OpenBao recipient, and its new key must be sealed through"
+          + " OpenBao; nothing was changed",
+        "set VAULT_BAO_TOKEN (or VAULT_BAO_JWT_FILE and VAULT_BAO_ROLE) to a token allowed to"
+          + " encrypt with its transit key", access
+      )
+    case .openBao(let failure):
+      let code: Int32
+      switch failure.kind {
+      case .unavailable: code = unavailable
+      case .refused: code = access
+      case .notFound: code = notFound
+      case .integrity: code = integrity
+      case .usage: code = usage
+      case .failed: code = general
+      }
+      return (failure.message, failure.hint, code)
     }
   }
 

@@ -72,6 +72,13 @@ extension VaultFile {
           problem: .badField("member \(member.name): unknown env \(environment)"))
       }
     }
+    // Each OpenBao recipient names an environment of the header.
+    for recipient in header.openBao
+    where !header.environments.contains(where: { $0.name == recipient.environment }) {
+      throw VaultError.malformed(
+        path: path, line: 0,
+        problem: .badField("openbao \(recipient.environment): unknown env"))
+    }
     // Exactly one seal per (environment, reader), and none for anyone else. The parser
     // already refused duplicate seals, so equal counts and full coverage suffice.
     var readers = 0
@@ -442,6 +449,14 @@ extension VaultFile {
     project: String, environment: String, identity: Identity
   ) throws -> (secrets: [(entry: Entry, value: SecretBytes)], flags: [ExposureFlag]) {
     let keyPair = try environmentKeyPair(environment, project: project, identity: identity)
+    return try read(project: project, environment: environment, keyPair: keyPair)
+  }
+
+  /// The same with the environment's key pair already opened (by OpenBao, for a reader
+  /// without an identity).
+  public func read(
+    project: String, environment: String, keyPair: BoxKeyPair
+  ) throws -> (secrets: [(entry: Entry, value: SecretBytes)], flags: [ExposureFlag]) {
     guard
       let group = try group(project: project, environment: environment, olderVersions: false)
     else { return ([], []) }

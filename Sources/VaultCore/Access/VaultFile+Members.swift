@@ -210,6 +210,8 @@ extension VaultFile {
     try checkNoRetiredReader(of: environment, except: name)
     let old = try environmentKeyPair(environment, project: "*", identity: owner)
     let new = BoxKeyPair.generate()
+    // Through OpenBao first: a failure there leaves everything as it was.
+    let openBao = try resealedOpenBao(environment, newKey: new)
     for index in blocks.indices where blocks[index].environment == environment {
       let group = try decode(blocks[index])
       var entries: [Entry] = []
@@ -244,5 +246,10 @@ extension VaultFile {
           box: try SealedBox.seal(new.secretKey, to: member.identity.boxKey)))
     }
     header.seals.sort { ($0.environment, $0.member) < ($1.environment, $1.member) }
+    if let openBao,
+      let index = header.openBao.firstIndex(where: { $0.environment == environment })
+    {
+      header.openBao[index] = openBao
+    }
   }
 }

@@ -616,6 +616,7 @@ public struct VaultMerge {
     // Environment keys: a key rotated on one side wins, with its seals.
     var environments: [EnvironmentKey] = []
     var seals: [Seal] = []
+    var openBao: [OpenBaoRecipient] = []
     let names = Set(ours.header.environments.map(\.name) + theirs.header.environments.map(\.name))
     for name in names.sorted() {
       let ko = baseHeader?.environment(name)
@@ -635,6 +636,31 @@ public struct VaultMerge {
       }
       if let key = source.environment(name) { environments.append(key) }
       seals += source.seals.filter { $0.environment == name }
+      // The OpenBao recipient: the side that changed it, when its seal is of the merged
+      // key; an addition or a removal is never dropped silently (README, "Organisations:
+      // OpenBao").
+      let ro = baseHeader?.openBaoRecipient(name)
+      let ra = ours.header.openBaoRecipient(name)
+      let rb = theirs.header.openBaoRecipient(name)
+      let recipient: OpenBaoRecipient?
+      if ra == rb {
+        recipient = ra
+      } else if ka != kb && kb == ko {
+        // Our side re-keyed (and re-sealed): theirs may not have changed the recipient.
+        guard rb == ro else { return .failure(.membership(openBaoConflict(name))) }
+        recipient = ra
+      } else if ka != kb && ka == ko {
+        guard ra == ro else { return .failure(.membership(openBaoConflict(name))) }
+        recipient = rb
+      } else if ra == ro {
+        recipient = rb
+      } else if rb == ro {
+        recipient = ra
+      } else {
+        return .failure(
+          .membership("the OpenBao recipient of \(name) changed on both branches"))
+      }
+      if let recipient { openBao.append(recipient) }
     }
     // Members: per member, the side that changed it; a removal wins over a change that
     // gave nothing new.
@@ -703,10 +729,17 @@ public struct VaultMerge {
       }
     }
     header.environments = environments
+    header.openBao = openBao
     header.members = members
     header.seals = kept.sorted { ($0.environment, $0.member) < ($1.environment, $1.member) }
     return .success(header)
   }
+}
+
+/// Why an OpenBao recipient changed on one branch cannot merge with a re-key on the other.
+private func openBaoConflict(_ environment: String) -> String {
+  "\(environment) was re-keyed on one branch and its OpenBao recipient changed on the other;"
+    + " merge the re-key alone, then run `vault env recipient` again"
 }
 
 extension VaultMerge.Conflict: Error {}

@@ -51,7 +51,8 @@ public enum Launcher {
   /// them. `VAULT_IDENTITY` opens every environment the identity can read and signs as that
   /// member; the identity and passphrase files are the same thing one step removed. The
   /// other `VAULT_*` variables (`VAULT_FILE`, `VAULT_PROJECT`) pass through: they name what
-  /// to open, not how, and a nested `vault` call needs them.
+  /// to open, not how, and a nested `vault` call needs them. Every `VAULT_BAO_*` variable is
+  /// withheld too (`isWithheld`): OpenBao's token and what logs in or points at it.
   public static let withheldVariables: [StaticString] = [
     "VAULT_IDENTITY", "VAULT_IDENTITY_FILE", "VAULT_PASSPHRASE_FILE",
   ]
@@ -62,6 +63,8 @@ public enum Launcher {
     guard entry[0] == 0x56, entry[1] == 0x41, entry[2] == 0x55, entry[3] == 0x4C,
       entry[4] == 0x54, entry[5] == 0x5F
     else { return false }
+    // Every `VAULT_BAO_*`: OpenBao's token, token file, JWT file, role and nodes.
+    if entry[6] == 0x42, entry[7] == 0x41, entry[8] == 0x4F, entry[9] == 0x5F { return true }
     for name in withheldVariables {
       let matches = name.withUTF8Buffer { bytes in
         for index in 0..<bytes.count where UInt8(bitPattern: entry[index]) != bytes[index] {

@@ -242,6 +242,23 @@ enum LineCodec {
     return Seal(environment: text(f[1]), member: text(f[2]), box: box)
   }
 
+  /// `openbao ENV ADDRESS MOUNT KEY CIPHERTEXT` (format version 3).
+  static func openBaoLine(_ r: OpenBaoRecipient) -> String {
+    "openbao \(r.environment) \(r.address) \(r.mount) \(r.key) \(r.ciphertext)"
+  }
+
+  static func parseOpenBao(_ f: [Bytes]) -> OpenBaoRecipient? {
+    guard f.count == 6, Names.isValidEnvironment(f[1]) else { return nil }
+    let recipient = OpenBaoRecipient(
+      environment: text(f[1]), address: text(f[2]), mount: text(f[3]), key: text(f[4]),
+      ciphertext: text(f[5]))
+    guard OpenBaoRecipient.isValidAddress(recipient.address),
+      OpenBaoRecipient.isValidMount(recipient.mount), OpenBaoRecipient.isValidKey(recipient.key),
+      OpenBaoRecipient.isValidCiphertext(recipient.ciphertext)
+    else { return nil }
+    return recipient
+  }
+
   /// The largest ciphertext accepted: a 64 KiB value padded, plus the tag.
   static let maximumCiphertext =
     EntryCipher.maximumValueLength + EntryCipher.paddingBlock + AEAD.tagLength

@@ -26,6 +26,9 @@ public struct VaultFile: Sendable {
   /// Signatures verified before (`VerifiedSignatures`): set by `VaultStore` for the readers of
   /// one group (`exec`, `get`); nil verifies every signature (every write does).
   public var verified: VerifiedSignatures?
+  /// OpenBao's transit engine, for a re-key of an environment with an OpenBao recipient
+  /// (set by `vault-net`'s membership commands); nil refuses such a re-key.
+  public var transit: (any TransitService)?
   /// The version an owner's header change writes: always `currentFormatVersion`, except in
   /// the vector generator, which writes the version 2 vectors with today's code.
   var formatVersionToWrite = VaultFile.currentFormatVersion
@@ -47,6 +50,7 @@ public struct VaultFile: Sendable {
     for member in header.members { text += LineCodec.memberLine(member) + "\n" }
     for environment in header.environments { text += LineCodec.environmentLine(environment) + "\n" }
     for seal in header.seals { text += LineCodec.sealLine(seal) + "\n" }
+    for recipient in header.openBao { text += LineCodec.openBaoLine(recipient) + "\n" }
     return Array(text.utf8)
   }
 
@@ -295,6 +299,7 @@ public struct VaultFile: Sendable {
     var members: [Member] = []
     var environments: [EnvironmentKey] = []
     var seals: [Seal] = []
+    var openBao: [OpenBaoRecipient] = []
     var historyLimit: UInt64?
     var afterGeneration = true
     while true {
@@ -319,7 +324,9 @@ public struct VaultFile: Sendable {
         else { throw reader.error(.badField("history")) }
         historyLimit = value
       } else if keyword.elementsEqual("member".utf8) {
-        guard environments.isEmpty, seals.isEmpty else { throw reader.error(.outOfOrder) }
+        guard environments.isEmpty, seals.isEmpty, openBao.isEmpty else {
+          throw reader.error(.outOfOrder)
+        }
         guard let member = LineCodec.parseMember(f) else { throw reader.error(.badField("member")) }
         try canonical(LineCodec.memberLine(member))
         if let last = members.last {
@@ -328,7 +335,7 @@ public struct VaultFile: Sendable {
         }
         members.append(member)
       } else if keyword.elementsEqual("env".utf8) {
-        guard seals.isEmpty else { throw reader.error(.outOfOrder) }
+        guard seals.isEmpty, openBao.isEmpty else { throw reader.error(.outOfOrder) }
         guard let environment = LineCodec.parseEnvironment(f) else {
           throw reader.error(.badField("env"))
         }
@@ -341,6 +348,7 @@ public struct VaultFile: Sendable {
         }
         environments.append(environment)
       } else if keyword.elementsEqual("seal".utf8) {
+        guard openBao.isEmpty else { throw reader.error(.outOfOrder) }
         guard let seal = LineCodec.parseSeal(f) else { throw reader.error(.badField("seal")) }
         try canonical(LineCodec.sealLine(seal))
         if let last = seals.last {
@@ -352,6 +360,22 @@ public struct VaultFile: Sendable {
           }
         }
         seals.append(seal)
+      } else if keyword.elementsEqual("openbao".utf8) {
+        // Version 3: an OpenBao transit key holding one environment's key, after the seals.
+        guard formatVersion >= 3 else {
+          throw reader.error(.unexpectedLine(expected: "member, env, seal or signed"))
+        }
+        guard let recipient = LineCodec.parseOpenBao(f) else {
+          throw reader.error(.badField("openbao"))
+        }
+        try canonical(LineCodec.openBaoLine(recipient))
+        if let last = openBao.last {
+          if last.environment == recipient.environment {
+            throw reader.error(.duplicate("openbao \(recipient.environment)"))
+          }
+          guard last.environment < recipient.environment else { throw reader.error(.outOfOrder) }
+        }
+        openBao.append(recipient)
       } else if keyword.elementsEqual("signed".utf8) {
         guard f.count == 3, let signer = Base64URL.decode(f[1], length: 32),
           let signature = Base64URL.decode(f[2], length: 64)
@@ -360,7 +384,7 @@ public struct VaultFile: Sendable {
         let header = Header(
           formatVersion: formatVersion, vaultID: vaultID, generation: generation,
           historyLimit: historyLimit, members: members, environments: environments,
-          seals: seals, signer: signer, signature: signature)
+          seals: seals, openBao: openBao, signer: signer, signature: signature)
         return (header, signedText)
       } else {
         throw reader.error(.unexpectedLine(expected: "member, env, seal or signed"))

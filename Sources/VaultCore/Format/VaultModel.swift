@@ -63,6 +63,9 @@ public struct Header: Sendable, Equatable {
   public var members: [Member]
   public var environments: [EnvironmentKey]
   public var seals: [Seal]
+  /// The environments whose key an OpenBao transit key also holds (format version 3): sorted
+  /// by environment, one each, each naming an environment of the header.
+  public var openBao: [OpenBaoRecipient] = []
   public var signer: [UInt8]
   public var signature: [UInt8]
 
@@ -79,6 +82,11 @@ public struct Header: Sendable, Equatable {
   /// The environment named `name`, if any.
   public func environment(_ name: String) -> EnvironmentKey? {
     environments.first { $0.name == name }
+  }
+
+  /// The OpenBao recipient of `environment`, if any.
+  public func openBaoRecipient(_ environment: String) -> OpenBaoRecipient? {
+    openBao.first { $0.environment == environment }
   }
 
   /// The member who signed the header (verified by `VaultFile.verifyHeader`).
