@@ -440,6 +440,8 @@ struct ProxyFixture {
         "cannot be read"
       ),
       (["exec", "--proxy", "--key-var", "MISSING_KEY", "--", "true"], 2, "MISSING_KEY"),
+      (["exec", "--proxy", "--base-url-var", "LD_PRELOAD", "--", "true"], 64, "changes how"),
+      (["exec", "--proxy", "--key-var", "OPENAI_BASE_URL", "--", "true"], 64, "same variable"),
       (["proxy", "--listen", "0.0.0.0:8787"], 64, "loopback address only"),
       (["proxy", "--listen", "127.0.0.1:99999"], 64, "--listen is refused"),
     ]
