@@ -84,6 +84,9 @@ let proxyClient = """
               elif bearer == "wrong":
                   headers["Authorization"] = "Bearer vault-proxy-" + "0" * 48
               body = b'{"model": "gpt-4o-mini", "input": "hi"}' if method == "POST" else None
+              if method == "BIG":
+                  method, body = "POST", b'{"input": "' + b"a" * (33 << 20) + b'"}'
+
               connection.request(method, path, body=body, headers=headers)
               response = connection.getresponse()
               print("raw", path, response.status, response.read().decode())
@@ -281,6 +284,14 @@ struct ProxyFixture {
     #expect(answers.last?.hasPrefix("stream error 429 ") == true)
     #expect(answers.last?.contains("--max-tokens 5") == true)
     #expect(try fixture.api.requests().count == 3)
+  }
+
+  @Test func aBodyOver32MiBIs413AndNotForwarded() throws {
+    let fixture = try ProxyFixture()
+    let result = try fixture.run(["raw:BIG:placeholder:/v1/embeddings"])
+    #expect(result.stdout.hasPrefix("raw /v1/embeddings 413 "), "\(result.stdout)")
+    #expect(result.stdout.contains("request_too_large"))
+    #expect(try fixture.api.requests().isEmpty)
   }
 
   @Test func eachRequestIsAuditedWithoutKeyPlaceholderOrBody() throws {
