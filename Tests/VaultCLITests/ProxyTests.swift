@@ -84,6 +84,9 @@ let proxyClient = """
               elif bearer == "wrong":
                   headers["Authorization"] = "Bearer vault-proxy-" + "0" * 48
               body = b'{"model": "gpt-4o-mini", "input": "hi"}' if method == "POST" else None
+              if method == "BIG":
+                  method, body = "POST", b'{"input": "' + b"a" * (33 << 20) + b'"}'
+
               connection.request(method, path, body=body, headers=headers)
               response = connection.getresponse()
               print("raw", path, response.status, response.read().decode())
@@ -283,6 +286,14 @@ struct ProxyFixture {
     #expect(try fixture.api.requests().count == 3)
   }
 
+  @Test func aBodyOver32MiBIs413AndNotForwarded() throws {
+    let fixture = try ProxyFixture()
+    let result = try fixture.run(["raw:BIG:placeholder:/v1/embeddings"])
+    #expect(result.stdout.hasPrefix("raw /v1/embeddings 413 "), "\(result.stdout)")
+    #expect(result.stdout.contains("request_too_large"))
+    #expect(try fixture.api.requests().isEmpty)
+  }
+
   @Test func eachRequestIsAuditedWithoutKeyPlaceholderOrBody() throws {
     let fixture = try ProxyFixture()
     let result = try fixture.run([
@@ -440,6 +451,8 @@ struct ProxyFixture {
         "cannot be read"
       ),
       (["exec", "--proxy", "--key-var", "MISSING_KEY", "--", "true"], 2, "MISSING_KEY"),
+      (["exec", "--proxy", "--base-url-var", "LD_PRELOAD", "--", "true"], 64, "changes how"),
+      (["exec", "--proxy", "--key-var", "OPENAI_BASE_URL", "--", "true"], 64, "same variable"),
       (["proxy", "--listen", "0.0.0.0:8787"], 64, "loopback address only"),
       (["proxy", "--listen", "127.0.0.1:99999"], 64, "--listen is refused"),
     ]

@@ -92,6 +92,11 @@ struct ProxyOptions: ParsableArguments {
     let baseURLVar = self.baseURLVar ?? "OPENAI_BASE_URL"
     try Names.check(keyVar, as: .name)
     try Names.check(baseURLVar, as: .name)
+    for (option, name) in [("--key-var", keyVar), ("--base-url-var", baseURLVar)]
+    where Names.isReserved(name) {
+      throw VaultError.invalidProxyOption(
+        option: option, problem: "\(name) changes how programs start; name another variable")
+    }
     guard keyVar != baseURLVar else {
       throw VaultError.invalidProxyOption(
         option: "--base-url-var", problem: "it names the same variable as --key-var")
