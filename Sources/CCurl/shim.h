@@ -4,6 +4,11 @@
 // libcurl's easy interface for vault-net (Sources/VaultNet/Curl.swift). curl_easy_setopt
 // and curl_easy_getinfo are variadic, which Swift cannot call: these wrappers fix each type.
 #include <curl/curl.h>
+#include <malloc.h>
+
+// Returning freed memory to the system after a burst (Sources/VaultNet/Curl.swift):
+// malloc.h is not part of Swift's Glibc module.
+static inline void vault_malloc_trim(void) { malloc_trim(0); }
 
 static inline CURLcode vault_curl_setopt_long(CURL *handle, CURLoption option, long value) {
   return curl_easy_setopt(handle, option, value);

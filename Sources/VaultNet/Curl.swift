@@ -20,6 +20,9 @@ public final class CurlClient: HTTPTransport, @unchecked Sendable {
   let bundle: [UInt8]?
   let lock = Mutex()
   var idle: [UnsafeMutableRawPointer] = []
+  /// Handles in use, and whether a handle was closed since the last `malloc_trim`.
+  var active = 0
+  var closedSinceTrim = false
 
   /// `extraCA`: a PEM file of CA certificates trusted besides the system store.
   public init(extraCA: String? = nil) throws(HTTPTransportError) {
@@ -188,17 +191,38 @@ public final class CurlClient: HTTPTransport, @unchecked Sendable {
   }
 
   func take() -> UnsafeMutableRawPointer? {
-    let handle = lock.withLock { idle.popLast() }
+    let handle = lock.withLock {
+      active += 1
+      return idle.popLast()
+    }
     if let handle {
       // Forgets the options, keeps the connection cache.
       curl_easy_reset(handle)
       return handle
     }
-    return curl_easy_init()
+    if let fresh = curl_easy_init() { return fresh }
+    lock.withLock { active -= 1 }
+    return nil
   }
 
+  /// Idle handles kept for their connections: enough for a client's usual parallelism. A
+  /// burst beyond it (200 streams at once) closes the extra connections when it ends instead
+  /// of keeping each one's TLS state (about 1 MiB with its CA store) for good.
+  static let idleLimit = 8
+
   func give(_ handle: UnsafeMutableRawPointer) {
-    lock.withLock { idle.append(handle) }
+    let (kept, quiet) = lock.withLock {
+      active -= 1
+      let kept = idle.count < Self.idleLimit
+      if kept { idle.append(handle) } else { closedSinceTrim = true }
+      let quiet = active == 0 && closedSinceTrim
+      if quiet { closedSinceTrim = false }
+      return (kept, quiet)
+    }
+    if !kept { curl_easy_cleanup(handle) }
+    // The burst is over: hand what its connections freed back to the system, or glibc keeps
+    // it in its heaps for good.
+    if quiet { vault_malloc_trim() }
   }
 
   static func read(_ path: String) -> [UInt8]? {
