@@ -256,7 +256,7 @@ venv:
 standin-test: venv
 	.build/venv/bin/python -m unittest discover -s Tests/OpenAIStandIn -v
 
-bench: build profile
+bench: build profile venv
 	@for tool in hyperfine:hyperfine age:age /usr/bin/time:time valgrind:valgrind strace:strace; do \
 	  command -v $${tool%%:*} >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $${tool##*:}; }; \
 	done

@@ -150,6 +150,61 @@ if [ -x "$net" ]; then
 fi
 
 echo
+echo "## CI exec through OpenBao (JWT login + transit unwrap) against a local identity exec"
+# A warm \`bao server -dev\` on loopback, transit key, JWT auth with an openssl key pair, the
+# policy and role of README's "Organisations: OpenBao", and a runner token valid for an hour.
+bao=$(command -v bao || echo "$root/.build/venv/bin/bao")
+if [ -x "$bao" ] && [ -x "$net" ]; then
+  (
+    set -e
+    b=$work/bao
+    mkdir -p "$b/home/code/shop"
+    export HOME=$b/home
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    "$bao" server -dev -dev-root-token-id=root -dev-listen-address="127.0.0.1:$port" \
+      > "$b/bao.log" 2>&1 &
+    echo $! > "$b/pid"
+    export BAO_ADDR=http://127.0.0.1:$port BAO_TOKEN=root
+    for _ in $(seq 100); do curl -sf "$BAO_ADDR/v1/sys/health" >/dev/null && break; sleep 0.1; done
+    "$bao" secrets enable transit >/dev/null
+    "$bao" write -f transit/keys/shop-prod type=aes256-gcm96 >/dev/null
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$b/key.pem" 2>/dev/null
+    openssl pkey -in "$b/key.pem" -pubout -out "$b/pub.pem"
+    "$bao" auth enable jwt >/dev/null
+    "$bao" write auth/jwt/config jwt_validation_pubkeys=@"$b/pub.pem" \
+      bound_issuer=https://ci.test >/dev/null
+    printf 'path "transit/%s/shop-prod" {\n  capabilities = ["update"]\n}\n' encrypt decrypt \
+      | "$bao" policy write shop-ci - >/dev/null
+    "$bao" write auth/jwt/role/shop-ci role_type=jwt user_claim=sub bound_audiences=bench \
+      bound_subject=ci token_policies=shop-ci token_ttl=10m >/dev/null
+    b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+    now=$(date +%s)
+    header=$(printf '{"alg":"RS256","typ":"JWT"}' | b64url)
+    claims=$(printf '{"iss":"https://ci.test","sub":"ci","aud":"bench","iat":%d,"nbf":%d,"exp":%d}' \
+      "$now" "$now" $((now + 3600)) | b64url)
+    signature=$(printf '%s.%s' "$header" "$claims" | openssl dgst -sha256 -sign "$b/key.pem" | b64url)
+    printf '%s.%s.%s' "$header" "$claims" "$signature" > "$b/jwt"
+    cd "$HOME/code/shop"
+    "$vault" init --no-passphrase >/dev/null 2>&1
+    key prod | "$vault" set --env prod >/dev/null
+    VAULT_BAO_TOKEN=root "$vault" env recipient add prod openbao --addr "$BAO_ADDR" \
+      --transit-key shop-prod >/dev/null
+    unset BAO_TOKEN BAO_ADDR
+    hyperfine -N --warmup 20 --runs 200 --style basic --export-markdown "$b/bao.md" \
+      -n 'local identity exec' "$vault exec --env prod -- true" \
+      -n 'the same exec run by vault-net (its start-up alone)' "$net exec --env prod -- true" \
+      -n 'CI exec through OpenBao (login + unwrap)' \
+      "env VAULT_BAO_ROLE=shop-ci VAULT_BAO_JWT_FILE=$b/jwt $vault exec --env prod -- true" \
+      -n 'exec through OpenBao with a token (unwrap only)' \
+      "env VAULT_BAO_TOKEN=root $vault exec --env prod -- true" >/dev/null
+    cat "$b/bao.md"
+  ) || echo "(the OpenBao benchmark failed)"
+  [ -f "$work/bao/pid" ] && kill "$(cat "$work/bao/pid")" 2>/dev/null || true
+else
+  echo "(no bao: make venv installs it)"
+fi
+
+echo
 echo "## vault set into the 10,000-entry vault (value on stdin) against 1 entry"
 key dev > "$work/value"
 # hyperfine 1.15 (Debian bookworm) has no --input: both commands pay the same sh start-up.
