@@ -17,38 +17,76 @@ import VaultCore
 /// - Easy handles are pooled, so connections are reused between requests.
 public final class CurlClient: HTTPTransport, @unchecked Sendable {
   /// The system bundle plus the extra CA, in PEM; nil to use libcurl's default alone.
-  let bundle: [UInt8]?
+  /// How TLS peers are verified (see `init`).
+  let trust: Trust
   let lock = Mutex()
   var idle: [UnsafeMutableRawPointer] = []
   /// Handles in use, and whether a handle was closed since the last `malloc_trim`.
   var active = 0
   var closedSinceTrim = false
 
+  enum Trust {
+    /// The system's hashed certificate directory, looked up per peer, plus the extra CA
+    /// file if any.
+    case directory(String, extra: String?)
+    /// libcurl's default bundle, plus the extra CA (one in-memory bundle) if any.
+    case bundle([UInt8]?)
+  }
+
   /// `extraCA`: a PEM file of CA certificates trusted besides the system store.
+  ///
+  /// The system store is used as a hashed directory (`/etc/ssl/certs`, `c_rehash` links)
+  /// when it is one: OpenSSL then loads only the certificates a peer's chain names, where the
+  /// bundle file (`ca-certificates.crt`) is parsed whole for every connection, about 1 MiB
+  /// each (200 concurrent streams through the proxy peaked near 300 MiB that way; `make
+  /// bench`). Without a hashed directory, the bundle file it is.
   public init(extraCA: String? = nil) throws(HTTPTransportError) {
     _ = Self.initialized
-    guard let extraCA else {
-      bundle = nil
-      return
+    if let extraCA {
+      guard let extra = Self.read(extraCA), !extra.isEmpty,
+        extra.count < 4 << 20,
+        String(decoding: extra, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----")
+      else {
+        throw HTTPTransportError(
+          "\(extraCA) is not a readable PEM file of certificates", isTransient: false)
+      }
     }
-    guard let extra = Self.read(extraCA), !extra.isEmpty,
-      extra.count < 4 << 20,
-      String(decoding: extra, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----")
-    else {
-      throw HTTPTransportError(
-        "\(extraCA) is not a readable PEM file of certificates", isTransient: false)
-    }
-    var combined: [UInt8] = []
+    var bundlePath: String?
+    var directory: String?
     if let handle = curl_easy_init() {
       var path: UnsafeMutablePointer<CChar>?
-      if vault_curl_getinfo_string(handle, CURLINFO_CAINFO, &path) == CURLE_OK, let path,
-        let system = Self.read(String(cString: path))
-      {
-        combined = system + [0x0A]
+      if vault_curl_getinfo_string(handle, CURLINFO_CAINFO, &path) == CURLE_OK, let path {
+        bundlePath = String(cString: path)
+      }
+      path = nil
+      if vault_curl_getinfo_string(handle, CURLINFO_CAPATH, &path) == CURLE_OK, let path {
+        directory = String(cString: path)
       }
       curl_easy_cleanup(handle)
     }
-    bundle = combined + extra
+    if let directory, Self.isHashedDirectory(directory) {
+      trust = .directory(directory, extra: extraCA)
+    } else if let extraCA, let extra = Self.read(extraCA) {
+      let system = bundlePath.flatMap { Self.read($0) }.map { $0 + [0x0A] } ?? []
+      trust = .bundle(system + extra)
+    } else {
+      trust = .bundle(nil)
+    }
+  }
+
+  /// Whether `path` is a directory of OpenSSL's hashed links (`xxxxxxxx.0`).
+  static func isHashedDirectory(_ path: String) -> Bool {
+    guard let directory = opendir(path) else { return false }
+    defer { closedir(directory) }
+    while let entry = readdir(directory) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+      }
+      if name.utf8.count == 10, name.hasSuffix(".0"), name.prefix(8).allSatisfy(\.isHexDigit) {
+        return true
+      }
+    }
+    return false
   }
 
   deinit {
@@ -112,12 +150,23 @@ public final class CurlClient: HTTPTransport, @unchecked Sendable {
           ok =
             ok
             && vault_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, Int(idleTimeout)) == CURLE_OK
-          if var bundle {
+          switch trust {
+          case .directory(let directory, let extra):
+            // The extra CA file, or no bundle file at all; the directory for the system store.
+            if let extra {
+              ok = ok && vault_curl_setopt_string(handle, CURLOPT_CAINFO, extra) == CURLE_OK
+            } else {
+              ok = ok && vault_curl_setopt_pointer(handle, CURLOPT_CAINFO, nil) == CURLE_OK
+            }
+            ok = ok && vault_curl_setopt_string(handle, CURLOPT_CAPATH, directory) == CURLE_OK
+          case .bundle(var bundle?):
             bundle.withUnsafeMutableBytes { bytes in
               var blob = curl_blob(
                 data: bytes.baseAddress, len: bytes.count, flags: UInt32(CURL_BLOB_COPY))
               ok = ok && vault_curl_setopt_blob(handle, CURLOPT_CAINFO_BLOB, &blob) == CURLE_OK
             }
+          case .bundle(nil):
+            break
           }
           ok =
             ok && vault_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, curlHeader) == CURLE_OK
