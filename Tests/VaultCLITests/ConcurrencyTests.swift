@@ -252,7 +252,7 @@ enum Concurrency {
       let pipe = Pipe()
       process.standardInput = pipe
       try process.run()
-      pipe.fileHandleForWriting.write(Data(stdin.utf8))
+      feed(pipe.fileHandleForWriting, Data(stdin.utf8))
       try pipe.fileHandleForWriting.close()
     } else {
       process.standardInput = FileHandle.nullDevice

@@ -10,4 +10,12 @@ import Testing
     #expect(result.status == 0)
     #expect(result.stdout == fakeKey())
   }
+
+  /// The harness itself: a child that exits without reading its stdin must not kill the test
+  /// runner with SIGPIPE (1 MiB is more than a pipe holds, so the write meets EPIPE).
+  @Test func aChildThatIgnoresItsStdinDoesNotKillTheRunner() throws {
+    let box = try Sandbox()
+    let result = try box.execute("/bin/true", [], stdin: Data(count: 1 << 20))
+    #expect(result.status == 0)
+  }
 }

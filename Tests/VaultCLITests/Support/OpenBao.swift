@@ -181,7 +181,7 @@ enum BaoTools {
     process.standardInput = stdin == nil ? FileHandle.nullDevice : input
     try process.run()
     if let stdin {
-      input.fileHandleForWriting.write(Data(stdin.utf8))
+      feed(input.fileHandleForWriting, Data(stdin.utf8))
       try input.fileHandleForWriting.close()
     }
     let group = DispatchGroup()

@@ -92,7 +92,7 @@ final class Sandbox: @unchecked Sendable {
       let inPipe = Pipe()
       process.standardInput = inPipe
       try process.run()
-      inPipe.fileHandleForWriting.write(stdin)
+      feed(inPipe.fileHandleForWriting, stdin)
       try inPipe.fileHandleForWriting.close()
     } else {
       process.standardInput = FileHandle.nullDevice
@@ -251,4 +251,21 @@ func expectNoLeak(
   if !stdoutAllowed {
     #expect(!result.stdout.contains(secret), "secret on stdout", sourceLocation: sourceLocation)
   }
+}
+
+/// Writes `data` to a child's stdin pipe without letting SIGPIPE end the test runner: a child
+/// that exits before reading all of it (a refused command) makes the write fail with EPIPE,
+/// and SIGPIPE at its default action would kill the whole test process. SIGPIPE is blocked in
+/// this thread for the write (it is sent to the writing thread), a pending one is consumed,
+/// and the mask restored; the children were spawned before, with the usual mask.
+func feed(_ handle: FileHandle, _ data: Data) {
+  var pipeSignal = sigset_t()
+  sigemptyset(&pipeSignal)
+  sigaddset(&pipeSignal, SIGPIPE)
+  var previous = sigset_t()
+  pthread_sigmask(SIG_BLOCK, &pipeSignal, &previous)
+  try? handle.write(contentsOf: data)
+  var none = timespec(tv_sec: 0, tv_nsec: 0)
+  while sigtimedwait(&pipeSignal, nil, &none) == SIGPIPE {}
+  pthread_sigmask(SIG_SETMASK, &previous, nil)
 }
