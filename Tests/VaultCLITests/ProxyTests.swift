@@ -31,7 +31,7 @@ let openAIPython: String = {
 
 /// The child the proxy tests run: the official SDK and raw requests, one step per argument.
 let proxyClient = """
-  import http.client, json, os, sys, urllib.parse
+  import http.client, json, os, socket, sys, urllib.parse
   import openai
 
   client = openai.OpenAI(max_retries=0)
@@ -90,6 +90,27 @@ let proxyClient = """
               connection.request(method, path, body=body, headers=headers)
               response = connection.getresponse()
               print("raw", path, response.status, response.read().decode())
+          elif kind == "expect":
+              # `Expect: 100-continue`, as curl sends it: the interim answer must come
+              # before the body is sent (no answer within 10 s fails the test).
+              url = urllib.parse.urlsplit(os.environ["OPENAI_BASE_URL"])
+              body = b'{"model": "gpt-4o-mini", "input": "hi"}'
+              connection = socket.create_connection((url.hostname, url.port), timeout=10)
+              connection.sendall((
+                  "POST /v1/embeddings HTTP/1.1\\r\\nHost: proxy\\r\\n"
+                  "Authorization: Bearer " + os.environ["OPENAI_API_KEY"] + "\\r\\n"
+                  "Content-Type: application/json\\r\\nExpect: 100-continue\\r\\n"
+                  "Content-Length: %d\\r\\nConnection: close\\r\\n\\r\\n" % len(body)).encode())
+              first = connection.recv(4096).split(b"\\r\\n")[0].decode()
+              connection.sendall(body)
+              rest = b""
+              while True:
+                  chunk = connection.recv(65536)
+                  if not chunk:
+                      break
+                  rest += chunk
+              final = [line for line in rest.split(b"\\r\\n") if line.startswith(b"HTTP/1.1 ")]
+              print("expect", first, "|", final[-1].decode() if final else "none")
           elif kind == "exit":
               sys.exit(int(rest))
       except openai.APIStatusError as error:
@@ -230,6 +251,15 @@ struct ProxyFixture {
     #expect(lines[1].hasPrefix("raw /v1/models 401 "))
     #expect(lines[2].hasPrefix("raw /v1/models 200 "))
     #expect(try fixture.api.requests().count == 1)
+  }
+
+  /// curl sends `Expect: 100-continue` with a body over 1 MiB and waits for the interim
+  /// answer (a second, then it sends anyway): the proxy gives it at once.
+  @Test func aClientExpectingContinueGetsIt() throws {
+    let fixture = try ProxyFixture()
+    let result = try fixture.run(["expect:"])
+    let lines = outputLines(result.stdout)
+    #expect(lines == ["expect HTTP/1.1 100 Continue | HTTP/1.1 200 OK"], "\(result.stderr)")
   }
 
   @Test func theAdministrationIsRefusedHoweverSpelled() throws {
@@ -455,6 +485,7 @@ struct ProxyFixture {
       (["exec", "--proxy", "--key-var", "OPENAI_BASE_URL", "--", "true"], 64, "same variable"),
       (["proxy", "--listen", "0.0.0.0:8787"], 64, "loopback address only"),
       (["proxy", "--listen", "127.0.0.1:99999"], 64, "--listen is refused"),
+      (["proxy", "--base-url-var", "MY_BASE_URL"], 64, "prints the base URL"),
     ]
     for (arguments, code, needle) in cases {
       let result = try box.run(arguments, env: ["VAULT_ENV": "dev"])

@@ -32,6 +32,13 @@ extension VaultCommand {
     var listen: String?
 
     func run() throws {
+      // No program is started, so no variable gets the base URL: refused, not ignored.
+      if proxyOptions.baseURLVar != nil {
+        throw VaultError.invalidProxyOption(
+          option: "--base-url-var",
+          problem: "vault proxy starts no program: it prints the base URL"
+            + " (the option is for exec --proxy)")
+      }
       let plan = try proxyOptions.plan(listen: listen)
       // In `vault`, vault-net takes over here, before anything is prompted or decrypted.
       _ = try NetworkHelper.requireProxy()

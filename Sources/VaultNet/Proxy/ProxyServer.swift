@@ -142,6 +142,14 @@ final class ProxyHandler: ChannelInboundHandler {
       self.head = head
       body = []
       tooLarge = false
+      // A client that waits for `100 Continue` before its body (curl, for a body over
+      // 1 MiB) gets it at once when it bears the placeholder; others get their refusal
+      // after the body, as without the header.
+      let expects = head.headers.first(name: "expect")?.lowercased() == "100-continue"
+      if expects, state.authorizes(head.headers.first(name: "authorization")) {
+        let interim = HTTPResponseHead(version: head.version, status: .continue)
+        context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
+      }
     case .body(var buffer):
       guard !tooLarge else { return }
       if body.count + buffer.readableBytes > ProxyServer.maximumBody {
