@@ -111,6 +111,36 @@ let proxyClient = """
                   rest += chunk
               final = [line for line in rest.split(b"\\r\\n") if line.startswith(b"HTTP/1.1 ")]
               print("expect", first, "|", final[-1].decode() if final else "none")
+          elif kind == "busy":
+              # `rest` streamed requests at once, each held open by the stand-in's delay.
+              import threading
+              url = urllib.parse.urlsplit(os.environ["OPENAI_BASE_URL"])
+              body = json.dumps({"model": "gpt-4o-mini", "stream": True,
+                                 "messages": [{"role": "user", "content": "stream me"}]})
+              statuses, lock = [], threading.Lock()
+              barrier = threading.Barrier(int(rest))
+              def one():
+                  connection = http.client.HTTPConnection(url.hostname, url.port, timeout=120)
+                  barrier.wait()
+                  connection.request("POST", "/v1/chat/completions", body=body, headers={
+                      "Authorization": "Bearer " + os.environ["OPENAI_API_KEY"],
+                      "Content-Type": "application/json"})
+                  response = connection.getresponse()
+                  text = response.read()
+                  with lock:
+                      if response.status == 200 and b"[DONE]" in text:
+                          statuses.append("ok")
+                      elif response.status == 503 and b"proxy_busy" in text:
+                          statuses.append("busy")
+                      else:
+                          statuses.append("other %d" % response.status)
+              threads = [threading.Thread(target=one) for _ in range(int(rest))]
+              for thread in threads:
+                  thread.start()
+              for thread in threads:
+                  thread.join()
+              others = sorted(set(s for s in statuses if s.startswith("other")))
+              print("busy", statuses.count("ok"), statuses.count("busy"), others)
           elif kind == "exit":
               sys.exit(int(rest))
       except openai.APIStatusError as error:
@@ -260,6 +290,20 @@ struct ProxyFixture {
     let result = try fixture.run(["expect:"])
     let lines = outputLines(result.stdout)
     #expect(lines == ["expect HTTP/1.1 100 Continue | HTTP/1.1 200 OK"], "\(result.stderr)")
+  }
+
+  /// Each request in flight has a thread: past 256 at once, the proxy answers 503 instead of
+  /// growing without bound; the others complete.
+  @Test func requestsInFlightAreBounded() throws {
+    let fixture = try ProxyFixture()
+    try fixture.api.config(["stream_delay": 1.0])
+    let result = try fixture.run(["busy:300"])
+    let fields = outputLines(result.stdout).first?.split(separator: " ") ?? []
+    #expect(fields.count >= 3 && fields[0] == "busy", "\(result.stdout)\(result.stderr)")
+    guard fields.count >= 4, let ok = Int(fields[1]), let busy = Int(fields[2]) else { return }
+    #expect(ok >= 200 && ok <= 256, "\(result.stdout)")
+    #expect(busy >= 1 && ok + busy == 300, "\(result.stdout)")
+    #expect(fields[3] == "[]", "\(result.stdout)")
   }
 
   @Test func theAdministrationIsRefusedHoweverSpelled() throws {

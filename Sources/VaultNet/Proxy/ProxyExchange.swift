@@ -70,14 +70,29 @@ final class ProxyExchange: @unchecked Sendable {
         code: "request_too_large")
     }
     model = Self.model(of: body, headers: head.headers)
+    // A thread per request in flight, so a bound on them: a program that opens thousands of
+    // requests at once gets 503s, not a proxy out of threads or memory.
+    guard state.enter() else {
+      return refuse(
+        .serviceUnavailable,
+        "more than \(ProxyState.maximumInFlight) requests are in flight through vault's proxy",
+        code: "proxy_busy")
+    }
     if let limit = state.admit() {
+      state.leave()
       return refuse(.tooManyRequests, limit, code: "vault_proxy_limit")
     }
     // /v1/X goes to upstream/X.
     let rest = target.segments.count > 1 ? target.encoded.dropFirst(3) : ""
     let url = state.configuration.upstream.text + rest + (target.query.map { "?" + $0 } ?? "")
-    let started = Worker.start { [self] in forward(url: url) }
-    if !started { refuse(.badGateway, "vault's proxy could not start a thread", code: "proxy") }
+    let started = Worker.start { [self] in
+      forward(url: url)
+      state.leave()
+    }
+    if !started {
+      state.leave()
+      refuse(.badGateway, "vault's proxy could not start a thread", code: "proxy")
+    }
   }
 
   /// The `model` of a JSON body, printable and at most 128 bytes; nil otherwise.

@@ -79,6 +79,24 @@ final class ProxyState: @unchecked Sendable {
   let lock = Mutex()
   var forwarded = 0
   var tokens = 0
+  var inFlight = 0
+
+  /// Requests forwarded at once, each on a thread of its own (README, "Keep keys away from
+  /// programs and agents"): enough for 200 concurrent streams (`make bench`).
+  static let maximumInFlight = 256
+
+  /// Takes a place among the requests in flight; false when all are taken.
+  func enter() -> Bool {
+    lock.withLock {
+      guard inFlight < Self.maximumInFlight else { return false }
+      inFlight += 1
+      return true
+    }
+  }
+
+  func leave() {
+    lock.withLock { inFlight -= 1 }
+  }
 
   init(_ configuration: ProxyConfiguration, client: CurlClient) {
     self.configuration = configuration
