@@ -58,7 +58,7 @@ MAN_PAGES := .build/man/man1
   man install install-files uninstall deb package-test profile
 
 ## Installs libsodium-dev (and git) if missing, builds the release binary, runs the journeys.
-demo: deps build
+demo: deps build venv
 	bash Tests/demo.sh .build/release/vault
 
 ## Runs every test: unit, vectors, interop, end to end.

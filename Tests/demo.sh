@@ -152,10 +152,88 @@ if command -v python3 >/dev/null && [ -x "$(dirname "$vault")/vault-net" ]; then
   ops history --env prod OPENAI_API_KEY
   step 'vault openai check                        # exit 1 when a key needs action'
   ops openai check || true
+
+  echo
+  echo "== 6. Keyless runs: the program gets a placeholder and a loopback proxy, never the key"
+  cat > "$demo/agent.py" <<'PY'
+import json, os, urllib.error, urllib.request
+base, key = os.environ["OPENAI_BASE_URL"], os.environ["OPENAI_API_KEY"]
+print("agent: OPENAI_BASE_URL=" + base + "  OPENAI_API_KEY=" + key[:16] + "...")
+def call(path, body=None):
+    request = urllib.request.Request(base + path, data=body, headers={
+        "Authorization": "Bearer " + key, "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request) as answer:
+            return answer.status, json.load(answer)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+status, answer = call("/chat/completions", json.dumps({"model": "gpt-4o-mini",
+    "messages": [{"role": "user", "content": "hello proxy"}]}).encode())
+print("agent: chat", status, answer["choices"][0]["message"]["content"])
+status, answer = call("/organization/projects")
+print("agent: organization", status, answer["error"]["message"])
+PY
+  step 'vault exec --proxy --env prod -- python3 agent.py'
+  ops exec --proxy --env prod --upstream "$api/v1" -- python3 "$demo/agent.py"
+  step 'vault log | tail -2                        # one line per proxied request; no bodies'
+  ops log | tail -2
   kill "$standin" 2>/dev/null
   wait "$standin" 2>/dev/null || true   # killed by our TERM: not a failure
 else
   echo "(skipped: needs python3 and vault-net beside $vault)"
+fi
+
+echo
+echo "== 7. Organisations: CI reads prod through OpenBao (JWT login, transit unwrap), no identity"
+bao=$(command -v bao || echo "$here/../.build/venv/bin/bao")
+if [ -x "$bao" ] && command -v openssl >/dev/null && [ -x "$(dirname "$vault")/vault-net" ]; then
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$bao" server -dev -dev-root-token-id=root -dev-listen-address="127.0.0.1:$port" \
+    > "$demo/bao.log" 2>&1 &
+  baopid=$!
+  export BAO_ADDR=http://127.0.0.1:$port BAO_TOKEN=root
+  for _ in $(seq 100); do "$bao" status >/dev/null 2>&1 && break; sleep 0.1; done
+  step 'operator$ bao secrets enable transit; bao write -f transit/keys/shop-prod'
+  "$bao" secrets enable transit >/dev/null
+  "$bao" write -f transit/keys/shop-prod >/dev/null
+  step 'operator$ bao auth enable jwt; bao policy write shop-ci …; bao write auth/jwt/role/shop-ci …'
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$demo/ci-issuer.pem" 2>/dev/null
+  openssl pkey -in "$demo/ci-issuer.pem" -pubout -out "$demo/ci-issuer.pub"
+  "$bao" auth enable jwt >/dev/null
+  "$bao" write auth/jwt/config jwt_validation_pubkeys=@"$demo/ci-issuer.pub" \
+    bound_issuer=https://ci.example >/dev/null
+  printf 'path "transit/%s/shop-prod" {\n  capabilities = ["update"]\n}\n' encrypt decrypt \
+    | "$bao" policy write shop-ci - >/dev/null
+  "$bao" write auth/jwt/role/shop-ci role_type=jwt user_claim=sub bound_audiences=openbao \
+    bound_subject=repo:shop token_policies=shop-ci token_ttl=5m >/dev/null
+  cd "$demo/alice/shop"
+  step 'alice$ vault env recipient add prod openbao --addr … --transit-key shop-prod; git commit; git push'
+  as alice env VAULT_BAO_TOKEN=root "$vault" env recipient add prod openbao \
+    --addr "$BAO_ADDR" --transit-key shop-prod
+  git commit -qam "prod sealed to OpenBao" && git push -q origin HEAD:main 2>/dev/null
+  unset BAO_TOKEN
+  # The CI system's OIDC token for this run (here minted with the test issuer's key).
+  b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+  now=$(date +%s)
+  jwt=$(printf '{"alg":"RS256","typ":"JWT"}' | b64url).$(printf \
+    '{"iss":"https://ci.example","sub":"repo:shop","aud":"openbao","iat":%d,"exp":%d}' \
+    "$now" $((now + 300)) | b64url)
+  jwt=$jwt.$(printf %s "$jwt" | openssl dgst -sha256 -sign "$demo/ci-issuer.pem" | b64url)
+  printf %s "$jwt" > "$demo/ci/oidc-token"
+  git clone -q -b main "$demo/origin.git" "$demo/ci/shop-run-7" 2>/dev/null
+  cd "$demo/ci/shop-run-7"
+  step 'ci$ VAULT_BAO_ADDR=… VAULT_BAO_ROLE=shop-ci VAULT_BAO_JWT_FILE=$CI_OIDC_TOKEN_FILE vault exec --env prod -- ./app'
+  HOME=$demo/ci-bao USER=ci VAULT_BAO_ADDR=$BAO_ADDR VAULT_BAO_ROLE=shop-ci \
+    VAULT_BAO_JWT_FILE=$demo/ci/oidc-token "$vault" exec --env prod -- ./app
+  step 'operator$ bao delete auth/jwt/role/shop-ci     # revoked: the next run stops at once'
+  "$bao" delete auth/jwt/role/shop-ci >/dev/null
+  HOME=$demo/ci-bao USER=ci VAULT_BAO_ADDR=$BAO_ADDR VAULT_BAO_ROLE=shop-ci \
+    VAULT_BAO_JWT_FILE=$demo/ci/oidc-token "$vault" exec --env prod -- ./app || echo "(exit status $?)"
+  kill "$baopid" 2>/dev/null
+  wait "$baopid" 2>/dev/null || true
+  unset BAO_ADDR
+else
+  echo "(skipped: needs bao (make venv), openssl and vault-net beside $vault)"
 fi
 echo
 echo "demo finished: every file lived in $demo, now removed"

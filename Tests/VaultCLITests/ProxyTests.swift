@@ -244,6 +244,21 @@ struct ProxyFixture {
     #expect(!environment.contains("BACKUP_KEY="))
   }
 
+  /// An environment holding the proxied key and an Admin key besides (the `vault openai`
+  /// set-up): the Admin key is withheld with a note, and the run goes on.
+  @Test func anAdminKeyBesideTheHeldKeyIsWithheldNotAnError() throws {
+    let fixture = try ProxyFixture(tls: false)
+    try fixture.box.set(fixture.key, env: "prod", name: "OPENAI_API_KEY")
+    try fixture.box.set(openAIShaped("sk-admin-", "a"), env: "prod", name: "OPENAI_ADMIN_KEY")
+    let result = try fixture.box.run(
+      ["exec", "--proxy", "--env", "prod"] + fixture.upstream
+        + ["--", "sh", "-c", "test -z \"$OPENAI_ADMIN_KEY\" && echo ran"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout == "ran\n")
+    #expect(result.stderr.contains("OPENAI_ADMIN_KEY is an Admin API key and was not injected"))
+    fixture.expectNoKey(result.stderr)
+  }
+
   @Test func theKeyIsScrubbedFromAnswersStreamedOrNot() throws {
     let fixture = try ProxyFixture()
     try fixture.api.fault(["kind": "echo_key", "count": 2])

@@ -141,7 +141,12 @@ struct ExecRequest {
           || $0.value.constantTimeEquals(held.value)
       }
     }
-    if !secrets.isEmpty { try withholdAdminKeys(&secrets, named: only + mappings.map(\.name)) }
+    if !secrets.isEmpty {
+      // With --proxy the held key is what the run is for: other entries that are all Admin
+      // keys are withheld (with a note), not an error.
+      try withholdAdminKeys(
+        &secrets, named: only + mappings.map(\.name), allowingNone: held != nil)
+    }
     guard !secrets.isEmpty || held != nil else {
       // The error path alone reads the other groups' labels, to say what was meant.
       throw VaultError.noEntries(
@@ -227,7 +232,8 @@ struct ExecRequest {
   /// name it was asked for (`--only`, `--map`), and never as `OPENAI_API_KEY` without
   /// `--allow-admin-key` (README, "OpenAI keys").
   func withholdAdminKeys(
-    _ secrets: inout [(name: String, entry: Entry, value: SecretBytes)], named: [String]
+    _ secrets: inout [(name: String, entry: Entry, value: SecretBytes)], named: [String],
+    allowingNone: Bool = false
   ) throws {
     var withheld: [String] = []
     for secret in secrets where OpenAIKeys.isAdminKey(secret.value) {
@@ -240,7 +246,9 @@ struct ExecRequest {
     }
     guard !withheld.isEmpty else { return }
     secrets.removeAll { withheld.contains($0.entry.label) }
-    guard !secrets.isEmpty else { throw VaultError.onlyAdminKeys(labels: withheld) }
+    guard !secrets.isEmpty || allowingNone else {
+      throw VaultError.onlyAdminKeys(labels: withheld)
+    }
     for label in withheld {
       Output.note(
         "\(label) is an Admin API key and was not injected; name it to inject it (--only \(Paths.baseName(of: label)))"
