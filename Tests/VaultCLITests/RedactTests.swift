@@ -303,6 +303,9 @@ final class LiveRun: @unchecked Sendable {
     // The stopped job's status, 128+SIGTSTP, as for any command Ctrl-Z stops.
     try shell.waitFor("status=\(128 + SIGTSTP)")
     try shell.run("fg")
+    // The line is for the job: typed before bash hands the terminal back to it, its Enter
+    // would be readline's CR and never end the job's line (ShellTerminal.waitForForeground).
+    try shell.waitForForeground("vault")
     try shell.run("typed")
     try shell.waitFor("read [typed]")
     try shell.run("echo done=$?")

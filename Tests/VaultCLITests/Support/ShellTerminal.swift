@@ -102,6 +102,31 @@ final class ShellTerminal {
     throw ShellTerminalTimeout()
   }
 
+  /// The name of the program whose process group holds the terminal (tmux's
+  /// `pane_current_command`): `bash` at the prompt, `vault` while it runs in the foreground.
+  func foreground() throws -> String {
+    try tmux(["display-message", "-p", "-t", "vault", "#{pane_current_command}"]).stdout
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// Waits until `program` holds the terminal (the same bound as the screen's). Keys for a
+  /// job that `fg` resumes must wait for this: until bash has handed the terminal over it
+  /// is in readline's mode (no ICRNL), and an Enter typed then reaches the job as a CR its
+  /// line never ends with; the terminal is back in the job's mode before bash hands it over.
+  func waitForForeground(
+    _ program: String, sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
+    for _ in 0..<1200 {
+      if try foreground() == program { return }
+      usleep(50_000)
+    }
+    let holder = try foreground()
+    Issue.record(
+      "\(program) not in the foreground in time (\(holder) is); the screen:\n\(try screen())",
+      sourceLocation: sourceLocation)
+    throw ShellTerminalTimeout()
+  }
+
   /// Waits until `text` shows `count` times.
   func waitFor(
     _ text: String, count: Int = 1, sourceLocation: SourceLocation = #_sourceLocation
