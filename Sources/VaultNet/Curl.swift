@@ -42,14 +42,18 @@ public final class CurlClient: HTTPTransport, @unchecked Sendable {
   /// bench`). Without a hashed directory, the bundle file it is.
   public init(extraCA: String? = nil) throws(HTTPTransportError) {
     _ = Self.initialized
+    // The largest bundle file read (the extra CA, and the system bundle when it is read).
+    let limit = (16 << 20) + 1
+    var extra: [UInt8]?
     if let extraCA {
-      guard let extra = Self.read(extraCA), !extra.isEmpty,
-        extra.count < 4 << 20,
-        String(decoding: extra, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----")
+      guard let bytes = SmallFile.read(extraCA, below: limit), !bytes.isEmpty,
+        bytes.count < 4 << 20,
+        String(decoding: bytes, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----")
       else {
         throw HTTPTransportError(
           "\(extraCA) is not a readable PEM file of certificates", isTransient: false)
       }
+      extra = bytes
     }
     var bundlePath: String?
     var directory: String?
@@ -66,8 +70,9 @@ public final class CurlClient: HTTPTransport, @unchecked Sendable {
     }
     if let directory, Self.isHashedDirectory(directory) {
       trust = .directory(directory, extra: extraCA)
-    } else if let extraCA, let extra = Self.read(extraCA) {
-      let system = bundlePath.flatMap { Self.read($0) }.map { $0 + [0x0A] } ?? []
+    } else if let extra {
+      let system =
+        bundlePath.flatMap { SmallFile.read($0, below: limit) }.map { $0 + [0x0A] } ?? []
       trust = .bundle(system + extra)
     } else {
       trust = .bundle(nil)
@@ -272,22 +277,6 @@ public final class CurlClient: HTTPTransport, @unchecked Sendable {
     // The burst is over: hand what its connections freed back to the system, or glibc keeps
     // it in its heaps for good.
     if quiet { vault_malloc_trim() }
-  }
-
-  static func read(_ path: String) -> [UInt8]? {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { return nil }
-    defer { close(descriptor) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-      let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-      if count < 0 && errno == EINTR { continue }
-      guard count >= 0 else { return nil }
-      if count == 0 { return bytes }
-      bytes.append(contentsOf: buffer[0..<count])
-      if bytes.count > 16 << 20 { return nil }
-    }
   }
 }
 

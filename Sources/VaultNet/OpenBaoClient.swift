@@ -177,22 +177,12 @@ public final class OpenBaoClient: TransitService, @unchecked Sendable {
     case .token(let value):
       result = value
     case .tokenFile(let path):
-      guard var bytes = Self.read(path) else {
-        throw OpenBaoFailure(.failed, "cannot read VAULT_BAO_TOKEN_FILE '\(path)'")
-      }
+      var bytes = try Self.credential(in: path, variable: "VAULT_BAO_TOKEN_FILE")
       defer { wipe(&bytes) }
-      while let last = bytes.last, last == 0x0A || last == 0x0D || last == 0x20 || last == 0x09 {
-        bytes.removeLast()
-      }
       result = String(decoding: bytes, as: UTF8.self)
     case .jwt(let file, let role, let mount):
-      guard var bytes = Self.read(file) else {
-        throw OpenBaoFailure(.failed, "cannot read VAULT_BAO_JWT_FILE '\(file)'")
-      }
+      var bytes = try Self.credential(in: file, variable: "VAULT_BAO_JWT_FILE")
       defer { wipe(&bytes) }
-      while let last = bytes.last, last == 0x0A || last == 0x0D || last == 0x20 || last == 0x09 {
-        bytes.removeLast()
-      }
       let body: JSONValue = [
         "role": .string(role), "jwt": .string(String(decoding: bytes, as: UTF8.self)),
       ]
@@ -368,20 +358,16 @@ public final class OpenBaoClient: TransitService, @unchecked Sendable {
     return String(decoding: bytes[..<hostEnd], as: UTF8.self)
   }
 
-  static func read(_ path: String) -> [UInt8]? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var result: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    while result.count < 1 << 20 {
-      let n = Glibc.read(fd, &buffer, buffer.count)
-      if n < 0 && errno == EINTR { continue }
-      guard n >= 0 else { return nil }
-      if n == 0 { return result }
-      result += buffer[0..<n]
+  /// A token or JWT file's bytes without trailing whitespace (an agent's sink or a CI
+  /// system's file ends with a newline, or not).
+  static func credential(in path: String, variable: String) throws -> [UInt8] {
+    guard var bytes = SmallFile.read(path, below: 1 << 20) else {
+      throw OpenBaoFailure(.failed, "cannot read \(variable) '\(path)'")
     }
-    return nil
+    while let last = bytes.last, last == 0x0A || last == 0x0D || last == 0x20 || last == 0x09 {
+      bytes.removeLast()
+    }
+    return bytes
   }
 
   private func sleep(seconds: Double) {
