@@ -116,13 +116,7 @@ struct ExecRequest {
     // With --proxy the key stays with the proxy: the command never gets it, under any name.
     var held: (entry: Entry, value: SecretBytes)?
     if let proxy {
-      guard let key = stored.first(where: { $0.entry.name == proxy.keyVar }) else {
-        throw VaultError.entryNotFound(label: "\(project)/\(environment)/\(proxy.keyVar)")
-      }
-      guard !OpenAIKeys.isAdminKey(key.value) else {
-        throw VaultError.proxyAdminKey(label: key.entry.label)
-      }
-      held = (key.entry, key.value)
+      held = try proxy.heldKey(in: stored, project: project, environment: environment)
     }
     if only.isEmpty {
       secrets.removeAll { secret in mappings.contains { $0.name == secret.name } }

@@ -55,12 +55,7 @@ extension VaultCommand {
       let identity = try session.unlock(unlock)
       let (stored, _) = try file.read(
         project: project, environment: environment, identity: identity)
-      guard let key = stored.first(where: { $0.entry.name == plan.keyVar }) else {
-        throw VaultError.entryNotFound(label: "\(project)/\(environment)/\(plan.keyVar)")
-      }
-      guard !OpenAIKeys.isAdminKey(key.value) else {
-        throw VaultError.proxyAdminKey(label: key.entry.label)
-      }
+      let key = try plan.heldKey(in: stored, project: project, environment: environment)
       try Launcher.checkValues([(key.entry.label, key.value)])
       VaultCommand.Log.record([key.entry], command: "proxy", program: nil, paths: session.paths)
       // Blocked before the proxy's threads start, which inherit the mask: they reach sigwait.

@@ -148,6 +148,20 @@ struct ProxyPlan {
     return "http://\(host):\(port)/v1"
   }
 
+  /// The entry the proxy holds (`keyVar`) among the decrypted `stored` entries of
+  /// `project/environment`: never an Admin API key.
+  func heldKey(
+    in stored: [(entry: Entry, value: SecretBytes)], project: String, environment: String
+  ) throws -> (entry: Entry, value: SecretBytes) {
+    guard let key = stored.first(where: { $0.entry.name == keyVar }) else {
+      throw VaultError.entryNotFound(label: "\(project)/\(environment)/\(keyVar)")
+    }
+    guard !OpenAIKeys.isAdminKey(key.value) else {
+      throw VaultError.proxyAdminKey(label: key.entry.label)
+    }
+    return key
+  }
+
   /// Starts the proxy holding `key` (the entry `entry`), logging each request under it.
   func start(
     key: SecretBytes, entry: Entry, placeholder: SecretBytes, paths: Paths

@@ -165,10 +165,7 @@ final class ProxyExchange: @unchecked Sendable {
   /// On its own thread: sends the request upstream and streams the answer back, scrubbed.
   func forward(url: String) {
     var headers: [(name: String, value: String)] = []
-    let connection = Set(
-      (head.headers.first(name: "connection") ?? "").split(separator: ",").map {
-        $0.trimmingCharacters().lowercased()
-      })
+    let connection = Self.connectionOptions(head.headers.first(name: "connection"))
     for (name, value) in head.headers {
       let lower = name.lowercased()
       guard !Self.dropped.contains(lower), !connection.contains(lower) else { continue }
@@ -201,9 +198,8 @@ final class ProxyExchange: @unchecked Sendable {
           return false
         }
         var response = HTTPHeaders()
-        let named = Set(
-          (upstreamHeaders.first { $0.name == "connection" }?.value ?? "").split(separator: ",")
-            .map { $0.trimmingCharacters().lowercased() })
+        let named = Self.connectionOptions(
+          upstreamHeaders.first { $0.name == "connection" }?.value)
         for (name, value) in upstreamHeaders
         where !Self.dropped.contains(name) && !named.contains(name) {
           response.add(name: name, value: Self.scrub(value, with: scrubber))
@@ -263,6 +259,12 @@ final class ProxyExchange: @unchecked Sendable {
     if !ended || !keepAlive { channel.close(promise: nil) }
   }
 
+  /// The header names a `Connection` value lists (RFC 9110 7.6.1), in lower case: hop-by-hop
+  /// for this message, so neither forwarded upstream nor passed back.
+  static func connectionOptions(_ value: String?) -> Set<String> {
+    Set((value ?? "").split(separator: ",").map { $0.trimmingSpaces().lowercased() })
+  }
+
   /// Writes `bytes` as one body part and waits for it; false when the client is gone.
   func send(_ bytes: [UInt8], usage: inout UsageReader) -> Bool {
     guard !bytes.isEmpty else { return true }
@@ -280,9 +282,7 @@ final class ProxyExchange: @unchecked Sendable {
   }
 }
 
-extension Substring {
-  func trimmingCharacters() -> String { trimmingSpaces() }
-}
+
 
 /// A detached thread for one blocking job (Foundation-free).
 enum Worker {
