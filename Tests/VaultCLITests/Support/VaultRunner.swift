@@ -76,39 +76,12 @@ final class Sandbox: @unchecked Sendable {
     _ executable: String, _ args: [String], stdin: Data? = nil, env: [String: String] = [:],
     directory: URL? = nil, removeEnvironment: [String] = []
   ) throws -> RunResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = args
     var fullEnv = baseEnvironment()
     for (key, value) in env { fullEnv[key] = value }
     for key in removeEnvironment { fullEnv.removeValue(forKey: key) }
-    process.environment = fullEnv
-    process.currentDirectoryURL = directory ?? workDirectory
-    let outPipe = Pipe()
-    let errPipe = Pipe()
-    process.standardOutput = outPipe
-    process.standardError = errPipe
-    if let stdin {
-      let inPipe = Pipe()
-      process.standardInput = inPipe
-      try process.run()
-      feed(inPipe.fileHandleForWriting, stdin)
-      try inPipe.fileHandleForWriting.close()
-    } else {
-      process.standardInput = FileHandle.nullDevice
-      try process.run()
-    }
-    // Read both pipes concurrently so a chatty child cannot deadlock on a full pipe.
-    let group = DispatchGroup()
-    nonisolated(unsafe) var errData = Data()
-    group.enter()
-    DispatchQueue.global().async {
-      errData = errPipe.fileHandleForReading.readDataToEndOfFile()
-      group.leave()
-    }
-    let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
+    let (process, outData, errData) = try runToCompletion(
+      executable, args, environment: fullEnv, directory: directory ?? workDirectory,
+      stdin: stdin)
     return RunResult(
       status: process.terminationStatus,
       stdout: String(decoding: outData, as: UTF8.self),
@@ -268,4 +241,42 @@ func feed(_ handle: FileHandle, _ data: Data) {
   var none = timespec(tv_sec: 0, tv_nsec: 0)
   while sigtimedwait(&pipeSignal, nil, &none) == SIGPIPE {}
   pthread_sigmask(SIG_SETMASK, &previous, nil)
+}
+
+/// Runs `executable` to completion with `stdin` (or /dev/null), reading stdout and stderr
+/// concurrently so that a chatty child cannot deadlock on a full pipe.
+func runToCompletion(
+  _ executable: String, _ arguments: [String], environment: [String: String],
+  directory: URL? = nil, stdin: Data?
+) throws -> (process: Process, stdout: Data, stderr: Data) {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: executable)
+  process.arguments = arguments
+  process.environment = environment
+  if let directory { process.currentDirectoryURL = directory }
+  let outPipe = Pipe()
+  let errPipe = Pipe()
+  process.standardOutput = outPipe
+  process.standardError = errPipe
+  if let stdin {
+    let inPipe = Pipe()
+    process.standardInput = inPipe
+    try process.run()
+    feed(inPipe.fileHandleForWriting, stdin)
+    try inPipe.fileHandleForWriting.close()
+  } else {
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+  }
+  let group = DispatchGroup()
+  nonisolated(unsafe) var errData = Data()
+  group.enter()
+  DispatchQueue.global().async {
+    errData = errPipe.fileHandleForReading.readDataToEndOfFile()
+    group.leave()
+  }
+  let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
+  group.wait()
+  process.waitUntilExit()
+  return (process, outData, errData)
 }
