@@ -939,17 +939,30 @@ final class BaoCluster: BaoOperator, @unchecked Sendable {
     return (result.0, result.1, result.2)
   }
 
-  /// Creates a transit key on the leader.
+  /// Creates a transit key on the leader; returns once every live node has it.
   func createTransitKey(_ name: String, type: String = "aes256-gcm96") throws {
     try createTransitKeyOnWriter(name, type: type)
+    try waitForEveryNode("transit/keys/\(name)")
   }
 
-  /// `BaoServer.configureJWT`, on the leader.
+  /// `BaoServer.configureJWT`, on the leader; returns once every live node has the role.
   func configureJWT(
     role: String, keys: [String], issuer: JWTIssuer, audience: String, subject: String,
     mount: String = "jwt"
   ) throws {
     try configureJWTOnWriter(
       role: role, keys: keys, issuer: issuer, audience: audience, subject: subject, mount: mount)
+    try waitForEveryNode("auth/\(mount)/role/\(role)")
+  }
+
+  /// Polls `path` (root token) on every live node until each answers 200. A standby answers
+  /// logins and decrypts from its own copy of the Raft log, which trails the leader's: a role
+  /// written on the leader was once not yet found by a standby asked at once (under load).
+  private func waitForEveryNode(_ path: String) throws {
+    for node in addresses.indices where !isKilled(node) {
+      try BaoTools.poll(timeout: 30, "\(path) on node\(node)") { () -> Bool? in
+        try http("GET", path, token: rootToken, node: node, timeout: 2).status == 200 ? true : nil
+      }
+    }
   }
 }
